@@ -1,0 +1,9 @@
+//! The wasm-bindgen layer: adapts JS values to the core. Nothing here parses; every
+//! function converts, calls the core once, and converts back.
+
+mod ids;
+
+/// Turns a core error into a JS `Error` with the core's message.
+pub(crate) fn js_error(err: impl core::fmt::Display) -> wasm_bindgen::JsError {
+    wasm_bindgen::JsError::new(&err.to_string())
+}

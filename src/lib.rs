@@ -1,0 +1,34 @@
+//! # spanwire
+//!
+//! Distributed tracing for the edge: OpenTelemetry-compatible ids, W3C Trace Context
+//! and Baggage propagation, Braintrust-compatible spans and OTLP/HTTP export, compiled
+//! to one WebAssembly package for browsers, Cloudflare Workers and Node.js.
+//!
+//! The crate has two layers:
+//!
+//! - **The core** (every module but `js`): plain Rust with no JS types. It builds and
+//!   is tested natively with `cargo test`, and it is what the fuzzers exercise. Every
+//!   parser in it is a total function: bad input is an `Err` or "no parent", never a
+//!   panic, because a panic in WebAssembly traps and can leave the module unusable.
+//! - **The bindings** (`js`, wasm32 only): a thin `#[wasm_bindgen]` layer that adapts
+//!   JS values to the core, designed for few JS↔WASM crossings per call.
+//!
+//! ```
+//! use spanwire::{SpanId, TraceId};
+//! let trace = TraceId::random().unwrap();
+//! let span = SpanId::random().unwrap();
+//! let traceparent = format!("00-{trace}-{span}-01");
+//! assert_eq!(traceparent.len(), 55);
+//! ```
+
+pub mod context;
+pub mod ids;
+pub mod random;
+pub mod slug;
+pub mod w3c;
+
+#[cfg(target_arch = "wasm32")]
+mod js;
+
+pub use ids::{IdError, SpanId, TraceId};
+pub use random::RandomError;

@@ -1,0 +1,87 @@
+//! The cryptographically secure byte source behind every id.
+//!
+//! Underneath it is the operating system's CSPRNG natively and
+//! `crypto.getRandomValues` in WebAssembly, both through `getrandom`; nothing here
+//! ever uses a non-cryptographic generator such as `Math.random`.
+//!
+//! In WebAssembly each call to `crypto.getRandomValues` is a JS↔WASM crossing, so
+//! bytes are drawn in blocks of [`POOL_BYTES`] into a pool and handed out from
+//! there. Every byte is used once. No randomness is drawn when the module loads:
+//! Cloudflare Workers forbid `crypto.getRandomValues` at module scope, so the pool
+//! is filled on the first draw, inside a request.
+//!
+//! Natively bytes come straight from the OS on every call: a pool copied into a
+//! forked child would hand both processes the same ids.
+
+use core::fmt;
+
+/// Bytes fetched per refill of the WebAssembly pool (`crypto.getRandomValues`
+/// accepts at most 65,536 per call).
+pub const POOL_BYTES: usize = 4096;
+
+/// The secure source could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RandomError(getrandom::Error);
+
+impl fmt::Display for RandomError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "no cryptographically secure random source is available ({}); \
+             in Cloudflare Workers, ids can only be drawn inside a request handler, not at module scope",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for RandomError {}
+
+/// Fills `out` with cryptographically secure random bytes.
+pub fn fill(out: &mut [u8]) -> Result<(), RandomError> {
+    imp::fill(out)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod imp {
+    use super::RandomError;
+
+    pub(super) fn fill(out: &mut [u8]) -> Result<(), RandomError> {
+        getrandom::fill(out).map_err(RandomError)
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod imp {
+    use super::{RandomError, POOL_BYTES};
+    use core::cell::RefCell;
+
+    struct Pool {
+        bytes: [u8; POOL_BYTES],
+        /// Index of the next unused byte; `POOL_BYTES` means empty.
+        next: usize,
+    }
+
+    thread_local! {
+        static POOL: RefCell<Pool> = const { RefCell::new(Pool { bytes: [0; POOL_BYTES], next: POOL_BYTES }) };
+    }
+
+    pub(super) fn fill(out: &mut [u8]) -> Result<(), RandomError> {
+        if out.len() > POOL_BYTES / 4 {
+            return getrandom::fill(out).map_err(RandomError);
+        }
+        POOL.with(|cell| {
+            let mut pool = cell.borrow_mut();
+            if POOL_BYTES - pool.next < out.len() {
+                getrandom::fill(&mut pool.bytes).map_err(RandomError)?;
+                pool.next = 0;
+            }
+            let start = pool.next;
+            let end = start + out.len();
+            out.copy_from_slice(&pool.bytes[start..end]);
+            // Used bytes are wiped so the pool never holds an id that was handed out.
+            pool.bytes[start..end].fill(0);
+            pool.next = end;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,1 @@
+//! W3C Trace Context (`traceparent`, `tracestate`) and W3C Baggage.
