@@ -23,8 +23,10 @@
 
 pub mod context;
 pub mod ids;
+pub mod otlp;
 pub mod random;
 pub mod slug;
+pub mod span;
 pub mod w3c;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,1 @@
+//! OTLP/HTTP trace request bodies, in JSON and in protobuf.

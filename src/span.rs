@@ -1,0 +1,1 @@
+//! A recorded span: the data a span holds from start to end, ready for export.
