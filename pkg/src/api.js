@@ -1,0 +1,3 @@
+// The public API, shared by every runtime's entry. Each entry instantiates the
+// WebAssembly module its own way, then re-exports this.
+export { newTraceId, newSpanId } from './spanwire.js';

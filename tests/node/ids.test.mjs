@@ -1,0 +1,36 @@
+// The built package, installed from its `npm pack` tarball and imported by its bare
+// name (`import`), in Node.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { newTraceId, newSpanId } from 'spanwire';
+import { checkIds } from '../js/id-checks.mjs';
+
+test('newTraceId: 100,000 draws, 32 lowercase hex, unique, never zero, uniform', () => {
+  const s = checkIds('newTraceId', newTraceId, 32);
+  console.log(`  chi-square pooled ${s.chi2Pooled.toFixed(2)}, per position ${s.chi2PerPosition.toFixed(2)}`);
+});
+
+test('newSpanId: 100,000 draws, 16 lowercase hex, unique, never zero, uniform', () => {
+  const s = checkIds('newSpanId', newSpanId, 16);
+  console.log(`  chi-square pooled ${s.chi2Pooled.toFixed(2)}, per position ${s.chi2PerPosition.toFixed(2)}`);
+});
+
+test('the checker rejects what it must', () => {
+  assert.throws(() => checkIds('short', () => 'abc', 16, 10), /not 16 hex chars/);
+  assert.throws(() => checkIds('upper', () => 'ABCDEF0123456789', 16, 10), /not lowercase hex/);
+  assert.throws(() => checkIds('zero', () => '0000000000000000', 16, 10), /all-zero/);
+  assert.throws(() => checkIds('dup', () => '00f067aa0ba902b7', 16, 10), /duplicate/);
+  let i = 0;
+  const sequential = () => (++i).toString(16).padStart(16, '0');
+  assert.throws(() => checkIds('sequential', sequential, 16, 100_000), /chi-square/);
+});
+
+test('ids are drawn from crypto.getRandomValues, never Math.random', () => {
+  const original = Math.random;
+  Math.random = () => { throw new Error('Math.random must not be used'); };
+  try {
+    for (let i = 0; i < 10_000; i++) { newTraceId(); newSpanId(); }
+  } finally {
+    Math.random = original;
+  }
+});
