@@ -1,0 +1,381 @@
+//! The W3C `baggage` header, and the one member spanwire owns: `braintrust.parent`.
+//!
+//! ```text
+//! baggage: userId=alice, path=a%2Fb;prop=1, braintrust.parent=project_name%3AMy%20Proj
+//!          key=value[;properties] list members, comma-separated
+//! ```
+//!
+//! - **Members.** A list member is kept when its key (before the first `=`, spaces and
+//!   tabs trimmed) is a non-empty RFC 7230 token and it holds no control character. Its
+//!   value and properties are kept byte for byte, W3C-valid or not, as the Braintrust SDKs
+//!   do. Empty members and members without `=` are dropped.
+//! - **Limits** ([`MAX_MEMBERS`], [`MAX_BYTES`]) on parse and relay: the result is the
+//!   leading run of whole members that fits in 64 members and 8192 UTF-8 bytes (members
+//!   joined by `,`). The first member that does not fit ends the run, so a member is never
+//!   cut, and a single member over the byte limit empties the header.
+//! - **`braintrust.parent`**: `project_id:<id>`, `project_name:<name>` or
+//!   `experiment_id:<id>`, percent-encoded ([`super::percent`]). If the key repeats, the
+//!   last member wins. An unknown prefix, an empty id or a value that does not
+//!   percent-decode (a bad `%` escape or invalid UTF-8: the JS SDK's behaviour) means no
+//!   Braintrust parent.
+//! - **Relay** ([`relay`]): the carrier's members, then the inbound members whose key the
+//!   carrier does not already hold, then ours, last. Any old `braintrust.parent` is
+//!   dropped. Ours reserves its slot and bytes first (64 existing members → 63 + ours).
+//!
+//! Nothing here panics, whatever the input size or content.
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use core::fmt;
+use std::sync::Arc;
+
+use super::percent;
+
+/// Most list members kept on parse or relay.
+pub const MAX_MEMBERS: usize = 64;
+/// Most bytes (UTF-8, members joined by `,`) kept on parse or relay.
+pub const MAX_BYTES: usize = 8192;
+/// The baggage key spanwire owns.
+pub const BRAINTRUST_PARENT_KEY: &str = "braintrust.parent";
+
+/// The Braintrust container a trace is logged under.
+///
+/// ```
+/// use spanwire::w3c::BraintrustParent;
+/// let parent: BraintrustParent = "project_name:My Proj".parse().unwrap();
+/// assert_eq!(parent, BraintrustParent::ProjectName("My Proj".into()));
+/// assert_eq!(parent.to_string(), "project_name:My Proj");
+/// assert!("dataset_id:x".parse::<BraintrustParent>().is_err());
+/// assert!("project_id:".parse::<BraintrustParent>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BraintrustParent {
+    ProjectId(String),
+    ProjectName(String),
+    ExperimentId(String),
+}
+
+/// Why a `braintrust.parent` value was not understood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BraintrustParentError {
+    /// Not `project_id:`, `project_name:` or `experiment_id:`.
+    UnknownPrefix,
+    /// Nothing after the prefix.
+    EmptyId,
+    /// The member value did not percent-decode.
+    Decode(percent::PercentError),
+}
+
+impl fmt::Display for BraintrustParentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownPrefix => f.write_str(
+                "braintrust.parent must start with project_id:, project_name: or experiment_id:",
+            ),
+            Self::EmptyId => f.write_str("braintrust.parent has an empty id"),
+            Self::Decode(e) => write!(f, "braintrust.parent: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for BraintrustParentError {}
+
+impl BraintrustParent {
+    /// The prefix before `:`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::ProjectId(_) => "project_id",
+            Self::ProjectName(_) => "project_name",
+            Self::ExperimentId(_) => "experiment_id",
+        }
+    }
+
+    /// The id or name after the prefix.
+    pub fn id(&self) -> &str {
+        match self {
+            Self::ProjectId(id) | Self::ProjectName(id) | Self::ExperimentId(id) => id,
+        }
+    }
+
+    /// Parses a percent-encoded member value (`project_id%3Aabc` or `project_id:abc`).
+    pub fn from_member_value(encoded: &str) -> Result<Self, BraintrustParentError> {
+        percent::decode(encoded).map_err(BraintrustParentError::Decode)?.parse()
+    }
+
+    /// The complete member, `braintrust.parent=<percent-encoded value>`; pure ASCII.
+    pub fn to_member(&self) -> String {
+        let mut out = String::with_capacity(self.member_len());
+        out.push_str(BRAINTRUST_PARENT_KEY);
+        out.push('=');
+        percent::encode_into(self.kind(), &mut out);
+        out.push_str("%3A");
+        percent::encode_into(self.id(), &mut out);
+        out
+    }
+
+    /// The byte length of [`Self::to_member`].
+    pub fn member_len(&self) -> usize {
+        BRAINTRUST_PARENT_KEY.len() + 1 + self.kind().len() + 3 + percent::encoded_len(self.id())
+    }
+}
+
+impl core::str::FromStr for BraintrustParent {
+    type Err = BraintrustParentError;
+
+    /// Parses a decoded value such as `project_id:abc`.
+    fn from_str(value: &str) -> Result<Self, BraintrustParentError> {
+        let (kind, id) = value.split_once(':').ok_or(BraintrustParentError::UnknownPrefix)?;
+        let make = match kind {
+            "project_id" => Self::ProjectId,
+            "project_name" => Self::ProjectName,
+            "experiment_id" => Self::ExperimentId,
+            _ => return Err(BraintrustParentError::UnknownPrefix),
+        };
+        if id.is_empty() {
+            return Err(BraintrustParentError::EmptyId);
+        }
+        Ok(make(id.to_owned()))
+    }
+}
+
+impl fmt::Display for BraintrustParent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.kind(), self.id())
+    }
+}
+
+/// One list member: its text (trimmed), key and value (before any `;` property).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Member<'a> {
+    pub text: &'a str,
+    pub key: &'a str,
+    pub value: &'a str,
+}
+
+const OWS: [char; 2] = [' ', '\t'];
+
+/// RFC 7230 `tchar`.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+impl<'a> Member<'a> {
+    /// Reads one comma-free piece of a header; `None` if it is not a member we keep.
+    pub fn parse(piece: &'a str) -> Option<Self> {
+        let text = piece.trim_matches(OWS);
+        if text.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+            return None;
+        }
+        let (key, rest) = text.split_once('=')?;
+        let key = key.trim_matches(OWS);
+        if key.is_empty() || !key.bytes().all(is_token_byte) {
+            return None;
+        }
+        let value = rest.split_once(';').map_or(rest, |(v, _)| v).trim_matches(OWS);
+        Some(Member { text, key, value })
+    }
+
+    /// Whether this is the `braintrust.parent` member.
+    pub fn is_braintrust_parent(&self) -> bool {
+        self.key == BRAINTRUST_PARENT_KEY
+    }
+}
+
+/// The members of a header that spanwire keeps, in order, before any limit.
+pub fn members(header: &str) -> impl Iterator<Item = Member<'_>> {
+    header.split(',').filter_map(Member::parse)
+}
+
+/// Counts members and bytes against the limits; `add` is false once one does not fit.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    members: usize,
+    bytes: usize,
+    used_members: usize,
+    used_bytes: usize,
+}
+
+impl Budget {
+    const fn new(members: usize, bytes: usize) -> Self {
+        Budget { members, bytes, used_members: 0, used_bytes: 0 }
+    }
+
+    fn add(&mut self, len: usize) -> bool {
+        let cost = if self.used_members == 0 { len } else { len.saturating_add(1) };
+        let bytes = self.used_bytes.saturating_add(cost);
+        if self.used_members >= self.members || bytes > self.bytes {
+            return false;
+        }
+        self.used_members += 1;
+        self.used_bytes = bytes;
+        true
+    }
+}
+
+/// Baggage members to relay, trimmed and joined by `,`. Cloning is cheap (shared text).
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct BaggageMembers {
+    text: Option<Arc<str>>,
+    count: usize,
+}
+
+impl BaggageMembers {
+    /// No member.
+    pub const EMPTY: BaggageMembers = BaggageMembers { text: None, count: 0 };
+
+    /// The members joined by `,` (empty when there are none).
+    pub fn as_str(&self) -> &str {
+        self.text.as_deref().unwrap_or("")
+    }
+
+    /// How many members.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The members, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Member<'_>> {
+        members(self.as_str())
+    }
+
+    fn from_joined(text: String, count: usize) -> Self {
+        if count == 0 {
+            BaggageMembers::EMPTY
+        } else {
+            BaggageMembers { text: Some(Arc::from(text)), count }
+        }
+    }
+}
+
+impl fmt::Debug for BaggageMembers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BaggageMembers({:?})", self.as_str())
+    }
+}
+
+/// An inbound `baggage` header, read within the limits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InboundBaggage {
+    /// From the last `braintrust.parent` member kept, if it is valid.
+    pub braintrust_parent: Option<BraintrustParent>,
+    /// Every other member kept, to relay on inject.
+    pub others: BaggageMembers,
+}
+
+/// Reads an inbound `baggage` value: the leading members within the limits, split into
+/// the Braintrust parent and the members to relay. Never fails, never panics.
+///
+/// ```
+/// use spanwire::w3c::{baggage, BraintrustParent};
+/// let inbound = baggage::parse(" k1=v1 ; p=1 , braintrust.parent=project_id%3Aabc;prop , junk");
+/// assert_eq!(inbound.braintrust_parent, Some(BraintrustParent::ProjectId("abc".into())));
+/// assert_eq!(inbound.others.as_str(), "k1=v1 ; p=1");
+/// ```
+pub fn parse(header: &str) -> InboundBaggage {
+    let mut budget = Budget::new(MAX_MEMBERS, MAX_BYTES);
+    let mut last_parent: Option<&str> = None;
+    let mut others = String::new();
+    let mut count = 0usize;
+    for member in members(header) {
+        if !budget.add(member.text.len()) {
+            break;
+        }
+        if member.is_braintrust_parent() {
+            last_parent = Some(member.value);
+        } else {
+            if count > 0 {
+                others.push(',');
+            }
+            others.push_str(member.text);
+            count += 1;
+        }
+    }
+    InboundBaggage {
+        braintrust_parent: last_parent.and_then(|v| BraintrustParent::from_member_value(v).ok()),
+        others: BaggageMembers::from_joined(others, count),
+    }
+}
+
+/// What to do with the carrier's `baggage` header on inject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaggageUpdate {
+    /// Write this value (replacing any case-variant of the header).
+    Set(String),
+    /// Delete the header: the carrier had one and nothing is left of it (for example only
+    /// a stale `braintrust.parent`).
+    Remove,
+    /// Nothing to write and no header to delete.
+    Leave,
+}
+
+/// Builds the outbound `baggage` value: the carrier's members (`carrier`), then the
+/// `inbound` members whose key the carrier lacks, then `ours` last; every old
+/// `braintrust.parent` dropped; within the limits, with ours reserved first.
+///
+/// ```
+/// use spanwire::w3c::baggage::{self, BaggageUpdate, BaggageMembers};
+/// use spanwire::w3c::BraintrustParent;
+/// let ours = BraintrustParent::ProjectId("p1".into());
+/// let update = baggage::relay(Some("braintrust.parent=project_id%3Aold, k=v"), &BaggageMembers::EMPTY, Some(&ours));
+/// assert_eq!(update, BaggageUpdate::Set("k=v,braintrust.parent=project_id%3Ap1".into()));
+/// assert_eq!(baggage::relay(Some("braintrust.parent=x"), &BaggageMembers::EMPTY, None), BaggageUpdate::Remove);
+/// ```
+pub fn relay(
+    carrier: Option<&str>,
+    inbound: &BaggageMembers,
+    ours: Option<&BraintrustParent>,
+) -> BaggageUpdate {
+    // Ours reserves one slot and its bytes (plus the comma before it) first. A member
+    // that alone exceeds the byte limit cannot be sent at all.
+    let ours = ours.filter(|p| p.member_len() <= MAX_BYTES);
+    let mut budget = match ours {
+        Some(p) => Budget::new(MAX_MEMBERS - 1, MAX_BYTES.saturating_sub(p.member_len() + 1)),
+        None => Budget::new(MAX_MEMBERS, MAX_BYTES),
+    };
+    let mut out = String::new();
+    let mut push = |member: &Member<'_>, budget: &mut Budget| {
+        if !budget.add(member.text.len()) {
+            return false;
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(member.text);
+        true
+    };
+    // At most MAX_MEMBERS keys are kept from the carrier, so the duplicate check below
+    // stays small however long the carrier's header is.
+    let mut carrier_keys: Vec<&str> = Vec::new();
+    let mut full = false;
+    for member in members(carrier.unwrap_or("")).filter(|m| !m.is_braintrust_parent()) {
+        if !push(&member, &mut budget) {
+            full = true;
+            break;
+        }
+        carrier_keys.push(member.key);
+    }
+    if !full {
+        for member in inbound.iter().filter(|m| !m.is_braintrust_parent()) {
+            if carrier_keys.contains(&member.key) {
+                continue;
+            }
+            if !push(&member, &mut budget) {
+                break;
+            }
+        }
+    }
+    if let Some(parent) = ours {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(&parent.to_member());
+    }
+    match (out.is_empty(), carrier) {
+        (false, _) => BaggageUpdate::Set(out),
+        (true, Some(_)) => BaggageUpdate::Remove,
+        (true, None) => BaggageUpdate::Leave,
+    }
+}

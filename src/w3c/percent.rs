@@ -1,0 +1,121 @@
+//! Percent-encoding for the one baggage value spanwire owns (`braintrust.parent`).
+//!
+//! ```text
+//! project_name:a,b c+é   <->   project_name%3Aa%2Cb%20c%2Bé -> ...%2B%C3%A9
+//! ```
+//!
+//! - **Encode**: every UTF-8 byte outside `A-Z a-z 0-9 - _ . ~` becomes `%XX` (upper-case
+//!   hex). This is Python's `quote(safe="")`, stricter than JS `encodeURIComponent`, which
+//!   leaves `!*'()` raw. Space is `%20` and `+` is `%2B`, never form encoding.
+//! - **Decode**: `%XX` (either hex case) becomes the byte `XX`; every other character,
+//!   `+` included, stays as it is. As with JS `decodeURIComponent`, a `%` that is not
+//!   followed by two hex digits, or escapes that do not form valid UTF-8, are an error
+//!   (Python's `unquote` would keep bad escapes and insert U+FFFD instead).
+//!
+//! Other members of a baggage header are never decoded or re-encoded: they are relayed
+//! byte for byte.
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use core::fmt;
+
+/// Why a percent-encoded value could not be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PercentError {
+    /// The `%` at this byte offset is not followed by two hex digits.
+    BadEscape { at: usize },
+    /// The decoded bytes are not valid UTF-8.
+    InvalidUtf8,
+}
+
+impl fmt::Display for PercentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PercentError::BadEscape { at } => {
+                write!(f, "the '%' at byte {at} is not followed by two hex digits")
+            }
+            PercentError::InvalidUtf8 => f.write_str("the percent-decoded bytes are not valid UTF-8"),
+        }
+    }
+}
+
+impl std::error::Error for PercentError {}
+
+const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Whether `byte` is left raw by [`encode_into`]: `A-Z a-z 0-9 - _ . ~`.
+#[inline]
+pub const fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
+}
+
+/// The length [`encode_into`] would append for `text`, without encoding it.
+pub fn encoded_len(text: &str) -> usize {
+    text.bytes().map(|b| if is_unreserved(b) { 1 } else { 3 }).sum()
+}
+
+/// Appends `text` percent-encoded to `out`; the result is pure ASCII.
+pub fn encode_into(text: &str, out: &mut String) {
+    out.reserve(encoded_len(text));
+    for byte in text.bytes() {
+        if is_unreserved(byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            for nibble in [byte >> 4, byte & 0x0f] {
+                let digit = UPPER_HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
+                out.push(char::from(digit));
+            }
+        }
+    }
+}
+
+/// `text` percent-encoded.
+///
+/// ```
+/// use spanwire::w3c::percent::encode;
+/// assert_eq!(encode("Café a+b"), "Caf%C3%A9%20a%2Bb");
+/// ```
+pub fn encode(text: &str) -> String {
+    let mut out = String::new();
+    encode_into(text, &mut out);
+    out
+}
+
+#[inline]
+fn hex_value(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        b'A'..=b'F' => Some(byte - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes `%XX` escapes; a bad escape or invalid UTF-8 is an error (JS semantics).
+///
+/// ```
+/// use spanwire::w3c::percent::{decode, PercentError};
+/// assert_eq!(decode("project_name%3ACaf%C3%A9+x").unwrap(), "project_name:Café+x");
+/// assert_eq!(decode("bad%ZZ"), Err(PercentError::BadEscape { at: 3 }));
+/// assert_eq!(decode("bad%E9"), Err(PercentError::InvalidUtf8));
+/// ```
+pub fn decode(text: &str) -> Result<String, PercentError> {
+    if !text.contains('%') {
+        return Ok(text.to_owned());
+    }
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut iter = text.bytes().enumerate();
+    while let Some((at, byte)) = iter.next() {
+        if byte != b'%' {
+            bytes.push(byte);
+            continue;
+        }
+        let hi = iter.next().and_then(|(_, b)| hex_value(b));
+        let lo = iter.next().and_then(|(_, b)| hex_value(b));
+        match (hi, lo) {
+            (Some(hi), Some(lo)) => bytes.push((hi << 4) | lo),
+            _ => return Err(PercentError::BadEscape { at }),
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| PercentError::InvalidUtf8)
+}

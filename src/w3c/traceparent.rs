@@ -1,0 +1,300 @@
+//! The W3C `traceparent` header (Trace Context Level 2).
+//!
+//! ```text
+//! traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03
+//!              |  |                                |                |
+//!              |  trace-id: 16 bytes, lowercase    parent-id:       trace-flags: 01 sampled,
+//!              |  hex, not all zero                8 bytes, ditto   02 random (Level 2)
+//!              version: 2 lowercase hex digits, ff is invalid
+//! ```
+//!
+//! Parsing ([`Traceparent::parse`]) is total and strict:
+//! - Spaces and tabs around the value are trimmed first.
+//! - Version `00` must be exactly 55 characters.
+//! - A higher version (`01`–`fe`) is parsed by its first 55 characters when the next
+//!   character is `-` or the end, so a future version that appends fields still links.
+//! - Version `ff`, upper-case hex, all-zero ids and misplaced dashes are rejected with a
+//!   [`TraceparentError`] naming the reason.
+//!
+//! Formatting ([`Traceparent::to_buf`], `Display`) always writes version `00` in lower
+//! case, and only the flag bits this crate knows ([`TraceFlags::KNOWN`]); every other bit
+//! is written as zero, as W3C asks of a participant that does not understand them.
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use core::fmt;
+use core::str::FromStr;
+
+use crate::ids::{lower_hex_value, IdError, SpanId, TraceId};
+
+/// Length of a version-00 `traceparent`.
+pub const TRACEPARENT_LEN: usize = 55;
+
+/// The `trace-flags` byte.
+///
+/// ```
+/// use spanwire::w3c::TraceFlags;
+/// let flags = TraceFlags::from_bits(0xff);
+/// assert!(flags.is_sampled() && flags.is_random());
+/// assert_eq!(flags.known(), TraceFlags::SAMPLED | TraceFlags::RANDOM);
+/// assert_eq!(flags.known().to_string(), "03");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct TraceFlags(u8);
+
+impl TraceFlags {
+    /// No flag set: not sampled, trace id not known to be random.
+    pub const NONE: TraceFlags = TraceFlags(0x00);
+    /// Bit 0: the caller may have recorded the trace.
+    pub const SAMPLED: TraceFlags = TraceFlags(0x01);
+    /// Bit 1 (Level 2): the right-most 7 bytes of the trace id are random.
+    pub const RANDOM: TraceFlags = TraceFlags(0x02);
+    /// Every bit this crate understands and writes.
+    pub const KNOWN: TraceFlags = TraceFlags(0x03);
+
+    /// Wraps a raw byte, unknown bits included.
+    pub const fn from_bits(bits: u8) -> Self {
+        TraceFlags(bits)
+    }
+
+    /// The raw byte.
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// Only the bits we know (sampled, random): what we write on the wire.
+    pub const fn known(self) -> Self {
+        TraceFlags(self.0 & Self::KNOWN.0)
+    }
+
+    /// Whether every bit of `other` is set.
+    pub const fn contains(self, other: TraceFlags) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Bit 0.
+    pub const fn is_sampled(self) -> bool {
+        self.contains(Self::SAMPLED)
+    }
+
+    /// Bit 1.
+    pub const fn is_random(self) -> bool {
+        self.contains(Self::RANDOM)
+    }
+
+    /// These flags with bit 0 set to `sampled`.
+    pub const fn with_sampled(self, sampled: bool) -> Self {
+        if sampled {
+            TraceFlags(self.0 | Self::SAMPLED.0)
+        } else {
+            TraceFlags(self.0 & !Self::SAMPLED.0)
+        }
+    }
+
+    /// The two lowercase hex digits.
+    pub fn to_hex(self) -> [u8; 2] {
+        let mut out = [0u8; 2];
+        crate::ids::encode_lower_hex(&[self.0], &mut out);
+        out
+    }
+}
+
+impl core::ops::BitOr for TraceFlags {
+    type Output = TraceFlags;
+    fn bitor(self, rhs: TraceFlags) -> TraceFlags {
+        TraceFlags(self.0 | rhs.0)
+    }
+}
+
+impl fmt::Display for TraceFlags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02x}", self.0)
+    }
+}
+
+impl fmt::Debug for TraceFlags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TraceFlags({:02x})", self.0)
+    }
+}
+
+/// Why a `traceparent` value was rejected. Offsets are in the trimmed value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceparentError {
+    /// Fewer than 55 bytes after trimming.
+    TooShort { len: usize },
+    /// The version is not two lowercase hex digits.
+    InvalidVersion,
+    /// Version `ff` is forbidden.
+    ForbiddenVersion,
+    /// Version `00` must be exactly 55 bytes; this one is longer.
+    TrailingData { len: usize },
+    /// A higher version longer than 55 bytes must continue with `-` at byte 55.
+    BadFutureSuffix,
+    /// A `-` was expected at this byte offset (2, 35 or 52).
+    MissingDash { at: usize },
+    /// The trace id is not 32 lowercase hex digits or is all zero.
+    TraceId(IdError),
+    /// The parent (span) id is not 16 lowercase hex digits or is all zero.
+    ParentId(IdError),
+    /// The flags are not two lowercase hex digits.
+    InvalidFlags,
+}
+
+impl fmt::Display for TraceparentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooShort { len } => write!(f, "traceparent is {len} bytes, at least 55 are needed"),
+            Self::InvalidVersion => f.write_str("traceparent version is not two lowercase hex digits"),
+            Self::ForbiddenVersion => f.write_str("traceparent version ff is invalid"),
+            Self::TrailingData { len } => {
+                write!(f, "traceparent version 00 must be exactly 55 bytes, found {len}")
+            }
+            Self::BadFutureSuffix => {
+                f.write_str("traceparent of a higher version continues without a '-' after the flags")
+            }
+            Self::MissingDash { at } => write!(f, "traceparent needs a '-' at byte {at}"),
+            Self::TraceId(e) => write!(f, "traceparent trace-id: {e}"),
+            Self::ParentId(e) => write!(f, "traceparent parent-id: {e}"),
+            Self::InvalidFlags => f.write_str("traceparent trace-flags are not two lowercase hex digits"),
+        }
+    }
+}
+
+impl std::error::Error for TraceparentError {}
+
+/// A parsed `traceparent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Traceparent {
+    /// The version read (we always write `00`).
+    pub version: u8,
+    pub trace_id: TraceId,
+    /// The caller's span id (`parent-id` on the wire).
+    pub parent_id: SpanId,
+    /// The flags as received, unknown bits included; [`TraceFlags::known`] drops them.
+    pub flags: TraceFlags,
+}
+
+/// Two lowercase hex digits at `at`, as a byte.
+fn hex_byte(bytes: &[u8], at: usize) -> Option<u8> {
+    let hi = lower_hex_value(*bytes.get(at)?)?;
+    let lo = lower_hex_value(*bytes.get(at + 1)?)?;
+    Some((hi << 4) | lo)
+}
+
+impl Traceparent {
+    /// A version-00 traceparent for these ids and flags.
+    pub const fn new(trace_id: TraceId, parent_id: SpanId, flags: TraceFlags) -> Self {
+        Traceparent { version: 0, trace_id, parent_id, flags }
+    }
+
+    /// Parses a header value (see the module docs for the rules). Never panics.
+    ///
+    /// ```
+    /// use spanwire::w3c::{Traceparent, TraceparentError};
+    /// let tp = Traceparent::parse(" 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\t").unwrap();
+    /// assert!(tp.flags.is_sampled());
+    /// assert_eq!(
+    ///     Traceparent::parse("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+    ///     Err(TraceparentError::ForbiddenVersion)
+    /// );
+    /// ```
+    pub fn parse(value: &str) -> Result<Self, TraceparentError> {
+        let value = value.trim_matches([' ', '\t']);
+        let bytes = value.as_bytes();
+        let len = bytes.len();
+        if len < TRACEPARENT_LEN {
+            return Err(TraceparentError::TooShort { len });
+        }
+        let version = hex_byte(bytes, 0).ok_or(TraceparentError::InvalidVersion)?;
+        if version == 0xff {
+            return Err(TraceparentError::ForbiddenVersion);
+        }
+        if version == 0 && len != TRACEPARENT_LEN {
+            return Err(TraceparentError::TrailingData { len });
+        }
+        for at in [2, 35, 52] {
+            if bytes.get(at) != Some(&b'-') {
+                return Err(TraceparentError::MissingDash { at });
+            }
+        }
+        // `str::get` is `None` off a char boundary, so non-ASCII input cannot panic here.
+        let trace_id = TraceId::from_hex(value.get(3..35).unwrap_or_default())
+            .map_err(TraceparentError::TraceId)?;
+        let parent_id = SpanId::from_hex(value.get(36..52).unwrap_or_default())
+            .map_err(TraceparentError::ParentId)?;
+        let flags = hex_byte(bytes, 53).ok_or(TraceparentError::InvalidFlags)?;
+        if len > TRACEPARENT_LEN && bytes.get(TRACEPARENT_LEN) != Some(&b'-') {
+            return Err(TraceparentError::BadFutureSuffix);
+        }
+        Ok(Traceparent { version, trace_id, parent_id, flags: TraceFlags(flags) })
+    }
+
+    /// The version-00 wire form in a fixed buffer, known flag bits only.
+    pub fn to_buf(&self) -> TraceparentBuf {
+        let mut trace = [0u8; 32];
+        let mut span = [0u8; 16];
+        self.trace_id.write_hex(&mut trace);
+        self.parent_id.write_hex(&mut span);
+        let flags = self.flags.known().to_hex();
+        let mut out = [0u8; TRACEPARENT_LEN];
+        let source = b"00-".iter().chain(&trace).chain(b"-").chain(&span).chain(b"-").chain(&flags);
+        for (dst, src) in out.iter_mut().zip(source) {
+            *dst = *src;
+        }
+        TraceparentBuf(out)
+    }
+}
+
+impl fmt::Display for Traceparent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.to_buf().as_str())
+    }
+}
+
+impl FromStr for Traceparent {
+    type Err = TraceparentError;
+    fn from_str(value: &str) -> Result<Self, TraceparentError> {
+        Self::parse(value)
+    }
+}
+
+/// A formatted `traceparent` (55 ASCII bytes), built without allocating.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct TraceparentBuf([u8; TRACEPARENT_LEN]);
+
+impl TraceparentBuf {
+    /// The header value.
+    pub fn as_str(&self) -> &str {
+        // Always ASCII: written only by `Traceparent::to_buf`.
+        core::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The raw bytes.
+    pub fn as_bytes(&self) -> &[u8; TRACEPARENT_LEN] {
+        &self.0
+    }
+}
+
+impl fmt::Display for TraceparentBuf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for TraceparentBuf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TraceparentBuf({:?})", self.as_str())
+    }
+}
+
+impl PartialEq<str> for TraceparentBuf {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for TraceparentBuf {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
