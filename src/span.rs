@@ -1,1 +1,704 @@
 //! A recorded span: the data a span holds from start to end, ready for export.
+//!
+//! Everything here is plain data with no JS types. The OTLP encoders in
+//! [`crate::otlp`] read it; the bindings layer fills it in.
+//!
+//! ```text
+//! SpanRecord
+//!   trace_id, span_id, parent_span_id?, trace_flags, trace_state?
+//!   name, kind, start/end (ns since the Unix epoch)
+//!   attributes  [(key, AttributeValue)]      -> Span.attributes
+//!   events, links, status, dropped counts     -> as OTLP
+//!   braintrust  BraintrustFields (span.log)   -> braintrust.* attributes
+//!   braintrust_parent  "project_id:…"         -> braintrust.parent
+//! ```
+//!
+//! # Braintrust `log` fields
+//!
+//! [`BraintrustFields`] holds what `span.log({ input, output, expected, error,
+//! metadata, metrics, scores, tags })` was given, each value as JSON text the caller
+//! serialized. Successive `log` calls merge the way the Braintrust SDKs merge the
+//! partial rows of one span (`mergeDicts` in the JS SDK's `util/object_util.ts`, which
+//! the backend applies again for rows flagged `_is_merge`):
+//!
+//! - a field the update leaves out (`None`, JS `undefined`) is kept;
+//! - when both the old and the new value are JSON objects they are merged key by
+//!   key, recursively (so `metadata`, `metrics`, `scores`, and also object-valued
+//!   `input`/`output`/`expected`/`error`, are deep-merged); keys `__proto__`,
+//!   `constructor` and `prototype` are skipped, as the SDK does;
+//! - otherwise the new value replaces the old one (arrays, strings, numbers and an
+//!   explicit `null` all replace);
+//! - `tags` is a set union in first-seen order.
+//!
+//! Merged objects come out with their keys in sorted order (`serde_json::Map`);
+//! JSON object order carries no meaning.
+//!
+//! # Mapping to OTLP attributes
+//!
+//! The names are the ones Braintrust's OTel ingestion reads (its "Braintrust
+//! attributes" table): the `_json` names tell the backend the string is JSON.
+//!
+//! | log field         | attribute                    | OTLP value          |
+//! |-------------------|------------------------------|---------------------|
+//! | `input`           | `braintrust.input_json`      | string (JSON text)  |
+//! | `output`          | `braintrust.output_json`     | string (JSON text)  |
+//! | `expected`        | `braintrust.expected_json`   | string (JSON text)  |
+//! | `metadata`        | `braintrust.metadata`        | string (JSON text)  |
+//! | `metrics`         | `braintrust.metrics`         | string (JSON text)  |
+//! | `scores`          | `braintrust.scores`          | string (JSON text)  |
+//! | `span_attributes` | `braintrust.span_attributes` | string (JSON text)  |
+//! | `tags`            | `braintrust.tags`            | array of strings    |
+//! | parent            | `braintrust.parent`          | string              |
+//! | `error`           | span status `Error` + message (see [`SpanRecord::log`]) |
+//!
+//! Braintrust has no `braintrust.error` attribute; an error is carried the OTel way,
+//! as the span status.
+
+use core::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::ids::{SpanId, TraceId};
+
+/// Attribute key for `log({ input })`.
+pub const BT_INPUT: &str = "braintrust.input_json";
+/// Attribute key for `log({ output })`.
+pub const BT_OUTPUT: &str = "braintrust.output_json";
+/// Attribute key for `log({ expected })`.
+pub const BT_EXPECTED: &str = "braintrust.expected_json";
+/// Attribute key for `log({ metadata })`.
+pub const BT_METADATA: &str = "braintrust.metadata";
+/// Attribute key for `log({ metrics })`.
+pub const BT_METRICS: &str = "braintrust.metrics";
+/// Attribute key for `log({ scores })`.
+pub const BT_SCORES: &str = "braintrust.scores";
+/// Attribute key for the span's Braintrust `span_attributes` (`{"type":"llm"}`, …).
+pub const BT_SPAN_ATTRIBUTES: &str = "braintrust.span_attributes";
+/// Attribute key for `log({ tags })`.
+pub const BT_TAGS: &str = "braintrust.tags";
+/// Attribute key for the Braintrust parent (`project_id:<id>`, `project_name:<name>`, `experiment_id:<id>`).
+pub const BT_PARENT: &str = "braintrust.parent";
+
+/// The `Span.flags` bit saying whether the parent is remote is known (OTLP `SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK`).
+pub const FLAG_HAS_IS_REMOTE: u32 = 0x100;
+/// The `Span.flags` bit saying the parent is remote (OTLP `SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK`).
+pub const FLAG_IS_REMOTE: u32 = 0x200;
+
+/// OTLP `Span.SpanKind`, with its wire numbers. (`SPAN_KIND_UNSPECIFIED` = 0 is never produced.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SpanKind {
+    /// 1: an internal operation (the default).
+    #[default]
+    Internal = 1,
+    /// 2: handles a remote request.
+    Server = 2,
+    /// 3: makes a remote request.
+    Client = 3,
+    /// 4: sends a message.
+    Producer = 4,
+    /// 5: receives a message.
+    Consumer = 5,
+}
+
+impl SpanKind {
+    /// The OTLP enum number.
+    pub const fn otlp_value(self) -> u32 {
+        self as u32
+    }
+}
+
+/// OTLP `Status.StatusCode`, with its wire numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum StatusCode {
+    /// 0: not set.
+    #[default]
+    Unset = 0,
+    /// 1: explicitly successful.
+    Ok = 1,
+    /// 2: failed.
+    Error = 2,
+}
+
+impl StatusCode {
+    /// The OTLP enum number.
+    pub const fn otlp_value(self) -> u32 {
+        self as u32
+    }
+}
+
+/// A span status: a code and, for errors, a message.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Status {
+    pub code: StatusCode,
+    pub message: String,
+}
+
+/// An attribute value: what an OTLP `AnyValue` can hold.
+///
+/// OTel's API allows only primitives and homogeneous arrays of them; OTLP itself
+/// allows any mix and nesting, and so does this type. Encoders stop descending at
+/// [`MAX_VALUE_DEPTH`] levels of nesting and write an empty value there.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttributeValue {
+    String(String),
+    Bool(bool),
+    Int(i64),
+    Double(f64),
+    Bytes(Vec<u8>),
+    Array(Vec<AttributeValue>),
+    /// OTLP `kvlist_value`: a nested list of key/value pairs.
+    KvList(Vec<(String, AttributeValue)>),
+}
+
+/// How deep encoders follow nested arrays and kv-lists before writing an empty
+/// `AnyValue` instead (so a hostile value cannot exhaust the WebAssembly stack).
+pub const MAX_VALUE_DEPTH: usize = 32;
+
+impl From<&str> for AttributeValue {
+    fn from(v: &str) -> Self {
+        AttributeValue::String(v.to_owned())
+    }
+}
+impl From<String> for AttributeValue {
+    fn from(v: String) -> Self {
+        AttributeValue::String(v)
+    }
+}
+impl From<bool> for AttributeValue {
+    fn from(v: bool) -> Self {
+        AttributeValue::Bool(v)
+    }
+}
+impl From<i64> for AttributeValue {
+    fn from(v: i64) -> Self {
+        AttributeValue::Int(v)
+    }
+}
+impl From<f64> for AttributeValue {
+    fn from(v: f64) -> Self {
+        AttributeValue::Double(v)
+    }
+}
+
+/// A list of attributes, in the order they were set.
+pub type Attributes = Vec<(String, AttributeValue)>;
+
+/// Replaces the value of `key` or appends it (OTel: setting a key again overwrites it).
+pub fn set_attribute(attributes: &mut Attributes, key: impl Into<String>, value: AttributeValue) {
+    let key = key.into();
+    match attributes.iter_mut().find(|(k, _)| *k == key) {
+        Some(slot) => slot.1 = value,
+        None => attributes.push((key, value)),
+    }
+}
+
+/// A timestamped event on a span (`span.addEvent`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Event {
+    pub name: String,
+    pub time_unix_nano: u64,
+    pub attributes: Attributes,
+    pub dropped_attributes_count: u32,
+}
+
+/// A link from a span to another span context.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub trace_id: TraceId,
+    pub span_id: SpanId,
+    pub trace_state: Option<String>,
+    /// The W3C trace flags of the linked context.
+    pub trace_flags: u8,
+    /// Whether the linked context came from another process; `None` when unknown.
+    pub is_remote: Option<bool>,
+    pub attributes: Attributes,
+    pub dropped_attributes_count: u32,
+}
+
+impl Link {
+    /// The OTLP `Link.flags` value: trace flags plus the is-remote bits when known.
+    pub fn otlp_flags(&self) -> u32 {
+        otlp_flags(self.trace_flags, self.is_remote)
+    }
+}
+
+fn otlp_flags(trace_flags: u8, is_remote: Option<bool>) -> u32 {
+    let base = u32::from(trace_flags);
+    match is_remote {
+        None => base,
+        Some(false) => base | FLAG_HAS_IS_REMOTE,
+        Some(true) => base | FLAG_HAS_IS_REMOTE | FLAG_IS_REMOTE,
+    }
+}
+
+/// The resource spans are exported under (`service.name` and the SDK's identity).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Resource {
+    pub attributes: Attributes,
+    pub dropped_attributes_count: u32,
+    pub schema_url: String,
+}
+
+/// `telemetry.sdk.name` written by [`Resource::for_service`].
+pub const SDK_NAME: &str = "spanwire";
+/// `telemetry.sdk.version` written by [`Resource::for_service`]: this crate's version.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+impl Resource {
+    /// A resource with `service.name` and `telemetry.sdk.{name,version,language}`.
+    ///
+    /// `sdk_language` is the OTel semantic-convention value for the runtime, e.g.
+    /// `"webjs"` in browsers and Workers or `"nodejs"` in Node.
+    ///
+    /// ```
+    /// use spanwire::span::{AttributeValue, Resource};
+    /// let r = Resource::for_service("checkout", "webjs");
+    /// assert_eq!(r.attributes[0], ("service.name".to_string(), AttributeValue::from("checkout")));
+    /// ```
+    pub fn for_service(service_name: &str, sdk_language: &str) -> Self {
+        Resource {
+            attributes: vec![
+                ("service.name".to_owned(), service_name.into()),
+                ("telemetry.sdk.name".to_owned(), SDK_NAME.into()),
+                ("telemetry.sdk.version".to_owned(), SDK_VERSION.into()),
+                ("telemetry.sdk.language".to_owned(), sdk_language.into()),
+            ],
+            dropped_attributes_count: 0,
+            schema_url: String::new(),
+        }
+    }
+}
+
+/// The instrumentation scope (OTLP `InstrumentationScope`) spans are exported under.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Scope {
+    pub name: String,
+    pub version: String,
+    pub attributes: Attributes,
+    pub dropped_attributes_count: u32,
+    pub schema_url: String,
+}
+
+impl Scope {
+    /// A scope with a name and version and nothing else.
+    pub fn new(name: &str, version: &str) -> Self {
+        Scope { name: name.to_owned(), version: version.to_owned(), ..Scope::default() }
+    }
+}
+
+/// Text that is one valid JSON value (checked when it is made).
+#[derive(Clone, PartialEq, Eq)]
+pub struct JsonText(String);
+
+/// The text given as JSON does not parse as JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonTextError(String);
+
+impl fmt::Display for JsonTextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "not valid JSON: {}", self.0)
+    }
+}
+
+impl std::error::Error for JsonTextError {}
+
+impl JsonText {
+    /// Checks that `text` is exactly one JSON value (surrounding whitespace allowed).
+    ///
+    /// ```
+    /// use spanwire::span::JsonText;
+    /// assert!(JsonText::new(r#"{"a":1}"#.to_string()).is_ok());
+    /// assert!(JsonText::new("{".to_string()).is_err());
+    /// assert!(JsonText::new("NaN".to_string()).is_err());
+    /// ```
+    pub fn new(text: String) -> Result<Self, JsonTextError> {
+        match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+            Ok(_) => Ok(JsonText(text)),
+            Err(err) => Err(JsonTextError(err.to_string())),
+        }
+    }
+
+    /// Serializes a JSON value.
+    pub fn from_value(value: &Value) -> Self {
+        // Serializing a `Value` cannot fail: its map keys are strings.
+        JsonText(serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned()))
+    }
+
+    /// The JSON text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Parses the text back into a value.
+    pub fn to_value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
+
+    /// True when the value is a JSON object.
+    pub fn is_object(&self) -> bool {
+        self.first_byte() == Some(b'{')
+    }
+
+    /// True when the value is JSON `null`.
+    pub fn is_null(&self) -> bool {
+        self.0.trim() == "null"
+    }
+
+    fn first_byte(&self) -> Option<u8> {
+        self.0.bytes().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    }
+}
+
+impl fmt::Debug for JsonText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "JsonText({})", self.0)
+    }
+}
+
+impl fmt::Display for JsonText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The fields of Braintrust's `span.log(...)`, each as JSON text; `None` = never logged.
+///
+/// Used both as a span's accumulated state and as one `log` call's update; see
+/// [`BraintrustFields::merge`] and the module docs for the merge rules.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BraintrustFields {
+    pub input: Option<JsonText>,
+    pub output: Option<JsonText>,
+    pub expected: Option<JsonText>,
+    pub error: Option<JsonText>,
+    pub metadata: Option<JsonText>,
+    pub metrics: Option<JsonText>,
+    pub scores: Option<JsonText>,
+    /// Braintrust's `span_attributes` (`{"type":"llm","name":…}`).
+    pub span_attributes: Option<JsonText>,
+    pub tags: Option<Vec<String>>,
+}
+
+/// Why a `log` update is refused (Braintrust's SDKs refuse the same shapes).
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogError {
+    /// `metadata`, `metrics`, `scores` or `span_attributes` is not a JSON object.
+    NotAnObject { field: &'static str },
+    /// A score is neither `null` nor a number from 0 to 1.
+    BadScore { name: String },
+    /// A metric is neither `null` nor a number.
+    BadMetric { name: String },
+}
+
+impl fmt::Display for LogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LogError::NotAnObject { field } => write!(f, "`{field}` must be an object"),
+            LogError::BadScore { name } => {
+                write!(f, "score `{name}` must be a number between 0 and 1, or null")
+            }
+            LogError::BadMetric { name } => write!(f, "metric `{name}` must be a number, or null"),
+        }
+    }
+}
+
+impl std::error::Error for LogError {}
+
+impl BraintrustFields {
+    /// True when no field was ever logged.
+    pub fn is_empty(&self) -> bool {
+        *self == BraintrustFields::default()
+    }
+
+    /// Checks an update the way Braintrust's SDKs validate `log` arguments:
+    /// `metadata`, `metrics`, `scores` and `span_attributes` must be objects (or
+    /// `null`), scores numbers in `[0, 1]` or `null`, metrics numbers or `null`.
+    pub fn validate(&self) -> Result<(), LogError> {
+        for (field, value) in [
+            ("metadata", &self.metadata),
+            ("metrics", &self.metrics),
+            ("scores", &self.scores),
+            ("span_attributes", &self.span_attributes),
+        ] {
+            if let Some(v) = value {
+                if !v.is_object() && !v.is_null() {
+                    return Err(LogError::NotAnObject { field });
+                }
+            }
+        }
+        if let Some(Value::Object(scores)) = self.scores.as_ref().map(JsonText::to_value) {
+            for (name, score) in &scores {
+                let ok = match score {
+                    Value::Null => true,
+                    Value::Number(n) => n.as_f64().is_some_and(|s| (0.0..=1.0).contains(&s)),
+                    _ => false,
+                };
+                if !ok {
+                    return Err(LogError::BadScore { name: name.clone() });
+                }
+            }
+        }
+        if let Some(Value::Object(metrics)) = self.metrics.as_ref().map(JsonText::to_value) {
+            for (name, metric) in &metrics {
+                if !matches!(metric, Value::Null | Value::Number(_)) {
+                    return Err(LogError::BadMetric { name: name.clone() });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Merges one `log` update into the accumulated fields (rules in the module docs).
+    ///
+    /// ```
+    /// use spanwire::span::{BraintrustFields, JsonText};
+    /// let j = |s: &str| Some(JsonText::new(s.to_string()).unwrap());
+    /// let mut fields = BraintrustFields { metadata: j(r#"{"a":{"x":1},"b":2}"#), ..Default::default() };
+    /// fields.merge(BraintrustFields { metadata: j(r#"{"a":{"y":3}}"#), output: j("\"hi\""), ..Default::default() });
+    /// assert_eq!(fields.metadata.unwrap().as_str(), r#"{"a":{"x":1,"y":3},"b":2}"#);
+    /// assert_eq!(fields.output.unwrap().as_str(), "\"hi\"");
+    /// ```
+    pub fn merge(&mut self, update: BraintrustFields) {
+        merge_json(&mut self.input, update.input);
+        merge_json(&mut self.output, update.output);
+        merge_json(&mut self.expected, update.expected);
+        merge_json(&mut self.error, update.error);
+        merge_json(&mut self.metadata, update.metadata);
+        merge_json(&mut self.metrics, update.metrics);
+        merge_json(&mut self.scores, update.scores);
+        merge_json(&mut self.span_attributes, update.span_attributes);
+        if let Some(new_tags) = update.tags {
+            match &mut self.tags {
+                Some(tags) => {
+                    for tag in new_tags {
+                        if !tags.contains(&tag) {
+                            tags.push(tag);
+                        }
+                    }
+                }
+                None => {
+                    let mut unique: Vec<String> = Vec::with_capacity(new_tags.len());
+                    for tag in new_tags {
+                        if !unique.contains(&tag) {
+                            unique.push(tag);
+                        }
+                    }
+                    self.tags = Some(unique);
+                }
+            }
+        }
+    }
+}
+
+/// Keys Braintrust's `mergeDicts` refuses to merge (prototype pollution guard).
+const FORBIDDEN_MERGE_KEYS: [&str; 3] = ["__proto__", "constructor", "prototype"];
+
+fn merge_json(into: &mut Option<JsonText>, from: Option<JsonText>) {
+    let Some(from) = from else { return };
+    match into {
+        Some(existing) if existing.is_object() && from.is_object() => {
+            let mut base = existing.to_value();
+            if let (Value::Object(base_map), Value::Object(from_map)) = (&mut base, from.to_value()) {
+                deep_merge(base_map, from_map);
+                *existing = JsonText::from_value(&base);
+            } else {
+                *existing = from;
+            }
+        }
+        _ => *into = Some(from),
+    }
+}
+
+fn deep_merge(into: &mut Map<String, Value>, from: Map<String, Value>) {
+    for (key, new_value) in from {
+        if FORBIDDEN_MERGE_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        match (into.get_mut(&key), new_value) {
+            (Some(Value::Object(old)), Value::Object(new)) => deep_merge(old, new),
+            (_, new_value) => {
+                into.insert(key, new_value);
+            }
+        }
+    }
+}
+
+/// One span's recorded data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpanRecord {
+    pub trace_id: TraceId,
+    pub span_id: SpanId,
+    pub parent_span_id: Option<SpanId>,
+    /// Whether the parent came from another process (extracted from headers).
+    /// Written into the OTLP `flags` bits; meaningless without a parent.
+    pub parent_is_remote: bool,
+    /// W3C trace flags (bit 0 sampled, bit 1 random).
+    pub trace_flags: u8,
+    pub trace_state: Option<String>,
+    pub name: String,
+    pub kind: SpanKind,
+    pub start_time_unix_nano: u64,
+    /// 0 while the span has not ended.
+    pub end_time_unix_nano: u64,
+    pub attributes: Attributes,
+    pub dropped_attributes_count: u32,
+    pub events: Vec<Event>,
+    pub dropped_events_count: u32,
+    pub links: Vec<Link>,
+    pub dropped_links_count: u32,
+    pub status: Status,
+    pub braintrust: BraintrustFields,
+    /// The Braintrust parent, e.g. `project_id:<id>`, exported as `braintrust.parent`.
+    pub braintrust_parent: Option<String>,
+}
+
+impl SpanRecord {
+    /// A started span with nothing recorded yet.
+    pub fn new(trace_id: TraceId, span_id: SpanId, name: impl Into<String>, start_time_unix_nano: u64) -> Self {
+        SpanRecord {
+            trace_id,
+            span_id,
+            parent_span_id: None,
+            parent_is_remote: false,
+            trace_flags: 0,
+            trace_state: None,
+            name: name.into(),
+            kind: SpanKind::Internal,
+            start_time_unix_nano,
+            end_time_unix_nano: 0,
+            attributes: Vec::new(),
+            dropped_attributes_count: 0,
+            events: Vec::new(),
+            dropped_events_count: 0,
+            links: Vec::new(),
+            dropped_links_count: 0,
+            status: Status::default(),
+            braintrust: BraintrustFields::default(),
+            braintrust_parent: None,
+        }
+    }
+
+    /// The OTLP `Span.flags` value: the trace flags plus the parent-is-remote bits
+    /// (always known here: a root's parent is trivially not remote).
+    pub fn otlp_flags(&self) -> u32 {
+        otlp_flags(self.trace_flags, Some(self.parent_span_id.is_some() && self.parent_is_remote))
+    }
+
+    /// Sets one attribute (`span.setAttributes` calls this per key).
+    pub fn set_attribute(&mut self, key: impl Into<String>, value: AttributeValue) {
+        set_attribute(&mut self.attributes, key, value);
+    }
+
+    /// Adds an event.
+    pub fn add_event(&mut self, name: impl Into<String>, time_unix_nano: u64, attributes: Attributes) {
+        self.events.push(Event { name: name.into(), time_unix_nano, attributes, dropped_attributes_count: 0 });
+    }
+
+    /// Sets the status the way OTel's API does: `Unset` is ignored, `Ok` is final,
+    /// and a message is kept only with `Error`.
+    pub fn set_status(&mut self, code: StatusCode, message: &str) {
+        match (self.status.code, code) {
+            (_, StatusCode::Unset) | (StatusCode::Ok, _) => {}
+            (_, StatusCode::Ok) => self.status = Status { code, message: String::new() },
+            (_, StatusCode::Error) => self.status = Status { code, message: message.to_owned() },
+        }
+    }
+
+    /// Braintrust's `span.log(...)`: validates the update, merges it, and, when it
+    /// carries a non-null `error`, sets the status to `Error` with the error as the
+    /// message (a JSON string's contents, otherwise the JSON text).
+    pub fn log(&mut self, update: BraintrustFields) -> Result<(), LogError> {
+        update.validate()?;
+        if let Some(error) = update.error.as_ref().filter(|e| !e.is_null()) {
+            let message = match error.to_value() {
+                Value::String(s) => s,
+                _ => error.as_str().to_owned(),
+            };
+            self.set_status(StatusCode::Error, &message);
+        }
+        self.braintrust.merge(update);
+        Ok(())
+    }
+
+    /// Ends the span at `end_time_unix_nano` (clamped to the start time). Only the
+    /// first call counts; returns whether this call ended it.
+    pub fn end(&mut self, end_time_unix_nano: u64) -> bool {
+        if self.end_time_unix_nano != 0 {
+            return false;
+        }
+        self.end_time_unix_nano = end_time_unix_nano.max(self.start_time_unix_nano);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn j(s: &str) -> Option<JsonText> {
+        Some(JsonText::new(s.to_owned()).unwrap())
+    }
+
+    fn span() -> SpanRecord {
+        SpanRecord::new(
+            TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap(),
+            SpanId::from_hex("00f067aa0ba902b7").unwrap(),
+            "op",
+            10,
+        )
+    }
+
+    #[test]
+    fn status_follows_otel_rules() {
+        let mut s = span();
+        s.set_status(StatusCode::Unset, "x");
+        assert_eq!(s.status, Status::default());
+        s.set_status(StatusCode::Error, "boom");
+        assert_eq!(s.status, Status { code: StatusCode::Error, message: "boom".into() });
+        s.set_status(StatusCode::Ok, "ignored");
+        assert_eq!(s.status, Status { code: StatusCode::Ok, message: String::new() });
+        s.set_status(StatusCode::Error, "after ok");
+        assert_eq!(s.status.code, StatusCode::Ok, "Ok is final");
+    }
+
+    #[test]
+    fn end_only_once_and_not_before_start() {
+        let mut s = span();
+        assert!(s.end(5));
+        assert_eq!(s.end_time_unix_nano, 10);
+        assert!(!s.end(99));
+        assert_eq!(s.end_time_unix_nano, 10);
+    }
+
+    #[test]
+    fn flags_carry_remote_bits() {
+        let mut s = span();
+        s.trace_flags = 0x03;
+        assert_eq!(s.otlp_flags(), 0x103);
+        s.parent_span_id = SpanId::from_hex("0000000000000001").ok();
+        s.parent_is_remote = true;
+        assert_eq!(s.otlp_flags(), 0x303);
+    }
+
+    #[test]
+    fn log_error_sets_status() {
+        let mut s = span();
+        s.log(BraintrustFields { error: j("\"bad thing\""), ..Default::default() }).unwrap();
+        assert_eq!(s.status, Status { code: StatusCode::Error, message: "bad thing".into() });
+        let mut s = span();
+        s.log(BraintrustFields { error: j(r#"{"code":7}"#), ..Default::default() }).unwrap();
+        assert_eq!(s.status.message, r#"{"code":7}"#);
+        let mut s = span();
+        s.log(BraintrustFields { error: j("null"), ..Default::default() }).unwrap();
+        assert_eq!(s.status.code, StatusCode::Unset);
+    }
+
+    #[test]
+    fn set_attribute_overwrites() {
+        let mut s = span();
+        s.set_attribute("a", 1i64.into());
+        s.set_attribute("b", true.into());
+        s.set_attribute("a", "x".into());
+        assert_eq!(s.attributes, vec![("a".into(), "x".into()), ("b".into(), true.into())]);
+    }
+}
