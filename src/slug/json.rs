@@ -1,0 +1,817 @@
+//! The JSON that rides in a slug, kept the way JavaScript keeps it.
+//!
+//! A slug's JSON tail must be byte-identical to `JSON.stringify` in the Braintrust JS
+//! SDK, so objects keep their keys in insertion order. (`serde_json::Map` is a sorted
+//! `BTreeMap` in this crate's build, which would reorder
+//! `{"project_name":…,"project_id":…}`.) Three JS behaviours are mirrored:
+//!
+//! - every number is an IEEE double, written as `Number.prototype.toString` writes it
+//!   (`1e+21`, `1.5e-7`, `100`; non-finite becomes `null`);
+//! - strings escape only `"`, `\` and control characters (`\b \t \n \f \r`, else
+//!   `\u00xx`); everything else, including non-ASCII, is written raw;
+//! - a repeated key keeps its first position and takes its last value.
+//!
+//! The parser is total: it returns a [`JsonError`] with the byte offset for any bad
+//! input, nests at most [`MAX_DEPTH`] levels and never panics. Lone surrogates
+//! (`"\ud800"`), which a Rust `String` cannot hold, are an error.
+
+use core::fmt;
+
+/// How deeply arrays and objects may nest (the same limit serde_json uses).
+pub const MAX_DEPTH: usize = 128;
+
+/// A JSON value as JavaScript sees it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum JsonValue {
+    #[default]
+    Null,
+    Bool(bool),
+    /// Every JSON number is a double in JavaScript.
+    Number(f64),
+    String(String),
+    Array(Vec<JsonValue>),
+    Object(JsonObject),
+}
+
+/// A JSON object whose keys keep their insertion order, like a JS object.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JsonObject {
+    entries: Vec<(String, JsonValue)>,
+}
+
+impl JsonObject {
+    /// An empty object.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `key`. A new key goes last; an existing key keeps its place and takes the
+    /// new value (as assignment to a JS object does). Returns the old value.
+    pub fn insert(&mut self, key: impl Into<String>, value: JsonValue) -> Option<JsonValue> {
+        let key = key.into();
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, slot)) => Some(core::mem::replace(slot, value)),
+            None => {
+                self.entries.push((key, value));
+                None
+            }
+        }
+    }
+
+    /// The value of `key`, if present.
+    pub fn get(&self, key: &str) -> Option<&JsonValue> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Removes `key`, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<JsonValue> {
+        let at = self.entries.iter().position(|(k, _)| k == key)?;
+        Some(self.entries.remove(at).1)
+    }
+
+    /// Entries in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &JsonValue)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Parses a JSON text that must be an object.
+    ///
+    /// ```
+    /// use spanwire::slug::JsonObject;
+    /// let o = JsonObject::parse(r#"{"b":1,"a":[true,null],"b":2.50}"#).unwrap();
+    /// assert_eq!(o.to_json_string(), r#"{"b":2.5,"a":[true,null]}"#);
+    /// assert!(JsonObject::parse("[1]").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<Self, JsonError> {
+        match JsonValue::parse(text)? {
+            JsonValue::Object(object) => Ok(object),
+            other => Err(JsonError { offset: 0, kind: JsonErrorKind::NotAnObject(other.type_name()) }),
+        }
+    }
+
+    /// The compact `JSON.stringify` form.
+    pub fn to_json_string(&self) -> String {
+        let mut out = String::new();
+        write_object(self, &mut out);
+        out
+    }
+}
+
+impl FromIterator<(String, JsonValue)> for JsonObject {
+    fn from_iter<I: IntoIterator<Item = (String, JsonValue)>>(iter: I) -> Self {
+        let mut object = JsonObject::new();
+        for (k, v) in iter {
+            object.insert(k, v);
+        }
+        object
+    }
+}
+
+impl JsonValue {
+    /// Parses one JSON text (surrounding JSON whitespace allowed), like `JSON.parse`.
+    pub fn parse(text: &str) -> Result<Self, JsonError> {
+        let mut parser = Parser { text, pos: 0 };
+        parser.skip_whitespace();
+        let value = parser.value(0)?;
+        parser.skip_whitespace();
+        if parser.pos < text.len() {
+            return Err(parser.error(JsonErrorKind::TrailingCharacters));
+        }
+        Ok(value)
+    }
+
+    /// The compact `JSON.stringify` form.
+    pub fn to_json_string(&self) -> String {
+        let mut out = String::new();
+        write_value(self, &mut out);
+        out
+    }
+
+    /// The JSON type name, for error messages: `null`, `boolean`, `number`, `string`,
+    /// `array` or `object`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            JsonValue::Null => "null",
+            JsonValue::Bool(_) => "boolean",
+            JsonValue::Number(_) => "number",
+            JsonValue::String(_) => "string",
+            JsonValue::Array(_) => "array",
+            JsonValue::Object(_) => "object",
+        }
+    }
+}
+
+impl fmt::Display for JsonValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_json_string())
+    }
+}
+
+impl fmt::Display for JsonObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_json_string())
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Errors
+
+/// Why a JSON text did not parse, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    /// Byte offset in the text given to the parser.
+    pub offset: usize,
+    pub kind: JsonErrorKind,
+}
+
+/// What was wrong with a JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonErrorKind {
+    /// The text ended inside a value.
+    UnexpectedEnd,
+    /// This character cannot appear here.
+    UnexpectedCharacter(char),
+    /// A backslash escape other than `\" \\ \/ \b \f \n \r \t \uXXXX`.
+    InvalidEscape,
+    /// A `\uD800`–`\uDFFF` escape without its partner.
+    LoneSurrogate,
+    /// A raw control character (below U+0020) inside a string.
+    ControlCharacter,
+    /// Malformed number.
+    InvalidNumber,
+    /// Nested deeper than [`MAX_DEPTH`].
+    TooDeep,
+    /// Something follows the value.
+    TrailingCharacters,
+    /// The value is not an object (its JSON type).
+    NotAnObject(&'static str),
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = self.offset;
+        match &self.kind {
+            JsonErrorKind::UnexpectedEnd => write!(f, "unexpected end at byte {at}"),
+            JsonErrorKind::UnexpectedCharacter(c) => write!(f, "unexpected character {c:?} at byte {at}"),
+            JsonErrorKind::InvalidEscape => write!(f, "invalid escape at byte {at}"),
+            JsonErrorKind::LoneSurrogate => write!(f, "lone UTF-16 surrogate escape at byte {at}"),
+            JsonErrorKind::ControlCharacter => write!(f, "unescaped control character in a string at byte {at}"),
+            JsonErrorKind::InvalidNumber => write!(f, "invalid number at byte {at}"),
+            JsonErrorKind::TooDeep => write!(f, "nested deeper than {MAX_DEPTH} levels at byte {at}"),
+            JsonErrorKind::TrailingCharacters => write!(f, "unexpected data after the value at byte {at}"),
+            JsonErrorKind::NotAnObject(found) => write!(f, "expected an object, found {found}"),
+        }
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+// ---------------------------------------------------------------------------------
+// Parser: a cursor over the text; every read goes through `get`.
+
+struct Parser<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn error(&self, kind: JsonErrorKind) -> JsonError {
+        JsonError { offset: self.pos, kind }
+    }
+
+    /// The error for whatever sits at the cursor: end of input or an unexpected char.
+    fn unexpected(&self) -> JsonError {
+        match self.text.get(self.pos..).and_then(|rest| rest.chars().next()) {
+            Some(c) => self.error(JsonErrorKind::UnexpectedCharacter(c)),
+            None => self.error(JsonErrorKind::UnexpectedEnd),
+        }
+    }
+
+    fn skip_whitespace(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn expect_literal(&mut self, literal: &str, value: JsonValue) -> Result<JsonValue, JsonError> {
+        for expected in literal.bytes() {
+            if self.peek() != Some(expected) {
+                return Err(self.unexpected());
+            }
+            self.pos += 1;
+        }
+        Ok(value)
+    }
+
+    fn value(&mut self, depth: usize) -> Result<JsonValue, JsonError> {
+        match self.peek() {
+            Some(b'{') => self.object(depth + 1).map(JsonValue::Object),
+            Some(b'[') => self.array(depth + 1),
+            Some(b'"') => self.string().map(JsonValue::String),
+            Some(b't') => self.expect_literal("true", JsonValue::Bool(true)),
+            Some(b'f') => self.expect_literal("false", JsonValue::Bool(false)),
+            Some(b'n') => self.expect_literal("null", JsonValue::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(self.unexpected()),
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<JsonObject, JsonError> {
+        if depth > MAX_DEPTH {
+            return Err(self.error(JsonErrorKind::TooDeep));
+        }
+        self.pos += 1; // '{'
+        let mut object = JsonObject::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(object);
+        }
+        loop {
+            self.skip_whitespace();
+            if self.peek() != Some(b'"') {
+                return Err(self.unexpected());
+            }
+            let key = self.string()?;
+            self.skip_whitespace();
+            if self.peek() != Some(b':') {
+                return Err(self.unexpected());
+            }
+            self.pos += 1;
+            self.skip_whitespace();
+            let value = self.value(depth)?;
+            object.insert(key, value);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(object);
+                }
+                _ => return Err(self.unexpected()),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<JsonValue, JsonError> {
+        if depth > MAX_DEPTH {
+            return Err(self.error(JsonErrorKind::TooDeep));
+        }
+        self.pos += 1; // '['
+        let mut items = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(JsonValue::Array(items));
+        }
+        loop {
+            self.skip_whitespace();
+            items.push(self.value(depth)?);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(JsonValue::Array(items));
+                }
+                _ => return Err(self.unexpected()),
+            }
+        }
+    }
+
+    /// A string; the cursor is on the opening quote.
+    fn string(&mut self) -> Result<String, JsonError> {
+        self.pos += 1; // '"'
+        let mut out = String::new();
+        let mut run_start = self.pos;
+        loop {
+            let Some(byte) = self.peek() else {
+                return Err(self.error(JsonErrorKind::UnexpectedEnd));
+            };
+            match byte {
+                b'"' | b'\\' => {
+                    // Runs end at ASCII bytes, so they are whole UTF-8 sequences.
+                    out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
+                    self.pos += 1;
+                    if byte == b'"' {
+                        return Ok(out);
+                    }
+                    self.escape(&mut out)?;
+                    run_start = self.pos;
+                }
+                0x00..=0x1f => return Err(self.error(JsonErrorKind::ControlCharacter)),
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    /// One escape; the cursor is just after the backslash.
+    fn escape(&mut self, out: &mut String) -> Result<(), JsonError> {
+        let escape_at = self.pos.saturating_sub(1);
+        let simple = match self.peek() {
+            None => return Err(self.error(JsonErrorKind::UnexpectedEnd)),
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.pos += 1;
+                let first = self.hex4()?;
+                let c = if (0xd800..0xdc00).contains(&first) {
+                    // A high surrogate must be followed by `\u` and a low surrogate.
+                    let second = if self.text.as_bytes().get(self.pos..self.pos + 2) == Some(b"\\u") {
+                        self.pos += 2;
+                        self.hex4()?
+                    } else {
+                        0
+                    };
+                    if !(0xdc00..0xe000).contains(&second) {
+                        return Err(JsonError { offset: escape_at, kind: JsonErrorKind::LoneSurrogate });
+                    }
+                    let code = 0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00);
+                    char::from_u32(code)
+                } else {
+                    char::from_u32(first)
+                };
+                // `None` only for a lone low surrogate.
+                let c = c.ok_or(JsonError { offset: escape_at, kind: JsonErrorKind::LoneSurrogate })?;
+                out.push(c);
+                return Ok(());
+            }
+            Some(_) => return Err(JsonError { offset: escape_at, kind: JsonErrorKind::InvalidEscape }),
+        };
+        self.pos += 1;
+        out.push(simple);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let mut value = 0u32;
+        for _ in 0..4 {
+            let digit = self
+                .peek()
+                .and_then(|b| char::from(b).to_digit(16))
+                .ok_or_else(|| match self.peek() {
+                    None => self.error(JsonErrorKind::UnexpectedEnd),
+                    Some(_) => self.error(JsonErrorKind::InvalidEscape),
+                })?;
+            value = (value << 4) | digit;
+            self.pos += 1;
+        }
+        Ok(value)
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, read as the nearest double.
+    fn number(&mut self) -> Result<JsonValue, JsonError> {
+        let start = self.pos;
+        let invalid = |at: usize| JsonError { offset: at, kind: JsonErrorKind::InvalidNumber };
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(invalid(self.pos)),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(invalid(self.pos));
+            }
+            self.digits();
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(invalid(self.pos));
+            }
+            self.digits();
+        }
+        // Rust's float parsing is correctly rounded, as JS's is; overflow gives ±inf.
+        self.text
+            .get(start..self.pos)
+            .and_then(|text| text.parse::<f64>().ok())
+            .map(JsonValue::Number)
+            .ok_or_else(|| invalid(start))
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Writer: JSON.stringify, compact.
+
+fn write_value(value: &JsonValue, out: &mut String) {
+    match value {
+        JsonValue::Null => out.push_str("null"),
+        JsonValue::Bool(true) => out.push_str("true"),
+        JsonValue::Bool(false) => out.push_str("false"),
+        JsonValue::Number(n) => write_js_number(*n, out),
+        JsonValue::String(s) => write_string(s, out),
+        JsonValue::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(item, out);
+            }
+            out.push(']');
+        }
+        JsonValue::Object(object) => write_object(object, out),
+    }
+}
+
+fn write_object(object: &JsonObject, out: &mut String) {
+    out.push('{');
+    for (i, (key, value)) in object.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(key, out);
+        out.push(':');
+        write_value(value, out);
+    }
+    out.push('}');
+}
+
+/// Writes a JSON object entry by entry, without building a [`JsonObject`] first.
+#[derive(Default)]
+pub(crate) struct ObjectWriter {
+    out: String,
+}
+
+impl ObjectWriter {
+    fn key(&mut self, key: &str) {
+        self.out.push(if self.out.is_empty() { '{' } else { ',' });
+        write_string(key, &mut self.out);
+        self.out.push(':');
+    }
+
+    pub(crate) fn string(&mut self, key: &str, value: &str) {
+        self.key(key);
+        write_string(value, &mut self.out);
+    }
+
+    pub(crate) fn object(&mut self, key: &str, value: &JsonObject) {
+        self.key(key);
+        write_object(value, &mut self.out);
+    }
+
+    /// The object's text, or `None` when it has no entries.
+    pub(crate) fn finish(mut self) -> Option<String> {
+        if self.out.is_empty() {
+            return None;
+        }
+        self.out.push('}');
+        Some(self.out)
+    }
+}
+
+/// A JSON string literal exactly as `JSON.stringify` writes it.
+pub(crate) fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                out.push_str("\\u00");
+                let v = u32::from(c);
+                for nibble in [v >> 4, v & 0xf] {
+                    out.push(char::from_digit(nibble, 16).unwrap_or('0'));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// `Number.prototype.toString()` (ECMA-262 Number::toString, radix 10); JSON.stringify
+/// writes `null` for NaN and the infinities.
+fn write_js_number(n: f64, out: &mut String) {
+    if !n.is_finite() {
+        out.push_str("null");
+        return;
+    }
+    if n == 0.0 {
+        out.push('0'); // also -0
+        return;
+    }
+    if n < 0.0 {
+        out.push('-');
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits, `d.ddde±x`, as JS needs.
+    let sci = format!("{:e}", n.abs());
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let exponent: i64 = exponent.parse().unwrap_or(0);
+    let k = i64::try_from(digits.len()).unwrap_or(i64::MAX);
+    let n_pos = exponent + 1; // the decimal point sits after `n_pos` digits
+    if k <= n_pos && n_pos <= 21 {
+        out.push_str(&digits);
+        out.extend(core::iter::repeat('0').take(usize::try_from(n_pos - k).unwrap_or(0)));
+    } else if 0 < n_pos && n_pos <= 21 {
+        let split = usize::try_from(n_pos).unwrap_or(0);
+        let (int, frac) = digits.split_at(split.min(digits.len()));
+        out.push_str(int);
+        out.push('.');
+        out.push_str(frac);
+    } else if -6 < n_pos && n_pos <= 0 {
+        out.push_str("0.");
+        out.extend(core::iter::repeat('0').take(usize::try_from(-n_pos).unwrap_or(0)));
+        out.push_str(&digits);
+    } else {
+        let mut chars = digits.chars();
+        out.extend(chars.next());
+        let rest = chars.as_str();
+        if !rest.is_empty() {
+            out.push('.');
+            out.push_str(rest);
+        }
+        out.push('e');
+        out.push(if exponent < 0 { '-' } else { '+' });
+        out.push_str(&exponent.unsigned_abs().to_string());
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// serde: both directions keep key order, so a JS object crossing the wasm boundary
+// (serde-wasm-bindgen) keeps its key order too.
+
+impl serde::Serialize for JsonValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            JsonValue::Null => serializer.serialize_unit(),
+            JsonValue::Bool(b) => serializer.serialize_bool(*b),
+            JsonValue::Number(n) => serializer.serialize_f64(*n),
+            JsonValue::String(s) => serializer.serialize_str(s),
+            JsonValue::Array(items) => serializer.collect_seq(items),
+            JsonValue::Object(object) => object.serialize(serializer),
+        }
+    }
+}
+
+impl serde::Serialize for JsonObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ValueVisitor {
+    type Value = JsonValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<JsonValue, E> {
+        Ok(JsonValue::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<JsonValue, E> {
+        Ok(JsonValue::Number(v as f64)) // JS numbers are doubles
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<JsonValue, E> {
+        Ok(JsonValue::Number(v as f64))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<JsonValue, E> {
+        Ok(JsonValue::Number(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<JsonValue, E> {
+        Ok(JsonValue::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<JsonValue, E> {
+        Ok(JsonValue::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<JsonValue, E> {
+        Ok(JsonValue::Null)
+    }
+    fn visit_none<E>(self) -> Result<JsonValue, E> {
+        Ok(JsonValue::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<JsonValue, D::Error> {
+        serde::Deserialize::deserialize(d)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<JsonValue, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(JsonValue::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonValue, A::Error> {
+        let mut object = JsonObject::new();
+        while let Some((key, value)) = map.next_entry::<String, JsonValue>()? {
+            object.insert(key, value);
+        }
+        Ok(JsonValue::Object(object))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JsonValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JsonObject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match JsonValue::deserialize(d)? {
+            JsonValue::Object(object) => Ok(object),
+            other => Err(serde::de::Error::custom(format_args!("expected an object, found {}", other.type_name()))),
+        }
+    }
+}
+
+/// To `serde_json` (its maps are sorted, so key order is lost).
+impl From<&JsonValue> for serde_json::Value {
+    fn from(value: &JsonValue) -> Self {
+        match value {
+            JsonValue::Null => serde_json::Value::Null,
+            JsonValue::Bool(b) => serde_json::Value::Bool(*b),
+            JsonValue::Number(n) => {
+                serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, serde_json::Value::Number)
+            }
+            JsonValue::String(s) => serde_json::Value::String(s.clone()),
+            JsonValue::Array(items) => serde_json::Value::Array(items.iter().map(Into::into).collect()),
+            JsonValue::Object(object) => serde_json::Value::Object(object.into()),
+        }
+    }
+}
+
+impl From<&JsonObject> for serde_json::Map<String, serde_json::Value> {
+    fn from(object: &JsonObject) -> Self {
+        object.iter().map(|(k, v)| (k.to_owned(), v.into())).collect()
+    }
+}
+
+/// From `serde_json`, in the order its map iterates (sorted by key in this build).
+impl From<&serde_json::Value> for JsonValue {
+    fn from(value: &serde_json::Value) -> Self {
+        match value {
+            serde_json::Value::Null => JsonValue::Null,
+            serde_json::Value::Bool(b) => JsonValue::Bool(*b),
+            serde_json::Value::Number(n) => n.as_f64().map_or(JsonValue::Null, JsonValue::Number),
+            serde_json::Value::String(s) => JsonValue::String(s.clone()),
+            serde_json::Value::Array(items) => JsonValue::Array(items.iter().map(Into::into).collect()),
+            serde_json::Value::Object(map) => JsonValue::Object(map.iter().map(|(k, v)| (k.clone(), v.into())).collect()),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_as_javascript_prints_them() {
+        // (input JSON, JSON.stringify(JSON.parse(input)), reason)
+        let cases: &[(&str, &str, &str)] = &[
+            ("0", "0", "zero"),
+            ("-0", "0", "negative zero prints as 0"),
+            ("1.0", "1", "integral double has no fraction"),
+            ("2.50", "2.5", "trailing zero dropped"),
+            ("100", "100", "integer"),
+            ("123456789012345678901", "123456789012345680000", "21 digits, still positional"),
+            ("1e21", "1e+21", "22 digits switches to exponent with sign"),
+            ("1.5e300", "1.5e+300", "large exponent"),
+            ("0.000001", "0.000001", "six leading zeros stay positional"),
+            ("0.0000001", "1e-7", "seven switch to exponent"),
+            ("1.25e-7", "1.25e-7", "fraction in exponent form"),
+            ("-3.14", "-3.14", "negative"),
+            ("9007199254740993", "9007199254740992", "beyond 2^53 rounds to a double"),
+            ("0.1", "0.1", "shortest round trip"),
+            ("1e400", "null", "overflow is Infinity, written as null"),
+        ];
+        for (input, expected, reason) in cases {
+            let value = JsonValue::parse(input).unwrap_or_else(|e| panic!("{reason}: {e}"));
+            assert_eq!(value.to_json_string(), *expected, "{reason}: {input}");
+        }
+    }
+
+    #[test]
+    fn strings_escape_as_javascript_escapes_them() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("Café ☕", "\"Café ☕\"", "non-ASCII raw"),
+            ("a\"b\\c", r#""a\"b\\c""#, "quote and backslash"),
+            ("\u{8}\u{c}\n\r\t", r#""\b\f\n\r\t""#, "short escapes"),
+            ("\u{1}\u{1f}", r#""\u0001\u001f""#, "other controls as lowercase \\u00xx"),
+            ("\u{7f}\u{2028}/", "\"\u{7f}\u{2028}/\"", "DEL, U+2028 and slash raw"),
+            ("😀", "\"😀\"", "astral raw"),
+        ];
+        for (input, expected, reason) in cases {
+            let mut out = String::new();
+            write_string(input, &mut out);
+            assert_eq!(out, *expected, "{reason}");
+            assert_eq!(JsonValue::parse(&out), Ok(JsonValue::String((*input).to_owned())), "{reason}: parse back");
+        }
+    }
+
+    #[test]
+    fn bad_json_says_what_and_where() {
+        let cases: &[(&str, JsonErrorKind, usize, &str)] = &[
+            ("", JsonErrorKind::UnexpectedEnd, 0, "empty"),
+            ("{", JsonErrorKind::UnexpectedEnd, 1, "unclosed object"),
+            ("{\"a\" 1}", JsonErrorKind::UnexpectedCharacter('1'), 5, "missing colon"),
+            ("{\"a\":1,}", JsonErrorKind::UnexpectedCharacter('}'), 7, "trailing comma"),
+            ("[01]", JsonErrorKind::UnexpectedCharacter('1'), 2, "leading zero"),
+            ("1.", JsonErrorKind::InvalidNumber, 2, "no fraction digits"),
+            ("\"\\x\"", JsonErrorKind::InvalidEscape, 1, "unknown escape"),
+            ("\"\\ud800\"", JsonErrorKind::LoneSurrogate, 1, "lone high surrogate"),
+            ("\"\\udc00\"", JsonErrorKind::LoneSurrogate, 1, "lone low surrogate"),
+            ("\"a\nb\"", JsonErrorKind::ControlCharacter, 2, "raw newline in string"),
+            ("{} x", JsonErrorKind::TrailingCharacters, 3, "data after value"),
+            ("tru", JsonErrorKind::UnexpectedEnd, 3, "truncated literal"),
+            ("é", JsonErrorKind::UnexpectedCharacter('é'), 0, "non-ASCII outside a string"),
+        ];
+        for (input, kind, offset, reason) in cases {
+            assert_eq!(JsonValue::parse(input), Err(JsonError { offset: *offset, kind: kind.clone() }), "{reason}");
+        }
+        let deep = "[".repeat(MAX_DEPTH + 1);
+        assert!(matches!(JsonValue::parse(&deep), Err(JsonError { kind: JsonErrorKind::TooDeep, .. })));
+        let ok_deep = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(JsonValue::parse(&ok_deep).is_ok(), "exactly MAX_DEPTH levels");
+    }
+
+    #[test]
+    fn duplicate_keys_keep_first_place_and_last_value() {
+        let o = JsonObject::parse(r#"{"a":1,"b":2,"a":3}"#).unwrap();
+        assert_eq!(o.to_json_string(), r#"{"a":3,"b":2}"#);
+    }
+
+    #[test]
+    fn surrogate_pair_escape_decodes() {
+        assert_eq!(JsonValue::parse(r#""\ud83d\ude00""#), Ok(JsonValue::String("😀".into())));
+    }
+}

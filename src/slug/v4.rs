@@ -1,0 +1,186 @@
+//! Version 4, the default export: span ids packed as raw bytes.
+//!
+//! ```text
+//! 04 <type> <N> N×(<id> <bytes>) [JSON tail]
+//! id 3 span_id: 8 bytes   id 4 root_span_id: 16 bytes   id 1, 2 (never written): 16 bytes
+//! ```
+//! Decoded ids become lowercase hex without dashes.
+
+use super::bytes::{parse_json_object, Reader};
+use super::error::{Part, SlugError};
+use super::json::{JsonValue, ObjectWriter};
+use super::{Draft, Field, ObjectType, SpanComponents};
+
+pub(crate) const VERSION: u8 = 4;
+
+pub(crate) fn encode(c: &SpanComponents) -> Vec<u8> {
+    let mut tail = ObjectWriter::default();
+    if let Some(args) = &c.compute_object_metadata_args {
+        tail.object(Field::ComputeObjectMetadataArgs.as_str(), args);
+    }
+    if let Some(event) = &c.propagated_event {
+        tail.object(Field::PropagatedEvent.as_str(), event);
+    }
+    let mut fields = Vec::with_capacity(1 + 9 + 17);
+    let mut count = 0u8;
+    let ids = [
+        (Field::ObjectId, &c.object_id),
+        (Field::RowId, &c.row_id),
+        (Field::SpanId, &c.span_id),
+        (Field::RootSpanId, &c.root_span_id),
+    ];
+    for (field, value) in ids {
+        // JS skips falsy values: absent and "".
+        let Some(value) = value.as_deref().filter(|v| !v.is_empty()) else { continue };
+        let packed: Option<Vec<u8>> = match field {
+            Field::SpanId => js_pack_hex::<8>(value).map(Vec::from),
+            Field::RootSpanId => js_pack_hex::<16>(value).map(Vec::from),
+            _ => None, // object_id and row_id are never packed in V4
+        };
+        match (packed, field.binary_id()) {
+            (Some(bytes), Some(id)) => {
+                fields.push(id);
+                fields.extend_from_slice(&bytes);
+                count += 1;
+            }
+            _ => tail.string(field.as_str(), value),
+        }
+    }
+    let mut out = vec![VERSION, c.object_type.as_byte(), count];
+    out.append(&mut fields);
+    if let Some(json) = tail.finish() {
+        out.extend_from_slice(json.as_bytes());
+    }
+    out
+}
+
+/// What JS `tryMakeHexSpanId` / `tryMakeHexTraceId` do: the string must be exactly
+/// `2 * N` UTF-16 units, and each pair of units becomes `parseInt(pair, 16)` stored
+/// into a `Uint8Array`.
+fn js_pack_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let mut units = text.encode_utf16();
+    let mut out = [0u8; N];
+    for byte in &mut out {
+        let pair = [units.next()?, units.next()?];
+        *byte = js_parse_int_hex(pair)?;
+    }
+    units.next().is_none().then_some(out)
+}
+
+/// `parseInt(s, 16)` for a two-unit string, then JS ToUint8 (modulo 256). `None` is
+/// NaN. parseInt skips leading whitespace, takes one sign, drops a `0x` prefix and
+/// reads the longest run of hex digits, ignoring whatever follows.
+fn js_parse_int_hex(pair: [u16; 2]) -> Option<u8> {
+    let mut rest: &[u16] = &pair;
+    while let Some((&unit, tail)) = rest.split_first() {
+        if !is_js_whitespace(unit) {
+            break;
+        }
+        rest = tail;
+    }
+    let mut negative = false;
+    if let Some((&unit, tail)) = rest.split_first() {
+        if unit == u16::from(b'-') || unit == u16::from(b'+') {
+            negative = unit == u16::from(b'-');
+            rest = tail;
+        }
+    }
+    if let [zero, x, tail @ ..] = rest {
+        if *zero == u16::from(b'0') && (*x == u16::from(b'x') || *x == u16::from(b'X')) {
+            rest = tail;
+        }
+    }
+    let mut value: i32 = 0;
+    let mut any = false;
+    for &unit in rest {
+        let Some(digit) = char::from_u32(u32::from(unit)).and_then(|c| c.to_digit(16)) else { break };
+        value = value * 16 + i32::try_from(digit).ok()?;
+        any = true;
+    }
+    if !any {
+        return None;
+    }
+    let value = if negative { -value } else { value };
+    u8::try_from(value.rem_euclid(256)).ok()
+}
+
+/// ECMAScript StrWhiteSpaceChar: WhiteSpace and LineTerminator.
+fn is_js_whitespace(unit: u16) -> bool {
+    matches!(
+        unit,
+        0x09 | 0x0a | 0x0b | 0x0c | 0x0d | 0x20 | 0xa0 | 0x1680 | 0x2000..=0x200a | 0x2028 | 0x2029 | 0x202f | 0x205f | 0x3000 | 0xfeff
+    )
+}
+
+/// Decodes a record whose version byte is 4 or more.
+pub(crate) fn decode(raw: &[u8]) -> Result<Draft, SlugError> {
+    let version = raw.first().copied().unwrap_or(VERSION);
+    let mut r = Reader::new(raw.get(1..).unwrap_or_default(), 1);
+    let type_byte = r.byte(Part::ObjectType)?;
+    if ObjectType::from_byte(type_byte).is_none() {
+        return Err(SlugError::UnknownObjectType { value: type_byte, version });
+    }
+    let mut draft = Draft::with_object_type(type_byte);
+    let count = r.byte(Part::FieldCount)?;
+    for _ in 0..count {
+        let offset = r.offset();
+        let id = r.byte(Part::FieldId)?;
+        let field = Field::from_binary_id(id).ok_or(SlugError::UnknownFieldId { id, offset, version })?;
+        let length = if field == Field::SpanId { 8 } else { 16 };
+        let bytes = r.take(length, Part::FieldValue { id, field })?;
+        draft.set(field, JsonValue::String(hex::encode(bytes)));
+    }
+    let (offset, rest) = r.rest();
+    if !rest.is_empty() {
+        draft.merge(&parse_json_object(rest, offset, Part::JsonTail)?);
+    }
+    Ok(draft)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_int_pairs_like_javascript() {
+        // (pair, parseInt(pair, 16) as a Uint8Array byte, reason)
+        let cases: &[(&str, Option<u8>, &str)] = &[
+            ("ab", Some(0xab), "plain"),
+            ("AB", Some(0xab), "upper case"),
+            ("0g", Some(0x00), "stops at the first non-digit"),
+            ("g0", None, "no leading digit is NaN"),
+            ("-1", Some(0xff), "negative wraps modulo 256"),
+            ("-f", Some(0xf1), "-15 wraps to 241"),
+            ("+f", Some(0x0f), "plus sign"),
+            (" f", Some(0x0f), "leading space skipped"),
+            ("\u{a0}f", Some(0x0f), "leading NBSP skipped"),
+            ("f ", Some(0x0f), "trailing garbage ignored"),
+            ("  ", None, "only whitespace"),
+            ("0x", None, "prefix with no digits"),
+            ("x1", None, "x without 0"),
+            ("--", None, "two signs"),
+            ("-", None, "sign alone (one unit; the other is whitespace)"),
+        ];
+        for (text, expected, reason) in cases {
+            let mut units = text.encode_utf16().chain(core::iter::repeat(u16::from(b' ')));
+            let pair = [units.next().unwrap_or(0), units.next().unwrap_or(0)];
+            assert_eq!(js_parse_int_hex(pair), *expected, "{reason}: {text:?}");
+        }
+    }
+
+    #[test]
+    fn packing_follows_utf16_length() {
+        let cases: &[(&str, Option<[u8; 8]>, &str)] = &[
+            ("0123456789abcdef", Some([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]), "hex"),
+            ("0123456789abcde", None, "15 units"),
+            ("0123456789abcdef0", None, "17 units"),
+            ("0123456789abcdé", None, "16 bytes but 15 units"),
+            ("0123456789abcd😀", None, "a surrogate pair is two units, not hex"),
+            ("0123456789abcdf😀", None, "surrogates split across pairs"),
+        ];
+        for (text, expected, reason) in cases {
+            assert_eq!(js_pack_hex::<8>(text), *expected, "{reason}: {text:?}");
+        }
+    }
+}
