@@ -120,7 +120,8 @@ impl fmt::Display for SlugError {
                 write!(f, "unsupported version {version} (byte 0; versions 1-4 are known)")
             }
             SlugError::Truncated { part, offset, needed, remaining } => {
-                write!(f, "truncated: {part} needs {needed} bytes at offset {offset}, {remaining} remain")
+                let unit = if *needed == 1 { "byte" } else { "bytes" };
+                write!(f, "truncated: {part} needs {needed} {unit} at offset {offset}, {remaining} remain")
             }
             SlugError::UnknownObjectType { value, version } => {
                 let known = if *version <= 2 { "1 or 2" } else { "1, 2 or 3" };
@@ -144,7 +145,8 @@ impl fmt::Display for SlugError {
             SlugError::NotAnObject { part, found } => write!(f, "{part}: expected a JSON object, found {found}"),
             SlugError::EmptyRowId { offset } => write!(f, "row_id at offset {offset} is empty"),
             SlugError::TrailingBytes { offset, count } => {
-                write!(f, "{count} unexpected trailing bytes at offset {offset}")
+                let unit = if *count == 1 { "byte" } else { "bytes" };
+                write!(f, "{count} unexpected trailing {unit} at offset {offset}")
             }
             SlugError::WrongType { field, expected, found } => write!(f, "{field} must be {expected}, found {found}"),
             SlugError::InvalidObjectType { found } => write!(f, "object_type must be 1, 2 or 3, found {found}"),
