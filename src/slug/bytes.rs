@@ -41,7 +41,11 @@ pub(crate) fn decode_base64(slug: &str) -> Result<Vec<u8>, SlugError> {
                 let c = text.get(at..).and_then(|rest| rest.chars().next()).unwrap_or(char::REPLACEMENT_CHARACTER);
                 (lead.saturating_add(at), Base64Problem::InvalidCharacter(c))
             }
-            base64::DecodeError::InvalidLength(length) => (length, Base64Problem::InvalidLength),
+            base64::DecodeError::InvalidLength(_) => {
+                // The last character sits alone in its group of four.
+                let last = text.trim_end_matches('=').len().saturating_sub(1);
+                (lead.saturating_add(last), Base64Problem::InvalidLength)
+            }
             base64::DecodeError::InvalidPadding => {
                 (lead.saturating_add(text.find('=').unwrap_or(0)), Base64Problem::InvalidPadding)
             }
@@ -188,7 +192,7 @@ mod tests {
             ("  ", SlugError::Empty, "whitespace only"),
             ("  BA*C", SlugError::Base64 { at: 4, problem: Base64Problem::InvalidCharacter('*') }, "offset counts leading whitespace"),
             ("BAICé", SlugError::Base64 { at: 4, problem: Base64Problem::InvalidCharacter('é') }, "non-ASCII"),
-            ("BAICB", SlugError::Base64 { at: 5, problem: Base64Problem::InvalidLength }, "one dangling character"),
+            ("BAICB", SlugError::Base64 { at: 4, problem: Base64Problem::InvalidLength }, "one dangling character"),
             ("BA=C", SlugError::Base64 { at: 2, problem: Base64Problem::InvalidCharacter('=') }, "padding inside"),
             ("BA I", SlugError::Base64 { at: 2, problem: Base64Problem::InvalidCharacter(' ') }, "inner space"),
             ("BA-_", SlugError::Base64 { at: 2, problem: Base64Problem::InvalidCharacter('-') }, "base64url alphabet"),

@@ -53,7 +53,8 @@ impl fmt::Display for Part {
 pub enum Base64Problem {
     /// A character outside `A-Z a-z 0-9 + /` (or `=` out of place).
     InvalidCharacter(char),
-    /// The length leaves one character in the last group, which holds no byte.
+    /// The length leaves one character alone in the last group of four, which holds
+    /// no byte; `at` is that character.
     InvalidLength,
     /// `=` padding that does not complete the last group.
     InvalidPadding,
@@ -65,7 +66,8 @@ pub enum Base64Problem {
 pub enum SlugError {
     /// Nothing but whitespace.
     Empty,
-    /// Not base64. `at` is the character offset in the input as given.
+    /// Not base64. `at` is the byte offset in the input as given (leading whitespace
+    /// included).
     Base64 { at: usize, problem: Base64Problem },
     /// Version byte 0 (1–4 are known; above 4 reads as V4).
     UnsupportedVersion { version: u8 },
@@ -112,7 +114,7 @@ impl fmt::Display for SlugError {
             SlugError::Base64 { at, problem } => match problem {
                 Base64Problem::InvalidCharacter(c) => write!(f, "base64: invalid character {c:?} at {at}"),
                 Base64Problem::InvalidLength => {
-                    write!(f, "base64: invalid length {at} (a final group of one character holds no byte)")
+                    write!(f, "base64: invalid length, character at {at} is alone in its group of four")
                 }
                 Base64Problem::InvalidPadding => write!(f, "base64: invalid padding at {at}"),
             },
