@@ -321,12 +321,19 @@ fn write_any_value(out: &mut Vec<u8>, value: &AttributeValue, depth: usize) {
 /// Writes `"<lowercase hex>"` for an id.
 fn write_hex_id(out: &mut Vec<u8>, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push(b'"');
-    for &b in bytes {
-        out.push(HEX[usize::from(b >> 4)]);
-        out.push(HEX[usize::from(b & 0x0f)]);
+    // Trace ids are 16 bytes: 32 digits plus two quotes fit the buffer; longer input is cut.
+    let mut buf = [b'"'; 34];
+    let mut len = 1;
+    for (&b, pair) in bytes.iter().zip(buf[1..33].chunks_exact_mut(2)) {
+        if let [hi, lo] = pair {
+            *hi = HEX[usize::from(b >> 4)];
+            *lo = HEX[usize::from(b & 0x0f)];
+            len += 2;
+        }
     }
-    out.push(b'"');
+    if let Some(text) = buf.get(..len + 1) {
+        out.extend_from_slice(text);
+    }
 }
 
 /// For each byte: 0 = copy as is, `u` = `\u00XX`, anything else = `\` + that byte.
