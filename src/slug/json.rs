@@ -93,7 +93,9 @@ impl JsonObject {
     pub fn parse(text: &str) -> Result<Self, JsonError> {
         match JsonValue::parse(text)? {
             JsonValue::Object(object) => Ok(object),
-            other => Err(JsonError { offset: 0, kind: JsonErrorKind::NotAnObject(other.type_name()) }),
+            other => {
+                Err(JsonError { offset: 0, kind: JsonErrorKind::NotAnObject(other.type_name()) })
+            }
         }
     }
 
@@ -200,13 +202,21 @@ impl fmt::Display for JsonError {
         let at = self.offset;
         match &self.kind {
             JsonErrorKind::UnexpectedEnd => write!(f, "unexpected end at byte {at}"),
-            JsonErrorKind::UnexpectedCharacter(c) => write!(f, "unexpected character {c:?} at byte {at}"),
+            JsonErrorKind::UnexpectedCharacter(c) => {
+                write!(f, "unexpected character {c:?} at byte {at}")
+            }
             JsonErrorKind::InvalidEscape => write!(f, "invalid escape at byte {at}"),
             JsonErrorKind::LoneSurrogate => write!(f, "lone UTF-16 surrogate escape at byte {at}"),
-            JsonErrorKind::ControlCharacter => write!(f, "unescaped control character in a string at byte {at}"),
+            JsonErrorKind::ControlCharacter => {
+                write!(f, "unescaped control character in a string at byte {at}")
+            }
             JsonErrorKind::InvalidNumber => write!(f, "invalid number at byte {at}"),
-            JsonErrorKind::TooDeep => write!(f, "nested deeper than {MAX_DEPTH} levels at byte {at}"),
-            JsonErrorKind::TrailingCharacters => write!(f, "unexpected data after the value at byte {at}"),
+            JsonErrorKind::TooDeep => {
+                write!(f, "nested deeper than {MAX_DEPTH} levels at byte {at}")
+            }
+            JsonErrorKind::TrailingCharacters => {
+                write!(f, "unexpected data after the value at byte {at}")
+            }
             JsonErrorKind::NotAnObject(found) => write!(f, "expected an object, found {found}"),
         }
     }
@@ -375,14 +385,18 @@ impl Parser<'_> {
                 let first = self.hex4()?;
                 let c = if (0xd800..0xdc00).contains(&first) {
                     // A high surrogate must be followed by `\u` and a low surrogate.
-                    let second = if self.text.as_bytes().get(self.pos..self.pos + 2) == Some(b"\\u") {
+                    let second = if self.text.as_bytes().get(self.pos..self.pos + 2) == Some(b"\\u")
+                    {
                         self.pos += 2;
                         self.hex4()?
                     } else {
                         0
                     };
                     if !(0xdc00..0xe000).contains(&second) {
-                        return Err(JsonError { offset: escape_at, kind: JsonErrorKind::LoneSurrogate });
+                        return Err(JsonError {
+                            offset: escape_at,
+                            kind: JsonErrorKind::LoneSurrogate,
+                        });
                     }
                     let code = 0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00);
                     char::from_u32(code)
@@ -390,11 +404,14 @@ impl Parser<'_> {
                     char::from_u32(first)
                 };
                 // `None` only for a lone low surrogate.
-                let c = c.ok_or(JsonError { offset: escape_at, kind: JsonErrorKind::LoneSurrogate })?;
+                let c =
+                    c.ok_or(JsonError { offset: escape_at, kind: JsonErrorKind::LoneSurrogate })?;
                 out.push(c);
                 return Ok(());
             }
-            Some(_) => return Err(JsonError { offset: escape_at, kind: JsonErrorKind::InvalidEscape }),
+            Some(_) => {
+                return Err(JsonError { offset: escape_at, kind: JsonErrorKind::InvalidEscape })
+            }
         };
         self.pos += 1;
         out.push(simple);
@@ -404,13 +421,12 @@ impl Parser<'_> {
     fn hex4(&mut self) -> Result<u32, JsonError> {
         let mut value = 0u32;
         for _ in 0..4 {
-            let digit = self
-                .peek()
-                .and_then(|b| char::from(b).to_digit(16))
-                .ok_or_else(|| match self.peek() {
+            let digit = self.peek().and_then(|b| char::from(b).to_digit(16)).ok_or_else(|| {
+                match self.peek() {
                     None => self.error(JsonErrorKind::UnexpectedEnd),
                     Some(_) => self.error(JsonErrorKind::InvalidEscape),
-                })?;
+                }
+            })?;
             value = (value << 4) | digit;
             self.pos += 1;
         }
@@ -688,7 +704,10 @@ impl<'de> serde::Deserialize<'de> for JsonObject {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match JsonValue::deserialize(d)? {
             JsonValue::Object(object) => Ok(object),
-            other => Err(serde::de::Error::custom(format_args!("expected an object, found {}", other.type_name()))),
+            other => Err(serde::de::Error::custom(format_args!(
+                "expected an object, found {}",
+                other.type_name()
+            ))),
         }
     }
 }
@@ -699,11 +718,12 @@ impl From<&JsonValue> for serde_json::Value {
         match value {
             JsonValue::Null => serde_json::Value::Null,
             JsonValue::Bool(b) => serde_json::Value::Bool(*b),
-            JsonValue::Number(n) => {
-                serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, serde_json::Value::Number)
-            }
+            JsonValue::Number(n) => serde_json::Number::from_f64(*n)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
             JsonValue::String(s) => serde_json::Value::String(s.clone()),
-            JsonValue::Array(items) => serde_json::Value::Array(items.iter().map(Into::into).collect()),
+            JsonValue::Array(items) => {
+                serde_json::Value::Array(items.iter().map(Into::into).collect())
+            }
             JsonValue::Object(object) => serde_json::Value::Object(object.into()),
         }
     }
@@ -723,8 +743,12 @@ impl From<&serde_json::Value> for JsonValue {
             serde_json::Value::Bool(b) => JsonValue::Bool(*b),
             serde_json::Value::Number(n) => n.as_f64().map_or(JsonValue::Null, JsonValue::Number),
             serde_json::Value::String(s) => JsonValue::String(s.clone()),
-            serde_json::Value::Array(items) => JsonValue::Array(items.iter().map(Into::into).collect()),
-            serde_json::Value::Object(map) => JsonValue::Object(map.iter().map(|(k, v)| (k.clone(), v.into())).collect()),
+            serde_json::Value::Array(items) => {
+                JsonValue::Array(items.iter().map(Into::into).collect())
+            }
+            serde_json::Value::Object(map) => {
+                JsonValue::Object(map.iter().map(|(k, v)| (k.clone(), v.into())).collect())
+            }
         }
     }
 }
@@ -774,7 +798,11 @@ mod tests {
             let mut out = String::new();
             write_string(input, &mut out);
             assert_eq!(out, *expected, "{reason}");
-            assert_eq!(JsonValue::parse(&out), Ok(JsonValue::String((*input).to_owned())), "{reason}: parse back");
+            assert_eq!(
+                JsonValue::parse(&out),
+                Ok(JsonValue::String((*input).to_owned())),
+                "{reason}: parse back"
+            );
         }
     }
 
@@ -796,10 +824,17 @@ mod tests {
             ("é", JsonErrorKind::UnexpectedCharacter('é'), 0, "non-ASCII outside a string"),
         ];
         for (input, kind, offset, reason) in cases {
-            assert_eq!(JsonValue::parse(input), Err(JsonError { offset: *offset, kind: kind.clone() }), "{reason}");
+            assert_eq!(
+                JsonValue::parse(input),
+                Err(JsonError { offset: *offset, kind: kind.clone() }),
+                "{reason}"
+            );
         }
         let deep = "[".repeat(MAX_DEPTH + 1);
-        assert!(matches!(JsonValue::parse(&deep), Err(JsonError { kind: JsonErrorKind::TooDeep, .. })));
+        assert!(matches!(
+            JsonValue::parse(&deep),
+            Err(JsonError { kind: JsonErrorKind::TooDeep, .. })
+        ));
         let ok_deep = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert!(JsonValue::parse(&ok_deep).is_ok(), "exactly MAX_DEPTH levels");
     }

@@ -58,7 +58,11 @@ pub(crate) fn decode(raw: &[u8]) -> Result<Draft, SlugError> {
     for _ in 0..count {
         let offset = r.offset();
         let id = r.byte(Part::FieldId)?;
-        let field = Field::from_binary_id(id).ok_or(SlugError::UnknownFieldId { id, offset, version: VERSION })?;
+        let field = Field::from_binary_id(id).ok_or(SlugError::UnknownFieldId {
+            id,
+            offset,
+            version: VERSION,
+        })?;
         let uuid = r.uuid(Part::FieldValue { id, field })?;
         draft.set(field, JsonValue::String(uuid));
     }

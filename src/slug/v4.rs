@@ -93,7 +93,9 @@ fn js_parse_int_hex(pair: [u16; 2]) -> Option<u8> {
     let mut value: i32 = 0;
     let mut any = false;
     for &unit in rest {
-        let Some(digit) = char::from_u32(u32::from(unit)).and_then(|c| c.to_digit(16)) else { break };
+        let Some(digit) = char::from_u32(u32::from(unit)).and_then(|c| c.to_digit(16)) else {
+            break;
+        };
         value = value * 16 + i32::try_from(digit).ok()?;
         any = true;
     }
@@ -108,7 +110,8 @@ fn js_parse_int_hex(pair: [u16; 2]) -> Option<u8> {
 fn is_js_whitespace(unit: u16) -> bool {
     matches!(
         unit,
-        0x09 | 0x0a | 0x0b | 0x0c | 0x0d | 0x20 | 0xa0 | 0x1680 | 0x2000..=0x200a | 0x2028 | 0x2029 | 0x202f | 0x205f | 0x3000 | 0xfeff
+        0x09 | 0x0a | 0x0b | 0x0c | 0x0d | 0x20 | 0xa0 | 0x1680 | 0x2000
+            ..=0x200a | 0x2028 | 0x2029 | 0x202f | 0x205f | 0x3000 | 0xfeff
     )
 }
 
@@ -125,7 +128,8 @@ pub(crate) fn decode(raw: &[u8]) -> Result<Draft, SlugError> {
     for _ in 0..count {
         let offset = r.offset();
         let id = r.byte(Part::FieldId)?;
-        let field = Field::from_binary_id(id).ok_or(SlugError::UnknownFieldId { id, offset, version })?;
+        let field =
+            Field::from_binary_id(id).ok_or(SlugError::UnknownFieldId { id, offset, version })?;
         let length = if field == Field::SpanId { 8 } else { 16 };
         let bytes = r.take(length, Part::FieldValue { id, field })?;
         draft.set(field, JsonValue::String(hex::encode(bytes)));
