@@ -457,6 +457,17 @@ fn hostile_sizes_are_bounded() {
     let deep = format!("040200{}", "5b".repeat(100_000));
     let err = SpanComponents::parse(&b64(&deep)).unwrap_err();
     assert!(err.to_string().starts_with("JSON tail: nested deeper than 128 levels"), "{err}");
+    // 200 000 distinct keys (and a duplicate) in the tail: linear-ish, not quadratic.
+    let mut tail = String::from("{");
+    for i in 0..200_000 {
+        tail.push_str(&format!("\"k{i}\":0,"));
+    }
+    tail.push_str("\"k0\":1,\"object_id\":\"p\"}");
+    let slug = b64(&format!("040200{}", hex_of(&tail)));
+    let started = std::time::Instant::now();
+    let c = SpanComponents::parse(&slug).expect("many keys");
+    assert_eq!(c.object_id.as_deref(), Some("p"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
     // A large but valid tail decodes.
     let big = "x".repeat(1 << 20);
     let c = SpanComponents {

@@ -16,6 +16,7 @@
 //! (`"\ud800"`), which a Rust `String` cannot hold, are an error.
 
 use core::fmt;
+use std::collections::BTreeMap;
 
 /// How deeply arrays and objects may nest (the same limit serde_json uses).
 pub const MAX_DEPTH: usize = 128;
@@ -46,7 +47,8 @@ impl JsonObject {
     }
 
     /// Sets `key`. A new key goes last; an existing key keeps its place and takes the
-    /// new value (as assignment to a JS object does). Returns the old value.
+    /// new value (as assignment to a JS object does). Returns the old value. Linear in
+    /// the number of keys; collect an iterator instead to build a large object.
     pub fn insert(&mut self, key: impl Into<String>, value: JsonValue) -> Option<JsonValue> {
         let key = key.into();
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
@@ -107,13 +109,37 @@ impl JsonObject {
     }
 }
 
+/// Builds an object from many entries with [`JsonObject::insert`]'s rules in
+/// O(n log n): a key index avoids a linear scan per entry, so a hostile object with
+/// many keys costs no more than its size suggests.
+#[derive(Default)]
+pub(crate) struct ObjectBuilder {
+    entries: Vec<(String, JsonValue)>,
+    index: BTreeMap<String, usize>,
+}
+
+impl ObjectBuilder {
+    pub(crate) fn push(&mut self, key: String, value: JsonValue) {
+        if let Some(slot) = self.index.get(&key).and_then(|&at| self.entries.get_mut(at)) {
+            slot.1 = value;
+        } else {
+            self.index.insert(key.clone(), self.entries.len());
+            self.entries.push((key, value));
+        }
+    }
+
+    pub(crate) fn finish(self) -> JsonObject {
+        JsonObject { entries: self.entries }
+    }
+}
+
 impl FromIterator<(String, JsonValue)> for JsonObject {
     fn from_iter<I: IntoIterator<Item = (String, JsonValue)>>(iter: I) -> Self {
-        let mut object = JsonObject::new();
+        let mut builder = ObjectBuilder::default();
         for (k, v) in iter {
-            object.insert(k, v);
+            builder.push(k, v);
         }
-        object
+        builder.finish()
     }
 }
 
@@ -283,11 +309,11 @@ impl Parser<'_> {
             return Err(self.error(JsonErrorKind::TooDeep));
         }
         self.pos += 1; // '{'
-        let mut object = JsonObject::new();
+        let mut object = ObjectBuilder::default();
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(object);
+            return Ok(object.finish());
         }
         loop {
             self.skip_whitespace();
@@ -302,13 +328,13 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_whitespace();
             let value = self.value(depth)?;
-            object.insert(key, value);
+            object.push(key, value);
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(object);
+                    return Ok(object.finish());
                 }
                 _ => return Err(self.unexpected()),
             }
@@ -686,11 +712,11 @@ impl<'de> serde::de::Visitor<'de> for ValueVisitor {
         Ok(JsonValue::Array(items))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonValue, A::Error> {
-        let mut object = JsonObject::new();
+        let mut object = ObjectBuilder::default();
         while let Some((key, value)) = map.next_entry::<String, JsonValue>()? {
-            object.insert(key, value);
+            object.push(key, value);
         }
-        Ok(JsonValue::Object(object))
+        Ok(JsonValue::Object(object.finish()))
     }
 }
 
