@@ -7,6 +7,11 @@ use spanwire::w3c::baggage::{
 };
 use spanwire::w3c::percent::{self, PercentError};
 
+/// (piece, the member's (text, key, value) if kept, reason)
+type MemberRow<'a> = (&'a str, Option<(&'a str, &'a str, &'a str)>, &'a str);
+/// (carrier baggage, inbound members, our parent, expected update, reason)
+type RelayRow<'a> = (Option<&'a str>, BaggageMembers, Option<&'a BraintrustParent>, BaggageUpdate, &'a str);
+
 fn pid(id: &str) -> BraintrustParent {
     BraintrustParent::ProjectId(id.into())
 }
@@ -108,8 +113,7 @@ fn braintrust_parent_member_encoding_round_trips() {
 
 #[test]
 fn members_are_trimmed_and_invalid_ones_dropped() {
-    // (piece, Some((text, key, value)) or None, reason)
-    let cases: &[(&str, Option<(&str, &str, &str)>, &str)] = &[
+    let cases: &[MemberRow] = &[
         ("k=v", Some(("k=v", "k", "v")), "plain"),
         ("  k = v ; p=1 ", Some(("k = v ; p=1", "k", "v")), "OWS trimmed around member, key and value; text kept"),
         ("k=v;prop", Some(("k=v;prop", "k", "v")), "properties kept in the text"),
@@ -182,7 +186,7 @@ fn relay_merges_carrier_inbound_and_ours() {
     let p = pid("p1");
     let ours = "braintrust.parent=project_id%3Ap1";
     let (kv64, kv40) = (kv(64), kv(40));
-    let cases: Vec<(Option<&str>, BaggageMembers, Option<&BraintrustParent>, BaggageUpdate, &str)> = vec![
+    let cases: Vec<RelayRow> = vec![
         (None, none.clone(), Some(&p), Set(ours.into()), "no carrier baggage: ours alone"),
         (None, none.clone(), None, Leave, "nothing to write, no header to remove"),
         (Some("path=a%2Fb, k=v;prop=1,,junk"), none.clone(), Some(&p), Set(format!("path=a%2Fb,k=v;prop=1,{ours}")), "carrier members relayed byte for byte, trimmed, junk dropped"),

@@ -10,6 +10,11 @@ use spanwire::context::{extract, SpanContext};
 
 const T: &str = "12345678901234567890123456789012";
 
+/// (test.py name, request headers, expectation)
+type TraceparentRow<'a> = (&'a str, Vec<(&'a str, String)>, Expect);
+/// (test.py name, request headers, expected (key, value present / absent) in our tracestate)
+type TracestateRow<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<(&'a str, Option<&'a str>)>);
+
 /// What the harness checks on the call back.
 #[derive(Debug)]
 enum Expect {
@@ -50,7 +55,7 @@ fn harness_get<'a>(tracestate: &'a Option<String>, key: &str) -> Option<&'a str>
 #[test]
 fn traceparent_cases() {
     let tp = |v: &str| format!("00-{T}-1234567890123456-{v}");
-    let cases: Vec<(&str, Vec<(&str, String)>, Expect)> = vec![
+    let cases: Vec<TraceparentRow> = vec![
         ("test_both_traceparent_and_tracestate_missing", vec![], Expect::NewTrace),
         ("test_traceparent_included_tracestate_missing", vec![("traceparent", tp("01"))], Expect::SameTrace),
         ("test_traceparent_duplicated", vec![("traceparent", format!("00-{}1-1234567890123456-01", &T[..31])), ("traceparent", tp("01"))], Expect::NewTrace),
@@ -135,8 +140,7 @@ fn tracestate_cases() {
     let system_long = format!("t@{}=1", "v".repeat(15));
     let (all_chars, all_chars_vendor) = (format!("{key}={value}"), format!("{key_vendor}={value}"));
     let (b1_10, b11_20, b21_30, b31_32, b31_33) = (kv(1, 10), kv(11, 20), kv(21, 30), kv(31, 32), kv(31, 33));
-    // (test name, tracestate header lines, expected (key, Some(value) present / None absent))
-    let cases: Vec<(&str, Vec<(&str, &str)>, Vec<(&str, Option<&str>)>)> = vec![
+    let cases: Vec<TracestateRow> = vec![
         ("test_tracestate_included_traceparent_missing", vec![("tracestate", "foo=1,bar=2")], vec![("foo", None), ("bar", None)]),
         ("test_tracestate_included_traceparent_included", vec![("traceparent", &tp), ("tracestate", "foo=1,bar=2")], vec![("foo", Some("1")), ("bar", Some("2"))]),
         ("test_tracestate_header_name (trace-state)", vec![("traceparent", &tp), ("trace-state", "foo=1")], vec![("foo", None)]),
