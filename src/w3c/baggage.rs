@@ -104,12 +104,18 @@ impl BraintrustParent {
     /// The complete member, `braintrust.parent=<percent-encoded value>`; pure ASCII.
     pub fn to_member(&self) -> String {
         let mut out = String::with_capacity(self.member_len());
+        self.write_member(&mut out);
+        out
+    }
+
+    /// Appends [`Self::to_member`] to `out`, without an intermediate string.
+    pub fn write_member(&self, out: &mut String) {
+        out.reserve(self.member_len());
         out.push_str(BRAINTRUST_PARENT_KEY);
         out.push('=');
-        percent::encode_into(self.kind(), &mut out);
+        percent::encode_into(self.kind(), out);
         out.push_str("%3A");
-        percent::encode_into(self.id(), &mut out);
-        out
+        percent::encode_into(self.id(), out);
     }
 
     /// The byte length of [`Self::to_member`].
@@ -335,7 +341,8 @@ pub fn relay(
         Some(p) => Budget::new(MAX_MEMBERS - 1, MAX_BYTES.saturating_sub(p.member_len() + 1)),
         None => Budget::new(MAX_MEMBERS, MAX_BYTES),
     };
-    let mut out = String::new();
+    let estimate = carrier.map_or(0, str::len) + inbound.as_str().len() + ours.map_or(0, |p| p.member_len()) + 2;
+    let mut out = String::with_capacity(estimate.min(MAX_BYTES));
     let mut push = |member: &Member<'_>, budget: &mut Budget| {
         if !budget.add(member.text.len()) {
             return false;
@@ -371,7 +378,7 @@ pub fn relay(
         if !out.is_empty() {
             out.push(',');
         }
-        out.push_str(&parent.to_member());
+        parent.write_member(&mut out);
     }
     match (out.is_empty(), carrier) {
         (false, _) => BaggageUpdate::Set(out),
