@@ -147,7 +147,11 @@ impl SpanContext {
         Injected {
             traceparent: self.traceparent(),
             tracestate: self.trace_state.as_ref().map(TraceState::as_str),
-            baggage: baggage::relay(carrier_baggage, &self.baggage, self.braintrust_parent.as_ref()),
+            baggage: baggage::relay(
+                carrier_baggage,
+                &self.baggage,
+                self.braintrust_parent.as_ref(),
+            ),
         }
     }
 }

@@ -341,7 +341,10 @@ pub fn relay(
         Some(p) => Budget::new(MAX_MEMBERS - 1, MAX_BYTES.saturating_sub(p.member_len() + 1)),
         None => Budget::new(MAX_MEMBERS, MAX_BYTES),
     };
-    let estimate = carrier.map_or(0, str::len) + inbound.as_str().len() + ours.map_or(0, |p| p.member_len()) + 2;
+    let estimate = carrier.map_or(0, str::len)
+        + inbound.as_str().len()
+        + ours.map_or(0, |p| p.member_len())
+        + 2;
     let mut out = String::with_capacity(estimate.min(MAX_BYTES));
     let mut push = |member: &Member<'_>, budget: &mut Budget| {
         if !budget.add(member.text.len()) {

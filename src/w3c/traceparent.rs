@@ -143,19 +143,25 @@ pub enum TraceparentError {
 impl fmt::Display for TraceparentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::TooShort { len } => write!(f, "traceparent is {len} bytes, at least 55 are needed"),
-            Self::InvalidVersion => f.write_str("traceparent version is not two lowercase hex digits"),
+            Self::TooShort { len } => {
+                write!(f, "traceparent is {len} bytes, at least 55 are needed")
+            }
+            Self::InvalidVersion => {
+                f.write_str("traceparent version is not two lowercase hex digits")
+            }
             Self::ForbiddenVersion => f.write_str("traceparent version ff is invalid"),
             Self::TrailingData { len } => {
                 write!(f, "traceparent version 00 must be exactly 55 bytes, found {len}")
             }
-            Self::BadFutureSuffix => {
-                f.write_str("traceparent of a higher version continues without a '-' after the flags")
-            }
+            Self::BadFutureSuffix => f.write_str(
+                "traceparent of a higher version continues without a '-' after the flags",
+            ),
             Self::MissingDash { at } => write!(f, "traceparent needs a '-' at byte {at}"),
             Self::TraceId(e) => write!(f, "traceparent trace-id: {e}"),
             Self::ParentId(e) => write!(f, "traceparent parent-id: {e}"),
-            Self::InvalidFlags => f.write_str("traceparent trace-flags are not two lowercase hex digits"),
+            Self::InvalidFlags => {
+                f.write_str("traceparent trace-flags are not two lowercase hex digits")
+            }
         }
     }
 }

@@ -51,10 +51,16 @@ impl fmt::Display for TraceStateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Empty => f.write_str("tracestate has no list member"),
-            Self::TooManyMembers => write!(f, "tracestate has more than {MAX_MEMBERS} list members"),
+            Self::TooManyMembers => {
+                write!(f, "tracestate has more than {MAX_MEMBERS} list members")
+            }
             Self::MissingEquals { member } => write!(f, "tracestate member {member} has no '='"),
-            Self::InvalidKey { member } => write!(f, "tracestate member {member} has an invalid key"),
-            Self::InvalidValue { member } => write!(f, "tracestate member {member} has an invalid value"),
+            Self::InvalidKey { member } => {
+                write!(f, "tracestate member {member} has an invalid key")
+            }
+            Self::InvalidValue { member } => {
+                write!(f, "tracestate member {member} has an invalid value")
+            }
             Self::DuplicateKey { member } => write!(f, "tracestate member {member} repeats a key"),
         }
     }
