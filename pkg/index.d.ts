@@ -10,6 +10,10 @@
  * @packageDocumentation
  */
 
+export * from './types/propagation';
+export * from './types/span';
+export * from './types/exporter';
+
 /**
  * A new random trace id: 32 lowercase hex characters (16 bytes), never all zero,
  * drawn from `crypto.getRandomValues` (never `Math.random`).

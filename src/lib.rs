@@ -22,9 +22,12 @@
 //! ```
 
 pub mod context;
+pub mod export;
 pub mod ids;
 pub mod otlp;
 pub mod random;
+pub mod recorder;
+pub mod sampling;
 pub mod slug;
 pub mod span;
 pub mod w3c;

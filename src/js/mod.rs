@@ -1,7 +1,12 @@
 //! The wasm-bindgen layer: adapts JS values to the core. Nothing here parses; every
-//! function converts, calls the core once, and converts back.
+//! function converts, calls the core once, and converts back. The JS side of the
+//! package (pkg/src/) reads carriers and holds the public classes; it calls these
+//! exports with strings and numbers, keeping JS↔WASM crossings to one per operation.
 
+mod export;
 mod ids;
+mod propagation;
+mod span;
 
 /// Turns a core error into a JS `Error` with the core's message.
 pub(crate) fn js_error(err: impl core::fmt::Display) -> wasm_bindgen::JsError {

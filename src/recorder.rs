@@ -1,0 +1,1 @@
+//! Live spans between start and end, and where ended spans go.

@@ -1,0 +1,1 @@
+//! Sampling decisions: parent-based, and a root sample rate decided from the trace id's random bits.
