@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO, bundleForRuntime } from '../support/consumer.mjs';
+import { REPO, SCRATCH, bundleForRuntime } from '../support/consumer.mjs';
 import { serveStatic } from '../support/static-server.mjs';
 import { launchChromium } from '../support/chromium.mjs';
 
-const site = join(REPO, 'tests', '.scratch', 'browser-ids');
+const site = join(SCRATCH, 'browser-ids');
 
 test('ids in headless Chromium: 32/16 lowercase hex, unique, never zero, uniform', async () => {
   await rm(site, { recursive: true, force: true });

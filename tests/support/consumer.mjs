@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CONSUMER = process.env.SPANWIRE_CONSUMER ?? join(REPO, 'tests', '.scratch', 'consumer');
 export const INSTALLED = join(CONSUMER, 'node_modules', 'spanwire');
+/** A folder for generated test files, beside the consumer project. */
+export const SCRATCH = dirname(CONSUMER);
 
 /**
  * Bundles `entry` (which imports 'spanwire' by name) into `outdir` for a browser or

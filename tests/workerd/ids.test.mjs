@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { REPO, bundleForRuntime } from '../support/consumer.mjs';
+import { REPO, SCRATCH, bundleForRuntime } from '../support/consumer.mjs';
 import { startWorker } from '../support/workerd.mjs';
 
 test('ids in workerd: a Worker answers with valid, unique, uniform ids', async () => {
-  const dir = join(REPO, 'tests', '.scratch', 'workerd-ids');
+  const dir = join(SCRATCH, 'workerd-ids');
   const worker = await bundleForRuntime(join(REPO, 'tests', 'workerd', 'ids-worker.js'), dir, 'workerd');
   const { url, dispose } = await startWorker(worker);
   try {
