@@ -1,6 +1,6 @@
 // The public API, shared by every runtime's entry. Each entry instantiates the
 // WebAssembly module its own way, then re-exports this.
-export { newTraceId, newSpanId } from './spanwire.js';
+export { newTraceId, newSpanId } from './ids.js';
 export * from './propagation.js';
 export * from './span.js';
 export * from './exporter.js';
