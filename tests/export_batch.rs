@@ -1,0 +1,124 @@
+//! The bounded export queue: FIFO order, drop-newest with a count, batch takes,
+//! and the batching options' defaults and normalization.
+
+use spanwire::export::batch::{
+    BatchConfig, BatchQueue, DEFAULT_DELAY_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_QUEUE_SIZE,
+    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_QUEUE_SIZE_LIMIT,
+};
+use spanwire::span::SpanRecord;
+use spanwire::{SpanId, TraceId};
+
+fn span(n: u64) -> SpanRecord {
+    let trace = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
+    SpanRecord::new(trace, SpanId::from_hex(&format!("{:016x}", n + 1)).unwrap(), format!("s{n}"), n)
+}
+
+fn names(spans: &[SpanRecord]) -> Vec<String> {
+    spans.iter().map(|s| s.name.clone()).collect()
+}
+
+#[test]
+fn defaults_are_opentelemetrys() {
+    let c = BatchConfig::default();
+    assert_eq!((c.max_queue_size, c.max_batch_size, c.delay_ms, c.timeout_ms), (2048, 512, 5000, 30000));
+    assert_eq!(c.max_retries, 5);
+    assert_eq!(
+        (
+            DEFAULT_MAX_QUEUE_SIZE,
+            DEFAULT_MAX_BATCH_SIZE,
+            DEFAULT_DELAY_MS,
+            DEFAULT_TIMEOUT_MS,
+            DEFAULT_MAX_RETRIES
+        ),
+        (2048, 512, 5000, 30000, 5)
+    );
+    assert_eq!(c.normalized(), c);
+    assert_eq!(BatchQueue::with_config(&c).capacity(), 2048);
+}
+
+#[test]
+fn normalization_makes_any_options_usable() {
+    let zero =
+        BatchConfig { max_queue_size: 0, max_batch_size: 0, delay_ms: 0, timeout_ms: 0, max_retries: 0 };
+    let n = zero.normalized();
+    assert_eq!(
+        (n.max_queue_size, n.max_batch_size, n.delay_ms, n.timeout_ms, n.max_retries),
+        (1, 1, 0, 1, 0)
+    );
+    let big =
+        BatchConfig { max_queue_size: usize::MAX, max_batch_size: usize::MAX, ..BatchConfig::default() };
+    let n = big.normalized();
+    assert_eq!((n.max_queue_size, n.max_batch_size), (MAX_QUEUE_SIZE_LIMIT, MAX_QUEUE_SIZE_LIMIT));
+    // The batch never exceeds the queue.
+    let c = BatchConfig { max_queue_size: 10, max_batch_size: 512, ..BatchConfig::default() };
+    assert_eq!(c.normalized().max_batch_size, 10);
+}
+
+#[test]
+fn fifo_and_takes_in_batches() {
+    let mut q = BatchQueue::new(10);
+    assert!(q.is_empty());
+    for n in 0..7 {
+        assert!(q.push(span(n)));
+    }
+    assert_eq!(q.len(), 7);
+    assert_eq!(names(&q.take(3)), ["s0", "s1", "s2"]);
+    assert_eq!(names(&q.take(0)), Vec::<String>::new());
+    assert_eq!(q.len(), 4);
+    assert_eq!(names(&q.take(100)), ["s3", "s4", "s5", "s6"]);
+    assert!(q.take(5).is_empty());
+    assert_eq!(q.dropped(), 0);
+}
+
+#[test]
+fn a_full_queue_drops_the_newest_and_counts_every_drop() {
+    let mut q = BatchQueue::new(3);
+    let accepted: Vec<bool> = (0..8).map(|n| q.push(span(n))).collect();
+    assert_eq!(accepted, [true, true, true, false, false, false, false, false]);
+    assert_eq!((q.len(), q.dropped()), (3, 5));
+    // The oldest spans are the ones kept.
+    assert_eq!(names(&q.take(2)), ["s0", "s1"]);
+    // Room again: new spans are accepted, and the drop count never goes back.
+    assert!(q.push(span(8)));
+    assert!(q.push(span(9)));
+    assert!(!q.push(span(10)));
+    assert_eq!(names(&q.take(10)), ["s2", "s8", "s9"]);
+    assert_eq!(q.dropped(), 6);
+    q.push(span(11));
+    q.clear();
+    assert_eq!((q.len(), q.dropped()), (0, 6));
+}
+
+#[test]
+fn capacity_zero_drops_everything() {
+    let mut q = BatchQueue::new(0);
+    assert!(!q.push(span(0)));
+    assert_eq!((q.len(), q.dropped()), (0, 1));
+}
+
+#[test]
+fn accounting_holds_under_a_mixed_workload() {
+    // Pushes and takes in a deterministic pattern: every span is either taken
+    // exactly once or counted as dropped.
+    let mut q = BatchQueue::new(17);
+    let (mut pushed, mut taken, mut x) = (0u64, 0u64, 0x9e37_79b9_7f4a_7c15u64);
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..5_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if x % 3 == 0 {
+            for s in q.take((x % 11) as usize) {
+                assert!(seen.insert(s.name.clone()), "taken twice: {}", s.name);
+                taken += 1;
+            }
+        } else {
+            q.push(span(pushed));
+            pushed += 1;
+        }
+        assert!(q.len() <= 17);
+    }
+    taken += q.take(usize::MAX).len() as u64;
+    assert_eq!(taken + q.dropped(), pushed);
+    assert!(q.dropped() > 0 && taken > 0);
+}
