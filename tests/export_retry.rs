@@ -71,7 +71,8 @@ fn exponential_backoff_with_equal_jitter_and_a_cap() {
     assert_eq!(backoff_ms(&P, u32::MAX, 1.0), 30_000);
     assert_eq!(backoff_ms(&P, 0, 1.0), 1_000);
     let huge = RetryPolicy { initial_backoff_ms: u64::MAX, max_backoff_ms: u64::MAX, ..P };
-    assert!(backoff_ms(&huge, 64, 1.0) <= u64::MAX);
+    assert_eq!(backoff_ms(&huge, 64, 1.0), u64::MAX);
+    assert_eq!(backoff_ms(&huge, 64, 0.0), u64::MAX - u64::MAX / 2);
     let zero = RetryPolicy { initial_backoff_ms: 0, ..P };
     assert_eq!(backoff_ms(&zero, 3, 0.7), 0);
 }
