@@ -1,1 +1,143 @@
-// (being built)
+// W3C Trace Context and Baggage in: extractTraceContext(headers) -> TraceContext.
+//
+//   traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
+//                version-trace id (16 bytes)--------parent id (8 bytes)-flags
+//   tracestate:  rojo=00f067aa0ba902b7,congo=t61rcWkgMzE   (validated; dropped whole if invalid)
+//   baggage:     braintrust.parent=project_id%3Aabc,k=v     (kept raw; read when a span starts)
+//
+// One wasm call per extract validates the traceparent and the tracestate together
+// (src/js/propagation.rs) and answers with a number; the ids are sliced from the
+// caller's own string, so no string crosses back from wasm. The header values are
+// usually short ASCII, written straight into a static wasm buffer; anything else takes
+// the ordinary string path.
+
+import { __extract, __extractScratch, __w3cMemory, __w3cScratch } from './spanwire.js';
+import { readHeaders } from './carrier.js';
+
+/** The W3C trace context header carrying trace id, parent span id and flags. */
+export const TRACEPARENT_HEADER = 'traceparent';
+/** The W3C header carrying vendor-specific trace state. */
+export const TRACESTATE_HEADER = 'tracestate';
+/** The W3C baggage header. */
+export const BAGGAGE_HEADER = 'baggage';
+/** The baggage member naming the Braintrust object a trace is logged under. */
+export const BRAINTRUST_PARENT_KEY = 'braintrust.parent';
+
+const VALID = 0x100;
+const TRACESTATE_VALID = 0x200;
+const SCRATCH_LEN = 16 * 1024;
+const TRACEPARENT_LEN = 55;
+
+/**
+ * An inbound trace context: the caller's trace id, span id and flags, and the validated
+ * header values a span started from it carries on. Made by `extractTraceContext`.
+ */
+export class TraceContext {
+  /** @internal */
+  constructor(traceparent, flags, tracestate, baggage) {
+    /** @internal the valid traceparent as received, spaces and tabs trimmed */
+    this._traceparent = traceparent;
+    /** @internal the raw trace-flags byte */
+    this._flags = flags;
+    /** @internal the validated tracestate (lines joined), or undefined */
+    this._tracestate = tracestate;
+    /** @internal the inbound baggage as received, or undefined */
+    this._baggage = baggage;
+  }
+
+  /** The trace id: 32 lowercase hex characters. */
+  get traceId() {
+    return this._traceparent.slice(3, 35);
+  }
+
+  /** The caller's span id (`parent-id` on the wire): 16 lowercase hex characters. */
+  get spanId() {
+    return this._traceparent.slice(36, 52);
+  }
+
+  /** The trace-flags byte as received (0x01 sampled, 0x02 random trace id). */
+  get traceFlags() {
+    return this._flags;
+  }
+
+  /** Whether the caller sampled the trace (flag bit 0). */
+  get sampled() {
+    return (this._flags & 1) === 1;
+  }
+}
+
+// A view of the wasm memory, renewed after the memory grows (the old view detaches).
+let memory = new Uint8Array(0);
+let scratchAt = -1;
+
+function scratch() {
+  if (memory.byteLength === 0) memory = new Uint8Array(__w3cMemory().buffer);
+  if (scratchAt < 0) scratchAt = __w3cScratch();
+  return memory;
+}
+
+/** Copies ASCII `text` into `bytes` at `at`; false at the first non-ASCII character. */
+function writeAscii(bytes, at, text) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return false;
+    bytes[at + i] = c;
+  }
+  return true;
+}
+
+/** `text` without leading and trailing spaces and tabs (W3C OWS). */
+function trimOws(text) {
+  let start = 0;
+  let end = text.length;
+  while (start < end) {
+    const c = text.charCodeAt(start);
+    if (c !== 0x20 && c !== 0x09) break;
+    start++;
+  }
+  while (end > start) {
+    const c = text.charCodeAt(end - 1);
+    if (c !== 0x20 && c !== 0x09) break;
+    end--;
+  }
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+/** The packed answer of the wasm check (0: no valid traceparent). */
+function check(traceparent, tracestate) {
+  if (traceparent.length + tracestate.length <= SCRATCH_LEN) {
+    const bytes = scratch();
+    if (writeAscii(bytes, scratchAt, traceparent) && writeAscii(bytes, scratchAt + traceparent.length, tracestate)) {
+      return __extractScratch(traceparent.length, tracestate.length);
+    }
+  }
+  return __extract(traceparent, tracestate);
+}
+
+/**
+ * Reads the caller's trace context from request headers: a `TraceContext` when they
+ * hold a valid `traceparent`, otherwise `undefined`. Never throws.
+ */
+export function extractTraceContext(headers) {
+  const read = readHeaders(headers);
+  if (read.tp === undefined) return undefined;
+  const traceparent = trimOws(read.tp);
+  if (traceparent.length < TRACEPARENT_LEN) return undefined;
+  const tracestate = read.ts === undefined ? '' : trimOws(read.ts);
+  let packed;
+  try {
+    packed = check(traceparent, tracestate);
+  } catch {
+    return undefined;
+  }
+  if ((packed & VALID) === 0) return undefined;
+  return new TraceContext(
+    traceparent,
+    packed & 0xff,
+    (packed & TRACESTATE_VALID) !== 0 ? tracestate : undefined,
+    read.bg === '' ? undefined : read.bg,
+  );
+}
+
+/** `extractTraceContext` under the Braintrust JS SDK's name. */
+export const extractTraceContextFromHeaders = extractTraceContext;

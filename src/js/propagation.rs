@@ -1,1 +1,113 @@
-//! (being built)
+//! Propagation for JS: validate an inbound context, build an outbound `baggage`.
+//!
+//! `pkg/src/propagation.js` and `pkg/src/carrier.js` read and write carriers; these
+//! exports do the parsing, one call per operation:
+//!
+//! - `__extractScratch(tpLen, tsLen)` / `__extract(tp, ts)` validate a `traceparent` and a
+//!   joined `tracestate` and answer with one packed number (below). JS slices the ids out
+//!   of its own string, so no string comes back across the boundary. The scratch form
+//!   reads ASCII that JS wrote into a static buffer (`__w3cScratch()`, a view of
+//!   `__w3cMemory()`): no allocation and no UTF-8 encoding on the usual path; the string
+//!   form is the fallback for non-ASCII or longer input.
+//! - `__relayBaggage(carrier, inbound, parent)` is [`crate::w3c::baggage::relay`].
+//!
+//! ```text
+//! packed = 0                                   no valid traceparent: no parent
+//! packed = 0x100 | ts_valid << 9 | flags       valid; flags = the raw trace-flags byte
+//! ```
+//!
+//! Every function here is total: any input gives an answer, never a panic (a panic would
+//! trap the module).
+
+use core::cell::UnsafeCell;
+
+use wasm_bindgen::prelude::*;
+
+use crate::w3c::baggage::{self, BaggageUpdate, BraintrustParent};
+use crate::w3c::{tracestate, Traceparent};
+
+/// Bit set when the `traceparent` is valid.
+const VALID: u32 = 0x100;
+/// Bit set when the `tracestate` is valid (and should be carried).
+const TRACESTATE_VALID: u32 = 0x200;
+/// Bytes JS may write into the scratch buffer per call (traceparent + tracestate).
+const SCRATCH_LEN: usize = 16 * 1024;
+
+/// The buffer JS writes ASCII header values into before `__extractScratch`.
+struct Scratch(UnsafeCell<[u8; SCRATCH_LEN]>);
+
+// SAFETY: wasm32 without threads: one thread ever touches it, and only inside one call.
+unsafe impl Sync for Scratch {}
+
+static SCRATCH: Scratch = Scratch(UnsafeCell::new([0; SCRATCH_LEN]));
+
+/// Validates both headers (already trimmed of spaces and tabs by JS; trimmed again here
+/// so the answer never depends on that).
+fn check(traceparent: &str, tracestate: &str) -> u32 {
+    let Ok(parent) = Traceparent::parse(traceparent) else { return 0 };
+    let mut packed = VALID | u32::from(parent.flags.bits());
+    let tracestate = tracestate.trim_matches([' ', '\t']);
+    if !tracestate.is_empty() && tracestate::validate(tracestate).is_ok() {
+        packed |= TRACESTATE_VALID;
+    }
+    packed
+}
+
+/// The WebAssembly memory, so JS can write into the scratch buffer.
+#[wasm_bindgen(js_name = __w3cMemory)]
+pub fn w3c_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// The address of the scratch buffer (16 KiB) in `__w3cMemory()`.
+#[wasm_bindgen(js_name = __w3cScratch)]
+pub fn w3c_scratch() -> usize {
+    SCRATCH.0.get() as usize
+}
+
+/// Validates the `tpLen` bytes of `traceparent` then `tsLen` bytes of `tracestate` that
+/// JS wrote into the scratch buffer. Lengths beyond the buffer, or bytes that are not
+/// UTF-8, give 0 (no parent).
+#[wasm_bindgen(js_name = __extractScratch)]
+pub fn extract_scratch(tp_len: usize, ts_len: usize) -> u32 {
+    // SAFETY: single-threaded; JS wrote the bytes before this call and does not touch
+    // the buffer during it; we only read.
+    let buf: &[u8; SCRATCH_LEN] = unsafe { &*SCRATCH.0.get() };
+    let Some(tp) = buf.get(..tp_len) else { return 0 };
+    let Some(ts) = tp_len.checked_add(ts_len).and_then(|end| buf.get(tp_len..end)) else {
+        return 0;
+    };
+    match (core::str::from_utf8(tp), core::str::from_utf8(ts)) {
+        (Ok(tp), Ok(ts)) => check(tp, ts),
+        (Ok(tp), Err(_)) => check(tp, ""),
+        _ => 0,
+    }
+}
+
+/// [`extract_scratch`] for strings passed the ordinary way (non-ASCII or long input).
+/// An empty `tracestate` means none.
+#[wasm_bindgen(js_name = __extract)]
+pub fn extract(traceparent: &str, tracestate: &str) -> u32 {
+    check(traceparent, tracestate)
+}
+
+/// The outbound `baggage`: the carrier's members, then the inbound members (raw header,
+/// any `braintrust.parent` in it ignored) whose key the carrier lacks, then ours
+/// (`parent`, decoded, e.g. `project_id:abc`; an unknown form means none).
+///
+/// Returns the value to write, `""` when the carrier's header must be deleted, or
+/// `undefined` when the carrier is to be left as it is.
+#[wasm_bindgen(js_name = __relayBaggage)]
+pub fn relay_baggage(
+    carrier: Option<String>,
+    inbound: Option<String>,
+    parent: Option<String>,
+) -> Option<String> {
+    let inbound = inbound.as_deref().map(baggage::parse).unwrap_or_default().others;
+    let ours = parent.as_deref().and_then(|p| p.parse::<BraintrustParent>().ok());
+    match baggage::relay(carrier.as_deref(), &inbound, ours.as_ref()) {
+        BaggageUpdate::Set(value) => Some(value),
+        BaggageUpdate::Remove => Some(String::new()),
+        BaggageUpdate::Leave => None,
+    }
+}

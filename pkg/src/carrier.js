@@ -1,0 +1,288 @@
+// Internal: reading and writing the three propagation headers on any carrier.
+//
+//   kind             read                               write
+//   Web Headers      .get(name) (case-insensitive,      .set / .delete
+//                    repeated lines joined by ", ")
+//   Node outgoing    .getHeader(name)                   .setHeader / .removeHeader
+//   Map              entries, any key case              delete case-variants, .set(lowercase)
+//   [name, value][]  pairs, any name case               first pair replaced, later variants removed
+//   plain object     own keys, any case (Node's          delete case-variants, lowercase key
+//                    IncomingHttpHeaders included)
+//   other .get/.set  .get(name) / .set / .delete        (Express-like request/response objects)
+//
+// Values may be strings or arrays of strings. Several values of `tracestate` or
+// `baggage` (array elements, case-variant keys, repeated pairs) are joined with ",".
+// Several values of `traceparent` are invalid (W3C: a repeated traceparent is no
+// parent), whatever the carrier; a one-element array is its element.
+//
+// Reads never throw. Writes that the carrier rejects throw a TypeError naming the header.
+
+import { __relayBaggage } from './spanwire.js';
+
+const TRACEPARENT = 'traceparent';
+const TRACESTATE = 'tracestate';
+const BAGGAGE = 'baggage';
+
+const HeadersClass = typeof Headers === 'function' ? Headers : undefined;
+
+/** Which of our headers `key` names, case-insensitively: 1, 2, 3, or 0 for none. */
+function which(key) {
+  if (typeof key !== 'string') return 0;
+  switch (key.length) {
+    case 11:
+      return key === TRACEPARENT || key.toLowerCase() === TRACEPARENT ? 1 : 0;
+    case 10:
+      return key === TRACESTATE || key.toLowerCase() === TRACESTATE ? 2 : 0;
+    case 7:
+      return key === BAGGAGE || key.toLowerCase() === BAGGAGE ? 3 : 0;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * What a carrier holds. `tp` is the traceparent (undefined when absent or repeated),
+ * `ts` and `bg` the joined tracestate and baggage (undefined when absent).
+ */
+class Read {
+  constructor() {
+    this.tp = undefined;
+    this.tpCount = 0;
+    this.ts = undefined;
+    this.bg = undefined;
+  }
+
+  /** Adds one header value (a string, an array of strings, anything else ignored). */
+  add(name, value) {
+    if (typeof value === 'string') {
+      this.addOne(name, value);
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const v = value[i];
+        if (typeof v === 'string') this.addOne(name, v);
+      }
+    }
+  }
+
+  addOne(name, value) {
+    if (name === 1) {
+      this.tp = ++this.tpCount === 1 ? value : undefined;
+    } else if (name === 2) {
+      this.ts = this.ts === undefined ? value : this.ts + ',' + value;
+    } else if (name === 3) {
+      this.bg = this.bg === undefined ? value : this.bg + ',' + value;
+    }
+  }
+}
+
+const EMPTY = Object.freeze(new Read());
+
+/** The carrier's kind, for reads and writes. */
+const HEADERS = 1;
+const MAP = 2;
+const PAIRS = 3;
+const OUTGOING = 4;
+const GETTER = 5;
+const OBJECT = 6;
+
+function kindOf(carrier) {
+  if (HeadersClass !== undefined && carrier instanceof HeadersClass) return HEADERS;
+  if (carrier instanceof Map) return MAP;
+  if (Array.isArray(carrier)) return PAIRS;
+  if (typeof carrier.getHeader === 'function' && typeof carrier.setHeader === 'function') return OUTGOING;
+  if (typeof carrier.get === 'function') return GETTER;
+  return OBJECT;
+}
+
+function readKind(carrier, kind, out) {
+  switch (kind) {
+    case HEADERS:
+    case GETTER: {
+      out.add(1, carrier.get(TRACEPARENT));
+      out.add(2, carrier.get(TRACESTATE));
+      out.add(3, carrier.get(BAGGAGE));
+      return out;
+    }
+    case OUTGOING: {
+      out.add(1, carrier.getHeader(TRACEPARENT));
+      out.add(2, carrier.getHeader(TRACESTATE));
+      out.add(3, carrier.getHeader(BAGGAGE));
+      return out;
+    }
+    case MAP: {
+      for (const [key, value] of carrier) {
+        const name = which(key);
+        if (name !== 0) out.add(name, value);
+      }
+      return out;
+    }
+    case PAIRS: {
+      for (let i = 0; i < carrier.length; i++) {
+        const pair = carrier[i];
+        if (pair === null || typeof pair !== 'object') continue;
+        const name = which(pair[0]);
+        if (name !== 0) out.add(name, pair[1]);
+      }
+      return out;
+    }
+    default: {
+      // Own enumerable keys: plain objects and Node's IncomingHttpHeaders. Inherited
+      // properties are ignored, so a polluted Object.prototype cannot inject a parent.
+      const keys = Object.keys(carrier);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        const name = which(key);
+        if (name !== 0) out.add(name, carrier[key]);
+      }
+      return out;
+    }
+  }
+}
+
+/**
+ * Reads `traceparent`, `tracestate` and `baggage` from any carrier. Never throws: a
+ * carrier that is not an object, or that throws while being read (a getter, a Proxy
+ * trap), reads as holding none of them.
+ */
+export function readHeaders(carrier) {
+  if (carrier === null || (typeof carrier !== 'object' && typeof carrier !== 'function')) return EMPTY;
+  try {
+    return readKind(carrier, kindOf(carrier), new Read());
+  } catch {
+    return EMPTY;
+  }
+}
+
+function describe(err) {
+  try {
+    return err instanceof Error ? err.message : String(err);
+  } catch {
+    return 'unknown error';
+  }
+}
+
+function rejected(name, err) {
+  return new TypeError(`spanwire: the carrier rejected the "${name}" header: ${describe(err)}`, { cause: err });
+}
+
+/** Sets `name` (lowercase) to `value`, or deletes it when `value` is undefined. */
+function writeOne(carrier, kind, name, value) {
+  switch (kind) {
+    case HEADERS:
+    case GETTER:
+      if (value === undefined) carrier.delete(name);
+      else carrier.set(name, value);
+      return;
+    case OUTGOING:
+      if (value === undefined) carrier.removeHeader(name);
+      else carrier.setHeader(name, value);
+      return;
+    case MAP: {
+      for (const key of [...carrier.keys()]) {
+        if (key !== name && typeof key === 'string' && key.length === name.length && key.toLowerCase() === name) {
+          carrier.delete(key);
+        }
+      }
+      if (value === undefined) carrier.delete(name);
+      else carrier.set(name, value);
+      return;
+    }
+    case PAIRS: {
+      let kept = value === undefined;
+      for (let i = 0; i < carrier.length; i++) {
+        const pair = carrier[i];
+        if (pair === null || typeof pair !== 'object') continue;
+        const key = pair[0];
+        if (typeof key !== 'string' || key.length !== name.length || key.toLowerCase() !== name) continue;
+        if (!kept) {
+          carrier[i] = [name, value];
+          kept = true;
+        } else {
+          carrier.splice(i, 1);
+          i--;
+        }
+      }
+      if (!kept) carrier.push([name, value]);
+      return;
+    }
+    default: {
+      const keys = Object.keys(carrier);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        if (key !== name && key.length === name.length && key.toLowerCase() === name) {
+          if (!delete carrier[key]) throw new TypeError(`cannot delete "${key}"`);
+        }
+      }
+      if (value === undefined) {
+        if (!delete carrier[name]) throw new TypeError(`cannot delete "${name}"`);
+      } else {
+        carrier[name] = value;
+      }
+    }
+  }
+}
+
+function write(carrier, kind, name, value) {
+  try {
+    writeOne(carrier, kind, name, value);
+  } catch (err) {
+    throw rejected(name, err);
+  }
+}
+
+// The outbound baggage when the carrier holds none, per propagation object: inject is
+// usually called many times with one span's (cached) propagation. The relay is
+// idempotent (relaying into a carrier that holds our own last output gives that output
+// again), so a carrier holding exactly that value is served from the cache too.
+const relayed = new WeakMap();
+
+function outboundBaggage(propagation, carrierBaggage) {
+  const inbound = propagation.baggage;
+  const parent = propagation.braintrustParent;
+  if (carrierBaggage === undefined && inbound === undefined && parent === undefined) return undefined;
+  let cached = relayed.get(propagation);
+  if (cached === undefined) {
+    cached = { value: __relayBaggage(undefined, str(inbound), str(parent)) };
+    relayed.set(propagation, cached);
+  }
+  if (carrierBaggage === undefined || (cached.value !== undefined && carrierBaggage === cached.value)) {
+    return cached.value;
+  }
+  return __relayBaggage(carrierBaggage, str(inbound), str(parent));
+}
+
+function str(value) {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Writes a span's context into `carrier` and returns the carrier.
+ *
+ * `propagation` is `undefined` in legacy UUID mode (nothing is written, the carrier is
+ * returned untouched) or `{ traceparent, tracestate?, baggage?, braintrustParent? }`.
+ * Names are written in lowercase and replace any case-variant. `tracestate` is written
+ * only when the span carries one; the carrier's `baggage` is relayed by the core with
+ * ours appended, or deleted when only a stale `braintrust.parent` was in it.
+ *
+ * Throws a TypeError naming the header when the carrier rejects a write.
+ */
+export function injectContext(carrier, propagation) {
+  if (carrier === undefined || carrier === null) carrier = {};
+  if (propagation === undefined || propagation === null) return carrier;
+  if (typeof carrier !== 'object' && typeof carrier !== 'function') {
+    throw new TypeError(`spanwire: cannot inject into a ${typeof carrier}; pass an object, Map, Headers or array of pairs`);
+  }
+  let kind;
+  let existing;
+  try {
+    kind = kindOf(carrier);
+    existing = readKind(carrier, kind, new Read()).bg;
+  } catch (err) {
+    throw rejected(BAGGAGE, err);
+  }
+  const baggage = outboundBaggage(propagation, existing);
+  write(carrier, kind, TRACEPARENT, propagation.traceparent);
+  if (typeof propagation.tracestate === 'string') write(carrier, kind, TRACESTATE, propagation.tracestate);
+  if (baggage !== undefined) write(carrier, kind, BAGGAGE, baggage === '' ? undefined : baggage);
+  return carrier;
+}
