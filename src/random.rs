@@ -41,6 +41,12 @@ pub fn fill(out: &mut [u8]) -> Result<(), RandomError> {
     imp::fill(out)
 }
 
+/// Fills `out` straight from the secure source, bypassing the pool: for callers that
+/// keep a block of their own (the JS id pool).
+pub fn fill_from_source(out: &mut [u8]) -> Result<(), RandomError> {
+    getrandom::fill(out).map_err(RandomError)
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 mod imp {
     use super::RandomError;

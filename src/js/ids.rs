@@ -1,10 +1,12 @@
-//! Ids for JS: the bytes come from the core's secure pool; JS formats them as hex.
+//! Ids for JS: the bytes come from the secure source in blocks; JS formats them.
 //!
 //! Returning a `String` from wasm costs a `TextDecoder` call per id, which is most of
-//! the time an id takes. Instead `__idBytes(n)` draws `n` non-zero bytes into a
-//! static buffer and returns its address; `pkg/src/ids.js` reads them through a view
-//! of the wasm memory and formats them with a lookup table: one crossing, no string
-//! marshalling.
+//! the time an id takes, and even a call per id is a crossing. Instead
+//! `__refillIdPool()` fills a static block of [`ID_POOL_BYTES`] secure random bytes
+//! and returns its address; `pkg/src/ids.js` takes ids from it in order through a
+//! view of the wasm memory (each byte used once, an all-zero draw skipped) and
+//! formats them with a lookup table: one crossing per block of ids, no strings
+//! marshalled.
 
 use core::cell::RefCell;
 
@@ -12,32 +14,38 @@ use wasm_bindgen::prelude::*;
 
 use crate::random::{self, RandomError};
 
+/// Bytes per refill: 1,024 trace ids or 2,048 span ids. `crypto.getRandomValues` takes at
+/// most 65,536 bytes a call.
+pub const ID_POOL_BYTES: usize = 16384;
+
 thread_local! {
-    static ID_BYTES: RefCell<[u8; 16]> = const { RefCell::new([0; 16]) };
+    static ID_POOL: RefCell<[u8; ID_POOL_BYTES]> = const { RefCell::new([0; ID_POOL_BYTES]) };
     static LAST_ERROR: RefCell<Option<RandomError>> = const { RefCell::new(None) };
 }
 
-/// Draws `len` (at most 16) secure random bytes, not all zero, into a static buffer
-/// and returns its address; returns 0 when no secure source is available (the reason
-/// is then in `__randomErrorMessage()`).
-#[wasm_bindgen(js_name = __idBytes)]
-pub fn id_bytes(len: usize) -> *const u8 {
-    ID_BYTES.with(|cell| {
-        let mut buf = cell.borrow_mut();
-        let Some(out) = buf.get_mut(..len.clamp(1, 16)) else { return core::ptr::null() };
-        loop {
-            if let Err(err) = random::fill(out) {
+/// Refills the id pool from the secure source and returns its address, or 0 when no
+/// secure source is available (the reason is then in `__randomErrorMessage()`).
+#[wasm_bindgen(js_name = __refillIdPool)]
+pub fn refill_id_pool() -> *const u8 {
+    ID_POOL.with(|cell| {
+        let mut pool = cell.borrow_mut();
+        match random::fill_from_source(&mut pool[..]) {
+            Ok(()) => pool.as_ptr(),
+            Err(err) => {
                 LAST_ERROR.with(|e| *e.borrow_mut() = Some(err));
-                return core::ptr::null();
-            }
-            if out.iter().any(|&b| b != 0) {
-                return buf.as_ptr();
+                core::ptr::null()
             }
         }
     })
 }
 
-/// Why the last `__idBytes` call returned 0.
+/// The size of the block `__refillIdPool` fills.
+#[wasm_bindgen(js_name = __idPoolBytes)]
+pub fn id_pool_bytes() -> usize {
+    ID_POOL_BYTES
+}
+
+/// Why the last `__refillIdPool` call returned 0.
 #[wasm_bindgen(js_name = __randomErrorMessage)]
 pub fn random_error_message() -> String {
     LAST_ERROR.with(|e| e.borrow().map(|err| err.to_string()).unwrap_or_default())

@@ -34,3 +34,17 @@ test('ids are drawn from crypto.getRandomValues, never Math.random', () => {
     Math.random = original;
   }
 });
+
+test('ids stay valid when wasm memory grows under the id pool (the view is renewed)', async () => {
+  // Internal module of the installed package, same instance as the bare import.
+  const glue = await import(new URL('../node_modules/spanwire/dist/spanwire.js', import.meta.url));
+  const before = new Set();
+  for (let i = 0; i < 100; i++) before.add(newTraceId());
+  glue.__memory().grow(4); // detaches every view of the old buffer
+  for (let i = 0; i < 5_000; i++) {
+    const id = newTraceId();
+    assert.match(id, /^[0-9a-f]{32}$/);
+    assert.ok(!before.has(id));
+    assert.match(newSpanId(), /^[0-9a-f]{16}$/);
+  }
+});
