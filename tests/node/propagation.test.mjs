@@ -1,0 +1,276 @@
+// extractTraceContext over every carrier kind, and injectContext (the carrier writer
+// behind span.inject) with hand-made propagation objects, on the installed package.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  extractTraceContext,
+  extractTraceContextFromHeaders,
+  TraceContext,
+  TRACEPARENT_HEADER,
+  TRACESTATE_HEADER,
+  BAGGAGE_HEADER,
+  BRAINTRUST_PARENT_KEY,
+} from 'spanwire';
+
+// The internal writer, from the same installed module instance the public API uses.
+const { injectContext } = await import(new URL('../node_modules/spanwire/dist/carrier.js', import.meta.url));
+
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+const SPAN = 'b7ad6b7169203331';
+const TP = `00-${TRACE}-${SPAN}-01`;
+const OUT_TP = `00-${TRACE}-c0ffee00c0ffee01-01`;
+
+test('header constants', () => {
+  assert.equal(TRACEPARENT_HEADER, 'traceparent');
+  assert.equal(TRACESTATE_HEADER, 'tracestate');
+  assert.equal(BAGGAGE_HEADER, 'baggage');
+  assert.equal(BRAINTRUST_PARENT_KEY, 'braintrust.parent');
+  assert.equal(extractTraceContextFromHeaders, extractTraceContext);
+});
+
+test('a context exposes ids, flags, sampled, and the validated raw values', () => {
+  const ctx = extractTraceContext({ traceparent: TP, tracestate: 'rojo=1,congo=2', baggage: 'k=v' });
+  assert.ok(ctx instanceof TraceContext);
+  assert.equal(ctx.traceId, TRACE);
+  assert.equal(ctx.spanId, SPAN);
+  assert.equal(ctx.traceFlags, 1);
+  assert.equal(ctx.sampled, true);
+  assert.equal(ctx._traceparent, TP);
+  assert.equal(ctx._tracestate, 'rojo=1,congo=2');
+  assert.equal(ctx._baggage, 'k=v');
+  assert.throws(() => { ctx.traceId = 'x'; }, TypeError, 'readonly');
+  const flags = [['00', 0, false], ['01', 1, true], ['02', 2, false], ['03', 3, true], ['ff', 255, true]];
+  for (const [hex, n, sampled] of flags) {
+    const c = extractTraceContext({ traceparent: `00-${TRACE}-${SPAN}-${hex}` });
+    assert.equal(c.traceFlags, n, hex);
+    assert.equal(c.sampled, sampled, hex);
+  }
+});
+
+// (name, carrier, expected [traceparent trimmed | undefined, tracestate, baggage])
+const carriers = [
+  ['plain object, lowercase', { traceparent: TP, tracestate: 'a=1', baggage: 'k=v' }, [TP, 'a=1', 'k=v']],
+  ['plain object, any case', { TraceParent: TP, TRACESTATE: 'a=1', Baggage: 'k=v' }, [TP, 'a=1', 'k=v']],
+  ['plain object, array values joined (traceparent: one element)', { traceparent: [TP], tracestate: ['a=1', 'b=2'], baggage: ['k=v', 'l=w'] }, [TP, 'a=1,b=2', 'k=v,l=w']],
+  ['plain object, case-variant keys joined', { tracestate: 'a=1', TraceState: 'b=2', traceparent: TP }, [TP, 'a=1,b=2', undefined]],
+  ['plain object, two traceparent values: no parent (W3C)', { traceparent: [TP, TP] }, [undefined]],
+  ['plain object, two traceparent keys: no parent (W3C)', { traceparent: TP, Traceparent: TP }, [undefined]],
+  ['null-prototype object (Node IncomingHttpHeaders)', Object.assign(Object.create(null), { host: 'x', traceparent: TP, 'set-cookie': ['a'] }), [TP, undefined, undefined]],
+  ['Headers', new Headers({ TraceParent: TP, tracestate: 'a=1', baggage: 'k=v' }), [TP, 'a=1', 'k=v']],
+  ['Headers, repeated tracestate lines', (() => { const h = new Headers({ traceparent: TP }); h.append('tracestate', 'a=1'); h.append('tracestate', 'b=2'); return h; })(), [TP, 'a=1, b=2', undefined]],
+  ['Headers, repeated traceparent: no parent', (() => { const h = new Headers(); h.append('traceparent', TP); h.append('traceparent', TP); return h; })(), [undefined]],
+  ['Map, any case', new Map([['Traceparent', TP], ['BAGGAGE', 'k=v'], [1, 'x']]), [TP, undefined, 'k=v']],
+  ['pairs, any case, repeated tracestate', [['TRACEPARENT', TP], ['tracestate', 'a=1'], ['TraceState', 'b=2'], null, ['x']], [TP, 'a=1,b=2', undefined]],
+  ['pairs, repeated traceparent: no parent', [['traceparent', TP], ['traceparent', TP]], [undefined]],
+  ['getHeader object (Node outgoing message)', { getHeader: (n) => ({ traceparent: TP, baggage: ['k=v', 'l=w'] })[n], setHeader() {} }, [TP, undefined, 'k=v,l=w']],
+  ['get object (Express-like)', { get: (n) => ({ traceparent: TP, tracestate: 'a=1' })[n] }, [TP, 'a=1', undefined]],
+  ['surrounding spaces and tabs trimmed', { traceparent: ` \t${TP}\t `, tracestate: '  a=1 ' }, [TP, 'a=1', undefined]],
+];
+
+for (const [name, carrier, [tp, ts, bg]] of carriers) {
+  test(`extract from ${name}`, () => {
+    const ctx = extractTraceContext(carrier);
+    if (tp === undefined) {
+      assert.equal(ctx, undefined);
+      return;
+    }
+    assert.ok(ctx, 'a context');
+    assert.equal(ctx._traceparent, tp);
+    assert.equal(ctx._tracestate, ts);
+    assert.equal(ctx._baggage, bg);
+  });
+}
+
+test('invalid traceparents give undefined, and their tracestate and baggage are ignored', () => {
+  const rows = [
+    ['missing', undefined],
+    ['empty', ''],
+    ['uppercase hex', `00-${TRACE.toUpperCase()}-${SPAN}-01`],
+    ['zero trace id', `00-${'0'.repeat(32)}-${SPAN}-01`],
+    ['zero span id', `00-${TRACE}-${'0'.repeat(16)}-01`],
+    ['version ff', `ff-${TRACE}-${SPAN}-01`],
+    ['version 00 with a suffix', `${TP}-extra`],
+    ['bad flags', `00-${TRACE}-${SPAN}-0g`],
+    ['short', TP.slice(0, 54)],
+    ['CR/LF inside', TP.slice(0, 20) + '\r\n' + TP.slice(22)],
+    ['non-ASCII', TP.slice(0, 54) + 'é'],
+    ['number', 42],
+  ];
+  for (const [why, traceparent] of rows) {
+    assert.equal(extractTraceContext({ traceparent, tracestate: 'a=1', baggage: 'k=v' }), undefined, why);
+  }
+});
+
+test('a higher version is read by its first 55 characters (W3C), even with a non-ASCII suffix', () => {
+  for (const tp of [`cc-${TRACE}-${SPAN}-01`, `cc-${TRACE}-${SPAN}-01-future`, `cc-${TRACE}-${SPAN}-01-é☕`]) {
+    const ctx = extractTraceContext({ traceparent: tp, tracestate: 'a=1' });
+    assert.equal(ctx?.traceId, TRACE, tp);
+    assert.equal(ctx._tracestate, 'a=1');
+  }
+  assert.equal(extractTraceContext({ traceparent: `cc-${TRACE}-${SPAN}-01.future` }), undefined);
+});
+
+test('tracestate is validated as W3C says and dropped whole when invalid; the parent stays', () => {
+  const members = (n) => Array.from({ length: n }, (_, i) => `k${i}=v`).join(',');
+  const rows = [
+    ['32 members', members(32), true],
+    ['33 members', members(33), false],
+    ['duplicate key', 'a=1,a=2', false],
+    ['upper-case key', 'A=1', false],
+    ['empty value', 'a=', false],
+    ['value with =', 'a=b=c', false],
+    ['vendor key', 'tenant@sys=1', true],
+    ['empty members and OWS', 'a=1 , ,\tb=2', true],
+    ['only empty', '', false],
+    ['non-ASCII value', 'a=é', false],
+    ['long but valid (non-scratch path)', Array.from({ length: 32 }, (_, i) => `k${i}=${'v'.repeat(255)}x`).join(',') + ' '.repeat(20_000), true],
+  ];
+  for (const [why, tracestate, valid] of rows) {
+    const ctx = extractTraceContext({ traceparent: TP, tracestate });
+    assert.equal(ctx?.traceId, TRACE, why);
+    assert.equal(ctx._tracestate, valid ? tracestate.trim() : undefined, why);
+  }
+});
+
+test('extract never throws on hostile input', () => {
+  const throwing = { get traceparent() { throw new Error('boom'); } };
+  const proxy = new Proxy({}, { ownKeys() { throw new Error('trap'); } });
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const inputs = [null, undefined, 0, 1n, 'traceparent', Symbol('x'), () => {}, [], [[]], throwing, proxy, revoked.proxy,
+    { traceparent: 'x'.repeat(3_000_000) }, { traceparent: TP, tracestate: 'a=1,'.repeat(1_000_000) },
+    new Map([[{}, TP]]), { get() { throw new Error('x'); } }, { getHeader() { throw new Error('x'); }, setHeader() {} }];
+  for (const input of inputs) {
+    const ctx = extractTraceContext(input);
+    assert.ok(ctx === undefined || ctx instanceof TraceContext);
+  }
+  assert.equal(extractTraceContext({ traceparent: TP })?.traceId, TRACE, 'still works after');
+});
+
+// ---- injectContext ----
+
+const P = { traceparent: OUT_TP, tracestate: 'rojo=1', braintrustParent: 'project_id:abc' };
+
+test('legacy mode (propagation undefined): the carrier is returned untouched', () => {
+  const carrier = { Traceparent: 'old', baggage: 'braintrust.parent=project_id%3Aold' };
+  const before = structuredClone(carrier);
+  assert.equal(injectContext(carrier, undefined), carrier);
+  assert.deepEqual(carrier, before);
+  const h = new Headers({ baggage: 'x=1' });
+  assert.equal(injectContext(h, undefined), h);
+  assert.deepEqual([...h], [['baggage', 'x=1']]);
+});
+
+test('inject into no carrier gives a new plain object', () => {
+  assert.deepEqual(injectContext(undefined, P), {
+    traceparent: OUT_TP,
+    tracestate: 'rojo=1',
+    baggage: 'braintrust.parent=project_id%3Aabc',
+  });
+});
+
+// (name, make carrier, read back as sorted [name, value] pairs)
+const entriesOf = {
+  object: (c) => Object.entries(c),
+  headers: (c) => [...c],
+  map: (c) => [...c],
+  pairs: (c) => c.map(([k, v]) => [k, v]),
+};
+const writeRows = [
+  ['plain object', () => ({ TraceParent: 'old', Baggage: 'braintrust.parent=project_id%3Aold,k=v', other: 'x' }), 'object'],
+  ['Headers', () => new Headers({ TraceParent: 'old', Baggage: 'braintrust.parent=project_id%3Aold,k=v', other: 'x' }), 'headers'],
+  ['Map', () => new Map([['TraceParent', 'old'], ['Baggage', 'braintrust.parent=project_id%3Aold,k=v'], ['other', 'x']]), 'map'],
+  ['pairs', () => [['TraceParent', 'old'], ['Baggage', 'braintrust.parent=project_id%3Aold,k=v'], ['other', 'x']], 'pairs'],
+];
+
+for (const [name, make, kind] of writeRows) {
+  test(`inject into ${name}: lowercase names, case-variants replaced, baggage relayed with ours last`, () => {
+    const carrier = make();
+    assert.equal(injectContext(carrier, P), carrier);
+    const got = entriesOf[kind](carrier).sort(([a], [b]) => a.localeCompare(b));
+    assert.deepEqual(got, [
+      ['baggage', 'k=v,braintrust.parent=project_id%3Aabc'],
+      ['other', 'x'],
+      ['traceparent', OUT_TP],
+      ['tracestate', 'rojo=1'],
+    ]);
+  });
+}
+
+test('inject into a Node outgoing message uses setHeader/removeHeader', () => {
+  const headers = new Map();
+  const res = {
+    getHeader: (n) => headers.get(n.toLowerCase()),
+    setHeader: (n, v) => headers.set(n.toLowerCase(), v),
+    removeHeader: (n) => headers.delete(n.toLowerCase()),
+  };
+  headers.set('baggage', 'braintrust.parent=project_id%3Astale');
+  injectContext(res, { traceparent: OUT_TP });
+  assert.deepEqual([...headers], [['traceparent', OUT_TP]], 'stale bt parent removed, header deleted');
+});
+
+test('no Braintrust parent: a stale braintrust.parent is removed, the header deleted when empty', () => {
+  assert.deepEqual(injectContext({ Baggage: 'braintrust.parent=project_id%3Aold' }, { traceparent: OUT_TP }), { traceparent: OUT_TP });
+  assert.deepEqual(injectContext({ baggage: 'braintrust.parent=x,k=v' }, { traceparent: OUT_TP }), { baggage: 'k=v', traceparent: OUT_TP });
+  assert.deepEqual(injectContext({}, { traceparent: OUT_TP }), { traceparent: OUT_TP }, 'nothing to write');
+});
+
+test('inbound baggage members are relayed; the carrier\'s win on a shared key; an inbound bt parent is never relayed raw', () => {
+  const p = { traceparent: OUT_TP, baggage: 'a=1,braintrust.parent=project_id%3Ain,b=2', braintrustParent: 'project_id:in' };
+  assert.deepEqual(injectContext({ baggage: 'b=carrier' }, p), {
+    baggage: 'b=carrier,a=1,braintrust.parent=project_id%3Ain',
+    traceparent: OUT_TP,
+  });
+});
+
+test('tracestate: written only when the span carries one; the carrier\'s is otherwise left alone', () => {
+  assert.deepEqual(injectContext({ tracestate: 'a=b' }, { traceparent: OUT_TP }), { tracestate: 'a=b', traceparent: OUT_TP });
+  assert.deepEqual(injectContext({ TraceState: 'a=b' }, { traceparent: OUT_TP, tracestate: 'x=1' }), { tracestate: 'x=1', traceparent: OUT_TP });
+});
+
+test('the braintrust.parent value is percent-encoded with only A-Z a-z 0-9 - _ . ~ raw', () => {
+  const out = injectContext({}, { traceparent: OUT_TP, braintrustParent: 'project_name:a,b c;d"e\\f%g+h!*\'()~é☕' });
+  assert.equal(out.baggage, 'braintrust.parent=project_name%3Aa%2Cb%20c%3Bd%22e%5Cf%25g%2Bh%21%2A%27%28%29~%C3%A9%E2%98%95');
+  assert.match(out.baggage, /^[\x21-\x7e]+$/, 'pure ASCII');
+});
+
+test('repeated injects give the same headers as a fresh inject (cached relay)', () => {
+  const p = { traceparent: OUT_TP, baggage: 'userId=alice,serverNode=DF%2028', braintrustParent: 'project_id:abc' };
+  const fresh = injectContext({}, { ...p });
+  const reused = {};
+  for (let i = 0; i < 3; i++) assert.deepEqual(injectContext(reused, p), fresh);
+  const other = injectContext({ baggage: 'z=1' }, p);
+  assert.equal(other.baggage, 'z=1,userId=alice,serverNode=DF%2028,braintrust.parent=project_id%3Aabc');
+  assert.deepEqual(injectContext({}, p), fresh, 'cache unaffected by a carrier with its own baggage');
+});
+
+test('a carrier that rejects a value: a clear TypeError naming the header; the module stays usable', () => {
+  class Rejecting extends Headers {
+    set(name) { throw new Error(`no ${name} here`); }
+  }
+  assert.throws(() => injectContext(new Rejecting(), P), (err) => {
+    assert.ok(err instanceof TypeError);
+    assert.match(err.message, /"traceparent"/);
+    assert.match(err.message, /no traceparent here/);
+    return true;
+  });
+  const frozen = Object.freeze({ traceparent: 'old' });
+  assert.throws(() => injectContext(frozen, P), /spanwire: the carrier rejected the "traceparent" header/);
+  const immutable = new Proxy({}, { set() { throw new RangeError('read-only'); } });
+  assert.throws(() => injectContext(immutable, P), TypeError);
+  assert.throws(() => injectContext('a string', P), TypeError);
+  // Still usable.
+  assert.equal(injectContext({}, P).traceparent, OUT_TP);
+  assert.equal(extractTraceContext({ traceparent: TP })?.traceId, TRACE);
+});
+
+test('round trip: what inject writes, extract reads back', () => {
+  for (const make of [() => ({}), () => new Headers(), () => new Map(), () => []]) {
+    const carrier = injectContext(make(), { ...P, baggage: 'k=v' });
+    const ctx = extractTraceContext(carrier);
+    assert.equal(ctx.traceId, TRACE);
+    assert.equal(ctx.spanId, 'c0ffee00c0ffee01');
+    assert.equal(ctx._tracestate, 'rojo=1');
+    assert.equal(ctx._baggage, 'k=v,braintrust.parent=project_id%3Aabc');
+  }
+});
