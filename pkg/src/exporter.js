@@ -1,1 +1,499 @@
-// (being built)
+// The batching OTLP/HTTP exporter: timers, `fetch`, retries, flush, stats.
+//
+// Internal. The logger imports the class as this module's *default* export
+// (`import Exporter from './exporter.js'`); `api.js` re-exports this module with
+// `export *`, which never re-exports a default, so only the named exports below
+// (`BRAINTRUST_OTLP_URL`, `OTLP_DEFAULT_URL`) are public.
+//
+//   new Exporter({ exporter, apiKey, batch, braintrustParent }, source)   (`parent` is an alias)
+//   source = { takeBatch(max) -> { body: Uint8Array, count, contentType } | undefined,
+//              queued() -> number, dropped() -> number }          (the logger's core queue)
+//   exporter.notify()            after each span the logger queues
+//   exporter.flush({ timeoutMs }) -> Promise<{ exported, dropped, failed, pending }>  (never rejects)
+//   exporter.stats()             -> { queued, inFlight, exported, failed, dropped, retries, requests, lastError? }
+//   exporter.shutdown({ timeoutMs }) -> flush, then stop timers and listeners
+//
+// Rules: one batch in flight at a time (the keepalive flush on pagehide excepted);
+// each batch is retried per the core's schedule (`retryDelayMs`, src/export/retry.rs)
+// on network errors, timeouts, 429, 502, 503, 504, honouring Retry-After; every
+// request is bounded by `timeoutMs` through an AbortController. Nothing here
+// rejects or throws asynchronously: every promise is settled with a report. The
+// API key never appears in an error, a warning or `stats()`.
+import { retryDelayMs } from './spanwire.js';
+
+/** Braintrust's OTLP/HTTP traces endpoint, used when `apiKey` is given without `exporter.url`. */
+export const BRAINTRUST_OTLP_URL = 'https://api.braintrust.dev/otel/v1/traces';
+/** The OpenTelemetry default OTLP/HTTP traces endpoint, used without `apiKey` or `exporter.url`. */
+export const OTLP_DEFAULT_URL = 'http://localhost:4318/v1/traces';
+
+const DEFAULTS = {
+  maxQueueSize: 2048,
+  maxBatchSize: 512,
+  delayMs: 5000,
+  timeoutMs: 30000,
+  maxRetries: 5,
+  initialBackoffMs: 1000,
+  maxBackoffMs: 30000,
+};
+const MAX_QUEUE_SIZE_LIMIT = 1 << 20;
+/** `compression: 'auto'` gzips bodies of at least this many bytes. */
+const GZIP_THRESHOLD = 1024;
+/** Browsers allow 64 KiB of keepalive request bodies in flight per page. */
+const KEEPALIVE_BUDGET = 64 * 1024;
+/** Default bound of `flush()`. */
+const FLUSH_TIMEOUT_MS = 30000;
+
+const OUTCOME_NETWORK = 0;
+const OUTCOME_TIMEOUT = 1;
+
+// One process listener for every exporter (Node): flush what is left when the loop empties.
+const live = new Set();
+let beforeExitHooked = false;
+
+function int(value, name, fallback, min, max) {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`spanwire: batch.${name} must be a non-negative finite number`);
+  }
+  return Math.min(Math.max(Math.floor(value), min), max);
+}
+
+/** Normalizes `initLogger`'s `batch` option the way the core's `BatchConfig::normalized` does. */
+function batchConfig(batch) {
+  const b = batch ?? {};
+  if (typeof b !== 'object') throw new TypeError('spanwire: batch must be an object');
+  const maxQueueSize = int(b.maxQueueSize, 'maxQueueSize', DEFAULTS.maxQueueSize, 1, MAX_QUEUE_SIZE_LIMIT);
+  return {
+    maxQueueSize,
+    maxBatchSize: int(b.maxBatchSize, 'maxBatchSize', DEFAULTS.maxBatchSize, 1, maxQueueSize),
+    delayMs: int(b.delayMs, 'delayMs', DEFAULTS.delayMs, 0, 2 ** 31 - 1),
+    timeoutMs: int(b.timeoutMs, 'timeoutMs', DEFAULTS.timeoutMs, 1, 2 ** 31 - 1),
+    maxRetries: int(b.maxRetries, 'maxRetries', DEFAULTS.maxRetries, 0, 1000),
+    initialBackoffMs: int(b.initialBackoffMs, 'initialBackoffMs', DEFAULTS.initialBackoffMs, 0, 2 ** 31 - 1),
+    maxBackoffMs: int(b.maxBackoffMs, 'maxBackoffMs', DEFAULTS.maxBackoffMs, 0, 2 ** 31 - 1),
+  };
+}
+
+function headerPairs(headers) {
+  if (headers === undefined || headers === null) return [];
+  if (typeof headers.forEach === 'function' && typeof headers.get === 'function') {
+    const out = []; // Headers or Map
+    headers.forEach((v, k) => out.push([k, v]));
+    return out;
+  }
+  if (Array.isArray(headers)) return headers.map((p) => [p[0], p[1]]);
+  if (typeof headers === 'object') return Object.entries(headers);
+  throw new TypeError('spanwire: exporter.headers must be an object, a Headers, a Map or [name, value] pairs');
+}
+
+/** Returns a function that removes every occurrence of the secrets from a string. */
+function redactor(secrets) {
+  const list = secrets.filter((s) => typeof s === 'string' && s.length > 0);
+  return (text) => {
+    let out = String(text);
+    for (const s of list) out = out.split(s).join('[redacted]');
+    return out;
+  };
+}
+
+function describe(err) {
+  if (err === null || typeof err !== 'object') return String(err);
+  const cause = err.cause && typeof err.cause === 'object' ? err.cause.code ?? err.cause.message : undefined;
+  return `${err.name ?? 'Error'}: ${err.message ?? ''}${cause ? ` (${cause})` : ''}`;
+}
+
+async function gzip(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** The number of spans an OTLP partial-success response says were rejected (0 if none or unreadable). */
+function rejectedSpans(text, count) {
+  if (!text) return 0;
+  try {
+    const n = Number(JSON.parse(text)?.partialSuccess?.rejectedSpans ?? 0);
+    return Number.isFinite(n) ? Math.min(Math.max(Math.floor(n), 0), count) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export default class Exporter {
+  /** The normalized batch options (`maxQueueSize` sizes the logger's core queue); throws a TypeError on bad values. */
+  static batchConfig(batch) {
+    return batchConfig(batch);
+  }
+
+  /**
+   * @param {{ exporter?: false | { url?: string, headers?: any, protocol?: 'json'|'protobuf', compression?: 'auto'|'gzip'|'none'|boolean },
+   *           apiKey?: string, batch?: object, braintrustParent?: string, parent?: string }} options
+   * @param {{ takeBatch(max: number): { body: Uint8Array, count: number, contentType: string } | undefined,
+   *           queued(): number, dropped(): number }} source
+   */
+  constructor(options, source) {
+    const o = options ?? {};
+    this._source = source;
+    this.config = batchConfig(o.batch);
+    this.enabled = o.exporter !== false;
+    const ex = o.exporter && typeof o.exporter === 'object' ? o.exporter : {};
+    const apiKey = o.apiKey;
+    if (apiKey !== undefined && apiKey !== null) {
+      if (typeof apiKey !== 'string' || apiKey.length === 0 || /[^\x21-\x7e]/.test(apiKey)) {
+        throw new TypeError('spanwire: apiKey must be a non-empty string of printable ASCII characters');
+      }
+    }
+    this._redact = redactor([apiKey]);
+    const url = ex.url ?? (apiKey ? BRAINTRUST_OTLP_URL : OTLP_DEFAULT_URL);
+    try {
+      this.url = new URL(String(url)).href;
+    } catch {
+      throw new TypeError(`spanwire: exporter.url is not a valid URL: ${this._redact(url)}`);
+    }
+    const protocol = ex.protocol ?? 'json';
+    if (protocol !== 'json' && protocol !== 'protobuf') {
+      throw new TypeError("spanwire: exporter.protocol must be 'json' or 'protobuf'");
+    }
+    this.protocol = protocol;
+    const c = ex.compression ?? 'auto';
+    const threshold = { auto: GZIP_THRESHOLD, gzip: 0, none: Infinity, true: 0, false: Infinity }[String(c)];
+    if (threshold === undefined) throw new TypeError("spanwire: exporter.compression must be 'auto', 'gzip' or 'none'");
+    this._gzipThreshold = typeof CompressionStream === 'function' ? threshold : Infinity;
+
+    const headers = {};
+    for (const [k, v] of headerPairs(ex.headers)) headers[String(k).toLowerCase()] = String(v);
+    if (apiKey && headers.authorization === undefined) headers.authorization = `Bearer ${apiKey}`;
+    const parent = o.braintrustParent ?? o.parent;
+    if (typeof parent === 'string' && parent && headers['x-bt-parent'] === undefined) headers['x-bt-parent'] = parent;
+    this._headers = headers;
+
+    this._timer = undefined; // the batching delay
+    this._pump = undefined; // the send loop's promise, while it runs
+    this._taken = 0; // spans taken from the source so far (sequence numbers)
+    this._open = new Set(); // sequence starts of batches taken but not settled
+    this._waiters = [];
+    this._inFlight = 0;
+    this._bytesPerSpan = 0;
+    this._keepaliveBytes = 0;
+    this._counts = { exported: 0, failed: 0, retries: 0, requests: 0 };
+    this._reportedDropped = 0;
+    this._warnedDrop = false;
+    this._warnedFail = false;
+    this._lastError = undefined;
+    this._closed = false;
+    if (this.enabled) this._listen();
+  }
+
+  /** Called by the logger after it queues a span. Never throws. */
+  notify() {
+    if (!this.enabled || this._closed) return;
+    try {
+      this._checkDropped();
+      if (this._source.queued() >= this.config.maxBatchSize || this.config.delayMs === 0) {
+        this._kick();
+      } else if (this._timer === undefined && this._pump === undefined) {
+        this._timer = setTimeout(() => {
+          this._timer = undefined;
+          this._kick();
+        }, this.config.delayMs);
+        // Node: the delay alone does not keep the process alive; `beforeExit` flushes instead.
+        this._timer?.unref?.();
+      }
+    } catch (err) {
+      this._note(err);
+    }
+  }
+
+  /**
+   * Sends everything queued now and resolves when all of it is delivered or has
+   * finally failed, or when `timeoutMs` passes (then `pending` counts what is
+   * left). Never rejects.
+   * @returns {Promise<{ exported: number, dropped: number, failed: number, pending: number }>}
+   */
+  flush(opts) {
+    const start = { ...this._counts };
+    const finish = (pending) => {
+      const dropped = this._source.dropped() - this._reportedDropped;
+      this._reportedDropped += dropped;
+      return {
+        exported: this._counts.exported - start.exported,
+        dropped,
+        failed: this._counts.failed - start.failed,
+        pending,
+      };
+    };
+    try {
+      this._checkDropped();
+      if (!this.enabled) return Promise.resolve(finish(0));
+      const target = this._taken + this._source.queued();
+      this._kick();
+      if (this._lowWater() >= target) return Promise.resolve(finish(0));
+      const timeoutMs = int(opts?.timeoutMs, 'timeoutMs', FLUSH_TIMEOUT_MS, 0, 2 ** 31 - 1);
+      return new Promise((resolve) => {
+        const waiter = { target, resolve: () => resolve(finish(0)) };
+        const timer = setTimeout(() => {
+          this._waiters = this._waiters.filter((w) => w !== waiter);
+          resolve(finish(Math.max(0, target - this._lowWater())));
+        }, timeoutMs);
+        timer?.unref?.();
+        waiter.resolve = () => {
+          clearTimeout(timer);
+          resolve(finish(0));
+        };
+        this._waiters.push(waiter);
+      });
+    } catch (err) {
+      this._note(err);
+      return Promise.resolve(finish(0));
+    }
+  }
+
+  /** Counters since the exporter started. */
+  stats() {
+    const s = {
+      queued: this._source.queued(),
+      inFlight: this._inFlight,
+      exported: this._counts.exported,
+      failed: this._counts.failed,
+      dropped: this._source.dropped(),
+      retries: this._counts.retries,
+      requests: this._counts.requests,
+    };
+    if (this._lastError !== undefined) s.lastError = this._lastError;
+    return s;
+  }
+
+  /** Flushes, then stops timers and listeners; later spans are not sent. Never rejects. */
+  async shutdown(opts) {
+    const report = await this.flush(opts);
+    this._closed = true;
+    if (this._timer !== undefined) clearTimeout(this._timer);
+    this._timer = undefined;
+    live.delete(this);
+    if (this._unlisten) this._unlisten();
+    return report;
+  }
+
+  // ---- internals ----
+
+  _lowWater() {
+    let low = this._taken;
+    for (const s of this._open) if (s < low) low = s;
+    return low;
+  }
+
+  _settle() {
+    const low = this._lowWater();
+    const ready = this._waiters.filter((w) => w.target <= low);
+    if (ready.length === 0) return;
+    this._waiters = this._waiters.filter((w) => w.target > low);
+    for (const w of ready) w.resolve();
+  }
+
+  _checkDropped() {
+    const dropped = this._source.dropped();
+    if (dropped > 0 && !this._warnedDrop) {
+      this._warnedDrop = true;
+      console.warn(
+        `spanwire: the export queue is full (batch.maxQueueSize ${this.config.maxQueueSize}); ` +
+          'new spans are dropped and counted in logger.stats().dropped',
+      );
+    }
+  }
+
+  _note(err) {
+    this._lastError = this._redact(typeof err === 'string' ? err : describe(err));
+  }
+
+  /** Starts the send loop unless it runs. */
+  _kick() {
+    if (this._closed || this._pump !== undefined) return;
+    if (this._timer !== undefined) {
+      clearTimeout(this._timer);
+      this._timer = undefined;
+    }
+    let queued = 0;
+    try {
+      queued = this._source.queued();
+    } catch (err) {
+      this._note(err);
+    }
+    if (queued === 0) return;
+    this._pump = this._drain()
+      .catch((err) => this._note(err))
+      .finally(() => {
+        this._pump = undefined;
+        try {
+          this._settle();
+          // Spans queued while the loop was finishing wait for the next delay.
+          if (this._source.queued() > 0 && !this._closed) this.notify();
+        } catch (err) {
+          this._note(err);
+        }
+      });
+  }
+
+  async _drain() {
+    for (let guard = 0; guard < 1e6 && !this._closed; guard++) {
+      const batch = this._take(this.config.maxBatchSize);
+      if (batch === undefined) return;
+      await this._send(batch, false);
+    }
+  }
+
+  /** Takes a batch from the source and opens its sequence range. */
+  _take(max) {
+    let batch;
+    try {
+      batch = this._source.takeBatch(max);
+    } catch (err) {
+      this._note(err);
+      return undefined;
+    }
+    if (!batch || !(batch.count > 0)) return undefined;
+    batch.seq = this._taken;
+    this._taken += batch.count;
+    this._open.add(batch.seq);
+    this._inFlight += batch.count;
+    const per = batch.body.byteLength / batch.count;
+    this._bytesPerSpan = this._bytesPerSpan === 0 ? per : Math.max(per, 0.8 * this._bytesPerSpan + 0.2 * per);
+    return batch;
+  }
+
+  /** Sends one batch until it is delivered or finally fails. Never rejects. */
+  async _send(batch, keepalive) {
+    let delivered = false;
+    let rejected = 0;
+    try {
+      const headers = { 'content-type': batch.contentType, ...this._headers };
+      let body = batch.body;
+      if (!keepalive && body.byteLength >= this._gzipThreshold) {
+        try {
+          const packed = await gzip(body);
+          if (packed.byteLength < body.byteLength) {
+            body = packed;
+            headers['content-encoding'] = 'gzip';
+          }
+        } catch {
+          // Send it uncompressed.
+        }
+      }
+      let useKeepalive = keepalive && this._keepaliveBytes + body.byteLength <= KEEPALIVE_BUDGET;
+      if (useKeepalive) this._keepaliveBytes += body.byteLength;
+      try {
+        for (let attempt = 1; attempt <= this.config.maxRetries + 1; attempt++) {
+          const r = await this._attempt(body, headers, useKeepalive);
+          const wait = retryDelayMs(
+            attempt,
+            r.outcome,
+            r.retryAfter,
+            Date.now(),
+            Math.random(),
+            this.config.maxRetries,
+            this.config.initialBackoffMs,
+            this.config.maxBackoffMs,
+          );
+          if (wait === -2) {
+            delivered = true;
+            rejected = rejectedSpans(r.text, batch.count);
+            if (rejected > 0) this._note(`the collector rejected ${rejected} span(s): ${r.text.slice(0, 200)}`);
+            break;
+          }
+          this._note(r.error);
+          if (wait < 0 || this._closed) break;
+          this._counts.retries++;
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      } finally {
+        if (useKeepalive) this._keepaliveBytes -= body.byteLength;
+      }
+    } catch (err) {
+      this._note(err);
+    } finally {
+      const ok = delivered ? batch.count - rejected : 0;
+      this._counts.exported += ok;
+      this._counts.failed += batch.count - ok;
+      this._inFlight -= batch.count;
+      this._open.delete(batch.seq);
+      if (batch.count - ok > 0 && !this._warnedFail) {
+        this._warnedFail = true;
+        console.warn(`spanwire: ${batch.count - ok} span(s) could not be exported to ${this.url}: ${this._lastError}`);
+      }
+      this._settle();
+    }
+  }
+
+  /** One HTTP request. Resolves with { outcome, retryAfter?, text?, error? }; never rejects. */
+  async _attempt(body, headers, keepalive) {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.config.timeoutMs);
+    this._counts.requests++;
+    try {
+      const init = { method: 'POST', headers, body, signal: controller.signal };
+      if (keepalive) init.keepalive = true;
+      const res = await fetch(this.url, init);
+      const status = res.status;
+      let text = '';
+      try {
+        text = await res.text();
+      } catch {
+        // The status decides; an unreadable body does not.
+      }
+      return {
+        outcome: status,
+        retryAfter: res.headers.get('retry-after') ?? undefined,
+        text,
+        error: `HTTP ${status}${res.statusText ? ` ${res.statusText}` : ''} from ${this.url}${text ? `: ${text.slice(0, 200)}` : ''}`,
+      };
+    } catch (err) {
+      return timedOut
+        ? { outcome: OUTCOME_TIMEOUT, error: `no response from ${this.url} within ${this.config.timeoutMs} ms` }
+        : { outcome: OUTCOME_NETWORK, error: `request to ${this.url} failed: ${describe(err)}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sends every queued span at once with `fetch(..., { keepalive: true })` (page hidden or unloading). */
+  _flushKeepalive() {
+    if (!this.enabled || this._closed) return;
+    for (let guard = 0; guard < 1000 && this._source.queued() > 0; guard++) {
+      const room = KEEPALIVE_BUDGET - this._keepaliveBytes;
+      const per = this._bytesPerSpan > 0 ? this._bytesPerSpan : 1024;
+      const max = Math.max(1, Math.min(this.config.maxBatchSize, Math.floor((room * 0.9) / per)));
+      const batch = this._take(max);
+      if (batch === undefined) return;
+      this._send(batch, true); // never rejects
+    }
+  }
+
+  _listen() {
+    const g = globalThis;
+    if (typeof g.addEventListener === 'function' && typeof g.document === 'object' && g.document) {
+      const onPagehide = () => this._flushKeepalive();
+      const onVisibility = () => {
+        if (g.document.visibilityState === 'hidden') this._flushKeepalive();
+      };
+      g.addEventListener('pagehide', onPagehide);
+      g.addEventListener('visibilitychange', onVisibility);
+      this._unlisten = () => {
+        g.removeEventListener('pagehide', onPagehide);
+        g.removeEventListener('visibilitychange', onVisibility);
+      };
+    }
+    const proc = g.process;
+    if (typeof proc?.on === 'function' && typeof proc.versions?.node === 'string') {
+      live.add(this);
+      if (!beforeExitHooked) {
+        beforeExitHooked = true;
+        proc.on('beforeExit', () => {
+          // Only when there is work: the sends keep the loop alive, and this runs again after.
+          for (const e of live) if (e._source.queued() > 0 && e._pump === undefined) e._kick();
+        });
+      }
+    }
+  }
+}
