@@ -463,7 +463,9 @@ export default class Exporter {
     for (let guard = 0; guard < 1000 && this._source.queued() > 0; guard++) {
       const room = KEEPALIVE_BUDGET - this._keepaliveBytes;
       const per = this._bytesPerSpan > 0 ? this._bytesPerSpan : 1024;
-      const max = Math.max(1, Math.min(this.config.maxBatchSize, Math.floor((room * 0.9) / per)));
+      // Past the budget, the rest goes in full batches without keepalive (best effort).
+      const fit = Math.floor((room * 0.9) / per);
+      const max = fit >= 1 ? Math.min(this.config.maxBatchSize, fit) : this.config.maxBatchSize;
       const batch = this._take(max);
       if (batch === undefined) return;
       this._send(batch, true); // never rejects

@@ -1,0 +1,105 @@
+// Exporter lifecycle hooks, each in a child Node process: `beforeExit` sends what a
+// script left queued (the delay timer does not hold the process open), and a
+// `pagehide` event (a browser-like global) sends every queued span at once with
+// fetch(..., { keepalive: true }) within the 64 KiB keepalive budget.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { spawn } from 'node:child_process';
+
+let TESTS = dirname(fileURLToPath(import.meta.url));
+for (let i = 0; i < 8 && !existsSync(join(TESTS, 'support', 'otlp-receiver.mjs')); i++) TESTS = dirname(TESTS);
+const { startReceiver } = await import(pathToFileURL(join(TESTS, 'support', 'otlp-receiver.mjs')).href);
+const EXPORTER = new URL('../node_modules/spanwire/dist/exporter.js', import.meta.url).href;
+
+const PRELUDE = `
+import 'spanwire';
+const { default: Exporter } = await import(${JSON.stringify(EXPORTER)});
+process.on('unhandledRejection', (e) => { console.error('UNHANDLED', e); process.exitCode = 9; });
+function source(n, perSpanPad = 0) {
+  const q = Array.from({ length: n }, (_, i) => (i + 1).toString(16).padStart(16, '0'));
+  return {
+    takeBatch(max) {
+      if (!q.length) return undefined;
+      const ids = q.splice(0, max);
+      const spans = ids.map((spanId) => ({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId, name: 'x'.repeat(perSpanPad) }));
+      const body = new TextEncoder().encode(JSON.stringify({ resourceSpans: [{ resource: {}, scopeSpans: [{ scope: {}, spans }] }] }));
+      return { body, count: ids.length, contentType: 'application/json' };
+    },
+    queued: () => q.length,
+    dropped: () => 0,
+  };
+}
+`;
+
+function run(script) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', PRELUDE + script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill(), 15000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+test('Node: beforeExit sends spans still waiting for the batch delay, then the process exits', async () => {
+  const rx = await startReceiver();
+  try {
+    const t0 = performance.now();
+    const { code, out } = await run(`
+      const ex = new Exporter({ exporter: { url: ${JSON.stringify(rx.url)} }, batch: { delayMs: 60000 } }, source(7));
+      ex.notify();
+      process.on('exit', () => console.log('stats', JSON.stringify(ex.stats())));
+    `);
+    assert.equal(code, 0, out);
+    assert.ok(performance.now() - t0 < 10000, 'did not wait for the 60 s delay');
+    assert.equal(rx.spans().length, 7, out);
+    assert.match(out, /"exported":7/);
+  } finally {
+    await rx.close();
+  }
+});
+
+test('browser-like pagehide: every queued span is sent at once with keepalive, within the 64 KiB budget', async () => {
+  const rx = await startReceiver();
+  try {
+    const { code, out } = await run(`
+      const calls = [];
+      const realFetch = globalThis.fetch;
+      globalThis.fetch = (url, init) => { calls.push({ keepalive: init.keepalive === true, bytes: init.body.byteLength }); return realFetch(url, init); };
+      const target = new EventTarget();
+      globalThis.addEventListener = target.addEventListener.bind(target);
+      globalThis.removeEventListener = target.removeEventListener.bind(target);
+      globalThis.dispatchEvent = target.dispatchEvent.bind(target);
+      globalThis.document = { visibilityState: 'visible' };
+      const ex = new Exporter({ exporter: { url: ${JSON.stringify(rx.url)} }, batch: { delayMs: 60000, maxBatchSize: 512 } }, source(300, 400));
+      ex.notify();
+      globalThis.dispatchEvent(new Event('pagehide'));
+      const sentSync = calls.length;
+      const report = await ex.flush({ timeoutMs: 5000 });
+      console.log('RESULT', JSON.stringify({ sentSync, calls, report }));
+      await ex.shutdown();
+    `);
+    assert.equal(code, 0, out);
+    const { sentSync, calls, report } = JSON.parse(out.split('RESULT ')[1]);
+    assert.ok(sentSync >= 2, `requests started synchronously in the handler: ${sentSync}`);
+    assert.equal(report.exported, 300);
+    assert.equal(rx.spans().length, 300);
+    const keepalive = calls.filter((c) => c.keepalive);
+    assert.ok(keepalive.length >= 1);
+    assert.ok(keepalive.reduce((n, c) => n + c.bytes, 0) <= 64 * 1024, 'keepalive bodies within 64 KiB');
+    assert.ok(keepalive.reduce((n, c) => n + c.bytes, 0) > 32 * 1024, 'the budget is used');
+    assert.ok(calls.length < 10, `no tiny batches past the budget: ${calls.length} requests`);
+  } finally {
+    await rx.close();
+  }
+});
