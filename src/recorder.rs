@@ -1,1 +1,1021 @@
-//! Live spans between start and end, and where ended spans go.
+//! Live spans between start and end, per-logger state, and where ended spans go.
+//!
+//! Plain Rust, no JS types: the wasm layer (`src/js/span.rs`) holds one [`Recorder`]
+//! and hands JS a `u32` [`Handle`] per live span.
+//!
+//! ```text
+//! start ─► slab slot (SpanRecord + Identity) ─► end ─► logger queue (sampled, export on)
+//!                                                 └──► Snapshot text (returned to JS)
+//! ```
+//!
+//! - **Handles** pack a slot index (low 22 bits) and the slot's generation (high 10
+//!   bits), so a stale handle (a span already ended or discarded) is refused instead
+//!   of reaching another span.
+//! - **Identity** is what a span hands to children, writes into its slug and into
+//!   outbound headers: the W3C [`SpanContext`], the Braintrust ids (row id, span id,
+//!   root span id, parent) in whatever format they have, the Braintrust object and
+//!   the slug's `propagated_event`.
+//! - At **end** the record leaves the slab (to the logger's queue, or dropped when the
+//!   span is unsampled or export is off) and the identity is written as a
+//!   [`Snapshot`] string, which JS keeps so an ended span can still be exported,
+//!   injected or used as a parent. No wasm memory stays behind an ended span.
+//!
+//! # Ids in the two modes
+//!
+//! | | hex (default) | legacy UUID |
+//! |---|---|---|
+//! | `rootSpanId` | trace id, 32 hex | root's span id, UUIDv4 |
+//! | `spanId` | 16 hex | UUIDv4 |
+//! | `id` (row) | 16 hex (as Braintrust JS) | UUIDv4 |
+//!
+//! OTLP needs 16- and 8-byte ids, so Braintrust ids that are not hex of the right
+//! length are mapped deterministically ([`trace_id_for`], [`span_id_for`]): a UUID
+//! gives its 16 bytes (trace) or its first 8 (span), anything else a 64-bit FNV-1a
+//! hash. Every service maps the same text to the same id, so parent links hold across
+//! services and formats.
+
+use std::sync::Arc;
+
+use crate::context::{self, SpanContext};
+use crate::ids::{format_uuid, SpanId, TraceId};
+use crate::otlp::Encoding;
+use crate::random::{self, RandomError};
+use crate::sampling::RatioSampler;
+use crate::slug::{JsonObject, ObjectType, SlugError, SpanComponents};
+use crate::span::{Resource, Scope, SpanKind, SpanRecord};
+use crate::w3c::baggage::{self, BaggageMembers, BraintrustParent};
+use crate::w3c::{BaggageUpdate, TraceFlags, TraceState};
+
+/// The queue ended spans wait in until the exporter takes them. One line to switch
+/// to `crate::export::batch::BatchQueue` once it lands (same `new/push/len/dropped/take`).
+pub type EndedQueue = SimpleQueue;
+
+/// A bounded FIFO that drops the newest span when full and counts it.
+#[derive(Debug, Default)]
+pub struct SimpleQueue {
+    items: std::collections::VecDeque<SpanRecord>,
+    capacity: usize,
+    dropped: u64,
+}
+
+impl SimpleQueue {
+    /// An empty queue of at most `capacity` spans.
+    pub fn new(capacity: usize) -> Self {
+        SimpleQueue { items: Default::default(), capacity, dropped: 0 }
+    }
+    /// Appends, or drops and counts when full.
+    pub fn push(&mut self, span: SpanRecord) -> bool {
+        if self.items.len() >= self.capacity {
+            self.dropped = self.dropped.saturating_add(1);
+            return false;
+        }
+        self.items.push_back(span);
+        true
+    }
+    /// Spans waiting.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+    /// Whether none is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+    /// Spans dropped because the queue was full.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+    /// Removes up to `max` spans, oldest first.
+    pub fn take(&mut self, max: usize) -> Vec<SpanRecord> {
+        let n = max.min(self.items.len());
+        self.items.drain(..n).collect()
+    }
+}
+
+/// Default bound of a logger's queue (OpenTelemetry's `maxQueueSize`).
+pub const DEFAULT_MAX_QUEUE: usize = 2048;
+/// Bits of a handle that index the slab.
+const INDEX_BITS: u32 = 22;
+const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
+/// Generations wrap at 2^10.
+const GEN_MASK: u32 = (1 << (32 - INDEX_BITS)) - 1;
+
+/// A live span, as JS holds it.
+pub type Handle = u32;
+
+/// Why a recorder operation failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecorderError {
+    /// No live span with this handle (ended, discarded or never started).
+    NoSuchSpan,
+    /// No logger with this id (closed or never created).
+    NoSuchLogger,
+    /// More than 2^22 spans alive at once.
+    TooManySpans,
+    /// The secure random source failed (e.g. Workers at module scope).
+    Random(String),
+    /// A snapshot string that this recorder did not write.
+    BadSnapshot,
+    /// `export()` needs a Braintrust object (projectName, projectId or experimentId).
+    NoObject,
+}
+
+impl core::fmt::Display for RecorderError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::NoSuchSpan => f.write_str("span is not live (already ended or discarded)"),
+            Self::NoSuchLogger => f.write_str("logger is closed"),
+            Self::TooManySpans => f.write_str("too many live spans (more than 4194304)"),
+            Self::Random(e) => write!(f, "{e}"),
+            Self::BadSnapshot => f.write_str("not a span snapshot written by this module"),
+            Self::NoObject => f.write_str(
+                "span.export() needs a Braintrust parent: pass projectName, projectId or experimentId to initLogger",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RecorderError {}
+
+impl From<RandomError> for RecorderError {
+    fn from(e: RandomError) -> Self {
+        RecorderError::Random(e.to_string())
+    }
+}
+
+/// The Braintrust object spans are logged to (the slug's object part).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectRef {
+    pub object_type: ObjectType,
+    pub object_id: Option<String>,
+    pub compute_args: Option<JsonObject>,
+}
+
+impl ObjectRef {
+    /// The object a `braintrust.parent` value names: `project_id:` and `experiment_id:`
+    /// give a resolved id, `project_name:` the compute args `{"project_name": …}`.
+    pub fn from_parent(parent: &BraintrustParent) -> Self {
+        match parent {
+            BraintrustParent::ProjectId(id) => ObjectRef {
+                object_type: ObjectType::ProjectLogs,
+                object_id: Some(id.clone()),
+                compute_args: None,
+            },
+            BraintrustParent::ExperimentId(id) => ObjectRef {
+                object_type: ObjectType::Experiment,
+                object_id: Some(id.clone()),
+                compute_args: None,
+            },
+            BraintrustParent::ProjectName(name) => {
+                let mut args = JsonObject::new();
+                args.insert("project_name", crate::slug::JsonValue::String(name.clone()));
+                ObjectRef { object_type: ObjectType::ProjectLogs, object_id: None, compute_args: Some(args) }
+            }
+        }
+    }
+
+    /// The `braintrust.parent` value for this object, when it has one
+    /// (`project_id:`, `experiment_id:`, `project_name:`; playground logs have none).
+    pub fn to_parent(&self) -> Option<BraintrustParent> {
+        let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        match (self.object_type, &self.object_id, &self.compute_args) {
+            (ObjectType::Experiment, Some(id), _) => non_empty(id).map(BraintrustParent::ExperimentId),
+            (ObjectType::ProjectLogs, Some(id), _) => non_empty(id).map(BraintrustParent::ProjectId),
+            (ObjectType::ProjectLogs, None, Some(args)) => {
+                match (args.get("project_id"), args.get("project_name")) {
+                    (Some(crate::slug::JsonValue::String(id)), _) if !id.is_empty() => {
+                        Some(BraintrustParent::ProjectId(id.clone()))
+                    }
+                    (_, Some(crate::slug::JsonValue::String(n))) if !n.is_empty() => {
+                        Some(BraintrustParent::ProjectName(n.clone()))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What `initLogger` configures in the core.
+#[derive(Debug, Clone)]
+pub struct LoggerConfig {
+    /// Where spans are logged in Braintrust; `None` = nowhere known (propagation only).
+    pub parent: Option<BraintrustParent>,
+    /// `service.name` and the rest of the resource.
+    pub resource: Resource,
+    /// UUIDv4 ids and V3 slugs.
+    pub legacy_ids: bool,
+    /// Probability that a root is sampled.
+    pub sample_rate: f64,
+    /// `None`: export off, ended spans are dropped.
+    pub encoding: Option<Encoding>,
+    /// Bound of the ended-span queue.
+    pub max_queue_size: usize,
+}
+
+impl Default for LoggerConfig {
+    fn default() -> Self {
+        LoggerConfig {
+            parent: None,
+            resource: Resource::for_service("unknown_service", "webjs"),
+            legacy_ids: false,
+            sample_rate: 1.0,
+            encoding: Some(Encoding::Json),
+            max_queue_size: DEFAULT_MAX_QUEUE,
+        }
+    }
+}
+
+struct Logger {
+    legacy_ids: bool,
+    parent: Option<BraintrustParent>,
+    sampler: RatioSampler,
+    encoding: Option<Encoding>,
+    object: Option<Arc<ObjectRef>>,
+    resource: Resource,
+    scope: Scope,
+    queue: EndedQueue,
+}
+
+/// A span's Braintrust row id.
+#[derive(Debug, Clone, PartialEq)]
+enum RowId {
+    Hex(SpanId),
+    Text(Box<str>),
+}
+
+impl RowId {
+    fn to_text(&self) -> String {
+        match self {
+            RowId::Hex(id) => id.to_hex(),
+            RowId::Text(t) => t.to_string(),
+        }
+    }
+}
+
+/// Everything a span passes on: to children, slugs and headers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Identity {
+    /// Ids, flags, trace state, relayed baggage and Braintrust parent (W3C side).
+    pub ctx: SpanContext,
+    /// The parent's OTLP span id, `None` for a root.
+    pub parent_span_id: Option<SpanId>,
+    /// The span id as Braintrust writes it; `None` = `ctx.span_id` in hex.
+    span_text: Option<Box<str>>,
+    /// The root span id as Braintrust writes it; `None` = `ctx.trace_id` in hex.
+    root_text: Option<Box<str>>,
+    /// The parent's Braintrust span id; `None` = `parent_span_id` in hex.
+    parent_text: Option<Box<str>>,
+    row: RowId,
+    /// The object this span logs to; `None` = its logger's.
+    object: Option<Arc<ObjectRef>>,
+    propagated_event: Option<Arc<JsonObject>>,
+    /// Started in legacy UUID mode (exports V3).
+    pub legacy: bool,
+}
+
+impl Identity {
+    /// `span.id`.
+    pub fn row_id(&self) -> String {
+        self.row.to_text()
+    }
+    /// `span.spanId`.
+    pub fn span_id(&self) -> String {
+        self.span_text.as_deref().map_or_else(|| self.ctx.span_id.to_hex(), str::to_owned)
+    }
+    /// `span.rootSpanId`.
+    pub fn root_span_id(&self) -> String {
+        self.root_text.as_deref().map_or_else(|| self.ctx.trace_id.to_hex(), str::to_owned)
+    }
+    /// `span.spanParents[0]`, if any.
+    pub fn parent_id(&self) -> Option<String> {
+        match (&self.parent_text, self.parent_span_id) {
+            (Some(t), _) => Some(t.to_string()),
+            (None, Some(id)) => Some(id.to_hex()),
+            (None, None) => None,
+        }
+    }
+    /// W3C trace flags.
+    pub fn trace_flags(&self) -> u8 {
+        self.ctx.flags.bits()
+    }
+    /// Whether `inject` writes headers: both Braintrust ids are the W3C ids in hex.
+    pub fn propagates(&self) -> bool {
+        self.span_text.is_none() && self.root_text.is_none()
+    }
+
+    fn effective_object<'a>(&'a self, logger: Option<&'a Arc<ObjectRef>>) -> Option<&'a Arc<ObjectRef>> {
+        self.object.as_ref().or(logger)
+    }
+
+    fn components(&self, logger_object: Option<&Arc<ObjectRef>>) -> Result<SpanComponents, RecorderError> {
+        let object = self.effective_object(logger_object).ok_or(RecorderError::NoObject)?;
+        Ok(SpanComponents {
+            object_type: object.object_type,
+            object_id: object.object_id.clone(),
+            compute_object_metadata_args: object.compute_args.clone(),
+            row_id: Some(self.row_id()),
+            span_id: Some(self.span_id()),
+            root_span_id: Some(self.root_span_id()),
+            propagated_event: self.propagated_event.as_deref().cloned(),
+        })
+    }
+
+    /// `span.export()`: V4, or V3 for a span started in legacy mode.
+    pub fn export_slug(&self, logger_object: Option<&Arc<ObjectRef>>) -> Result<String, RecorderError> {
+        let c = self.components(logger_object)?;
+        Ok(if self.legacy { c.to_v3_string() } else { c.to_v4_string() })
+    }
+
+    /// The headers `inject` writes, as `traceparent \n tracestate \n baggage \n
+    /// braintrust.parent` (empty lines for absent values), or `None` when the span
+    /// does not propagate (legacy / UUID ids). `baggage` is the relayed inbound
+    /// members; `braintrust.parent` the decoded member value.
+    pub fn propagation(&self) -> Option<String> {
+        if !self.propagates() {
+            return None;
+        }
+        let mut out = String::with_capacity(60);
+        out.push_str(self.ctx.traceparent().as_str());
+        out.push('\n');
+        if let Some(ts) = &self.ctx.trace_state {
+            out.push_str(ts.as_str());
+        }
+        out.push('\n');
+        out.push_str(self.ctx.baggage.as_str());
+        out.push('\n');
+        if let Some(p) = &self.ctx.braintrust_parent {
+            out.push_str(p.kind());
+            out.push(':');
+            out.push_str(p.id());
+        }
+        Some(out)
+    }
+
+    /// The outbound header values for a carrier whose `baggage` is `carrier_baggage`.
+    pub fn inject(&self, carrier_baggage: Option<&str>) -> Option<(String, Option<String>, BaggageUpdate)> {
+        if !self.propagates() {
+            return None;
+        }
+        let out = self.ctx.inject(carrier_baggage);
+        Some((out.traceparent.as_str().to_owned(), out.tracestate.map(str::to_owned), out.baggage))
+    }
+}
+
+/// A live span.
+struct LiveSpan {
+    record: SpanRecord,
+    id: Identity,
+    logger: u32,
+}
+
+struct Slot {
+    gen: u32,
+    span: Option<LiveSpan>,
+}
+
+/// What a new span descends from.
+#[derive(Debug, Clone, Copy)]
+pub enum Parent<'a> {
+    /// A fresh root under the logger's object.
+    None,
+    /// A live span.
+    Live(Handle),
+    /// An ended span's [`Snapshot`] text.
+    Snapshot(&'a str),
+    /// Inbound headers (already validated or raw: they are parsed again here).
+    Remote { traceparent: &'a str, tracestate: Option<&'a str>, baggage: Option<&'a str> },
+    /// A Braintrust slug (`span.export()` of another span or service).
+    Slug(&'a str),
+}
+
+/// The result of [`Recorder::start`]: the handle, and the reason a slug parent was
+/// ignored (the span is then a fresh root).
+#[derive(Debug)]
+pub struct Started {
+    pub handle: Handle,
+    pub slug_error: Option<SlugError>,
+}
+
+/// Live spans and loggers.
+#[derive(Default)]
+pub struct Recorder {
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    live: usize,
+    loggers: Vec<Option<Logger>>,
+}
+
+fn fnv64(seed: u64, text: &str) -> u64 {
+    let mut h = seed;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn parse_uuid(text: &str) -> Option<[u8; 16]> {
+    let b = text.as_bytes();
+    if b.len() != 36 {
+        return None;
+    }
+    let mut hex = String::with_capacity(32);
+    for (i, &c) in b.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if c != b'-' {
+                return None;
+            }
+        } else {
+            hex.push(char::from(c));
+        }
+    }
+    let mut out = [0u8; 16];
+    hex::decode_to_slice(&hex, &mut out).ok()?;
+    Some(out)
+}
+
+/// The OTLP trace id for a Braintrust root span id: itself when it is 32 lowercase
+/// hex, the UUID's bytes, else a hash of the text (made non-zero). Always `Some`;
+/// the `Option` only spares an unreachable panic.
+///
+/// ```
+/// use spanwire::recorder::trace_id_for;
+/// assert_eq!(trace_id_for("4bf92f3577b34da6a3ce929d0e0e4736").unwrap().to_hex(), "4bf92f3577b34da6a3ce929d0e0e4736");
+/// assert_eq!(trace_id_for("77e7d0be-1491-4b4b-914f-9b7c8a96d361").unwrap().to_hex(), "77e7d0be14914b4b914f9b7c8a96d361");
+/// assert_eq!(trace_id_for("row"), trace_id_for("row"));
+/// ```
+pub fn trace_id_for(text: &str) -> Option<TraceId> {
+    if let Ok(id) = TraceId::from_hex(text) {
+        return Some(id);
+    }
+    if let Some(id) = parse_uuid(text).and_then(TraceId::from_bytes) {
+        return Some(id);
+    }
+    let hi = fnv64(FNV_OFFSET, text);
+    let lo = fnv64(hi ^ 0x9e37_79b9_7f4a_7c15, text);
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&hi.to_be_bytes());
+    bytes[8..].copy_from_slice(&lo.to_be_bytes());
+    bytes[15] |= 1;
+    TraceId::from_bytes(bytes)
+}
+
+/// The OTLP span id for a Braintrust span id: itself when it is 16 lowercase hex, a
+/// UUID's first 8 bytes, else a hash of the text (made non-zero). Always `Some`.
+pub fn span_id_for(text: &str) -> Option<SpanId> {
+    if let Ok(id) = SpanId::from_hex(text) {
+        return Some(id);
+    }
+    if let Some(bytes) = parse_uuid(text) {
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&bytes[..8]);
+        if let Some(id) = SpanId::from_bytes(first) {
+            return Some(id);
+        }
+    }
+    SpanId::from_bytes((fnv64(FNV_OFFSET, text) | 1).to_be_bytes())
+}
+
+fn trace_or_random(text: &str) -> Result<TraceId, RandomError> {
+    trace_id_for(text).map_or_else(TraceId::random, Ok)
+}
+
+fn span_or_random(text: &str) -> Result<SpanId, RandomError> {
+    span_id_for(text).map_or_else(SpanId::random, Ok)
+}
+
+/// Lower-case hex of exactly `len` chars and not all zero: the form W3C ids take.
+fn is_w3c_hex(text: &str, len: usize) -> bool {
+    text.len() == len
+        && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && text.bytes().any(|b| b != b'0')
+}
+
+/// A fresh UUIDv4: its text and its bytes.
+fn new_uuid() -> Result<(String, [u8; 16]), RandomError> {
+    let mut bytes = [0u8; 16];
+    random::fill(&mut bytes)?;
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    Ok((format_uuid(&bytes), bytes))
+}
+
+/// A new span id in the active format: (OTLP id, Braintrust text if not hex).
+fn new_span_id(legacy: bool) -> Result<(SpanId, Option<Box<str>>), RandomError> {
+    if legacy {
+        let (text, _) = new_uuid()?;
+        Ok((span_or_random(&text)?, Some(text.into_boxed_str())))
+    } else {
+        Ok((SpanId::random()?, None))
+    }
+}
+
+fn new_row_id(legacy: bool) -> Result<RowId, RandomError> {
+    if legacy {
+        Ok(RowId::Text(new_uuid()?.0.into_boxed_str()))
+    } else {
+        Ok(RowId::Hex(SpanId::random()?))
+    }
+}
+
+impl Recorder {
+    /// An empty recorder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Creates a logger; returns its id.
+    pub fn create_logger(&mut self, config: LoggerConfig) -> u32 {
+        let logger = Logger {
+            legacy_ids: config.legacy_ids,
+            parent: config.parent.clone(),
+            sampler: RatioSampler::new(config.sample_rate),
+            encoding: config.encoding,
+            object: config.parent.as_ref().map(|p| Arc::new(ObjectRef::from_parent(p))),
+            resource: config.resource,
+            scope: Scope::new(crate::span::SDK_NAME, crate::span::SDK_VERSION),
+            queue: EndedQueue::new(config.max_queue_size),
+        };
+        if let Some(i) = self.loggers.iter().position(Option::is_none) {
+            if let Some(slot) = self.loggers.get_mut(i) {
+                *slot = Some(logger);
+                return i as u32;
+            }
+        }
+        self.loggers.push(Some(logger));
+        (self.loggers.len() - 1) as u32
+    }
+
+    /// Closes a logger: its queue is dropped; its live spans end into nothing.
+    pub fn close_logger(&mut self, id: u32) {
+        if let Some(slot) = self.loggers.get_mut(id as usize) {
+            *slot = None;
+        }
+    }
+
+    fn logger(&self, id: u32) -> Result<&Logger, RecorderError> {
+        self.loggers.get(id as usize).and_then(Option::as_ref).ok_or(RecorderError::NoSuchLogger)
+    }
+
+    fn logger_mut(&mut self, id: u32) -> Result<&mut Logger, RecorderError> {
+        self.loggers.get_mut(id as usize).and_then(Option::as_mut).ok_or(RecorderError::NoSuchLogger)
+    }
+
+    /// Number of live (started, not ended) spans.
+    pub fn live(&self) -> usize {
+        self.live
+    }
+
+    /// Slab slots allocated (live plus reusable).
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
+    fn get(&self, h: Handle) -> Result<&LiveSpan, RecorderError> {
+        let slot = self.slots.get((h & INDEX_MASK) as usize).ok_or(RecorderError::NoSuchSpan)?;
+        if slot.gen != h >> INDEX_BITS {
+            return Err(RecorderError::NoSuchSpan);
+        }
+        slot.span.as_ref().ok_or(RecorderError::NoSuchSpan)
+    }
+
+    fn get_mut(&mut self, h: Handle) -> Result<&mut LiveSpan, RecorderError> {
+        let slot = self.slots.get_mut((h & INDEX_MASK) as usize).ok_or(RecorderError::NoSuchSpan)?;
+        if slot.gen != h >> INDEX_BITS {
+            return Err(RecorderError::NoSuchSpan);
+        }
+        slot.span.as_mut().ok_or(RecorderError::NoSuchSpan)
+    }
+
+    fn take(&mut self, h: Handle) -> Result<LiveSpan, RecorderError> {
+        let index = h & INDEX_MASK;
+        let slot = self.slots.get_mut(index as usize).ok_or(RecorderError::NoSuchSpan)?;
+        if slot.gen != h >> INDEX_BITS {
+            return Err(RecorderError::NoSuchSpan);
+        }
+        let span = slot.span.take().ok_or(RecorderError::NoSuchSpan)?;
+        slot.gen = (slot.gen + 1) & GEN_MASK;
+        self.free.push(index);
+        self.live -= 1;
+        Ok(span)
+    }
+
+    fn insert(&mut self, span: LiveSpan) -> Result<Handle, RecorderError> {
+        let index = match self.free.pop() {
+            Some(i) => i,
+            None => {
+                if self.slots.len() > INDEX_MASK as usize {
+                    return Err(RecorderError::TooManySpans);
+                }
+                self.slots.push(Slot { gen: 0, span: None });
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let slot = self.slots.get_mut(index as usize).ok_or(RecorderError::TooManySpans)?;
+        slot.span = Some(span);
+        self.live += 1;
+        Ok((slot.gen << INDEX_BITS) | index)
+    }
+
+    /// The identity of a live span.
+    pub fn identity(&self, h: Handle) -> Result<&Identity, RecorderError> {
+        Ok(&self.get(h)?.id)
+    }
+
+    /// The record of a live span (to set attributes, log, …).
+    pub fn record_mut(&mut self, h: Handle) -> Result<&mut SpanRecord, RecorderError> {
+        Ok(&mut self.get_mut(h)?.record)
+    }
+
+    /// The logger object spans of `logger` default to.
+    fn logger_object(&self, logger: u32) -> Option<&Arc<ObjectRef>> {
+        self.logger(logger).ok().and_then(|l| l.object.as_ref())
+    }
+
+    /// `span.export()` of a live span.
+    pub fn export_slug(&self, h: Handle) -> Result<String, RecorderError> {
+        let span = self.get(h)?;
+        span.id.export_slug(self.logger_object(span.logger))
+    }
+
+    /// `span.export()` of an ended span from its snapshot, under `logger`.
+    pub fn export_snapshot(&self, logger: u32, snapshot: &str) -> Result<String, RecorderError> {
+        let id = Snapshot::decode(snapshot)?;
+        id.export_slug(self.logger_object(logger))
+    }
+
+    /// Starts a span under `logger`.
+    pub fn start(
+        &mut self,
+        logger: u32,
+        name: &str,
+        kind: SpanKind,
+        start_unix_nano: u64,
+        parent: Parent<'_>,
+    ) -> Result<Started, RecorderError> {
+        let (legacy, sampler) = {
+            let l = self.logger(logger)?;
+            (l.legacy_ids, l.sampler)
+        };
+        let mut slug_error = None;
+        let mut parent_is_remote = false;
+        let id = match parent {
+            Parent::None => root_identity(legacy, sampler, None)?,
+            Parent::Live(h) => child_identity(&self.get(h)?.id, legacy)?,
+            Parent::Snapshot(text) => child_identity(&Snapshot::decode(text)?, legacy)?,
+            Parent::Remote { traceparent, tracestate, baggage } => {
+                let lines: &[&str] = match &tracestate {
+                    Some(t) => core::slice::from_ref(t),
+                    None => &[],
+                };
+                match context::extract(Some(traceparent), lines, baggage) {
+                    Some(ctx) => {
+                        parent_is_remote = true;
+                        remote_identity(ctx, legacy)?
+                    }
+                    None => root_identity(legacy, sampler, None)?,
+                }
+            }
+            Parent::Slug(text) => match SpanComponents::parse(text) {
+                Ok(c) => slug_identity(c, legacy, sampler)?,
+                Err(e) => {
+                    slug_error = Some(e);
+                    root_identity(legacy, sampler, None)?
+                }
+            },
+        };
+        let mut id = id;
+        if id.ctx.braintrust_parent.is_none() {
+            // No parent named by the headers or the slug: the logger's (as Braintrust JS).
+            id.ctx.braintrust_parent = self.logger(logger)?.parent.clone();
+        }
+        let mut record = SpanRecord::new(id.ctx.trace_id, id.ctx.span_id, name, start_unix_nano);
+        record.kind = kind;
+        record.parent_span_id = id.parent_span_id;
+        record.parent_is_remote = parent_is_remote;
+        record.trace_flags = id.ctx.flags.bits();
+        let handle = self.insert(LiveSpan { record, id, logger })?;
+        Ok(Started { handle, slug_error })
+    }
+
+    /// Ends a live span at `end_unix_nano` (clamped to its start): queues its record
+    /// when sampled and its logger exports, else drops it, and frees its slot.
+    /// Returns the span's [`Snapshot`] and the recorded end time.
+    pub fn end(&mut self, h: Handle, end_unix_nano: u64) -> Result<(String, u64), RecorderError> {
+        let LiveSpan { mut record, id, logger } = self.take(h)?;
+        record.end(end_unix_nano);
+        let end = record.end_time_unix_nano;
+        let snapshot = Snapshot::encode(&id);
+        if let Ok(l) = self.logger_mut(logger) {
+            if l.encoding.is_some() && id.ctx.flags.is_sampled() {
+                let own = match (&id.object, &l.object) {
+                    (None, _) => true,
+                    (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+                    (Some(_), None) => false,
+                };
+                if !own {
+                    record.braintrust_parent = id
+                        .object
+                        .as_ref()
+                        .and_then(|o| o.to_parent())
+                        .or_else(|| id.ctx.braintrust_parent.clone())
+                        .map(|p| p.to_string());
+                }
+                record.trace_state = id.ctx.trace_state.as_ref().map(|t| t.as_str().to_owned());
+                l.queue.push(record);
+            }
+        }
+        Ok((snapshot, end))
+    }
+
+    /// Frees a live span without recording it (its JS object was collected unended).
+    pub fn discard(&mut self, h: Handle) -> bool {
+        self.take(h).is_ok()
+    }
+
+    /// Ended spans waiting in `logger`'s queue.
+    pub fn queued(&self, logger: u32) -> usize {
+        self.logger(logger).map_or(0, |l| l.queue.len())
+    }
+
+    /// Spans `logger`'s queue dropped because it was full.
+    pub fn dropped(&self, logger: u32) -> u64 {
+        self.logger(logger).map_or(0, |l| l.queue.dropped())
+    }
+
+    /// Removes up to `max` ended spans from `logger`'s queue and encodes them as one
+    /// OTLP/HTTP body; `None` when the queue is empty or export is off.
+    pub fn take_batch(&mut self, logger: u32, max: usize) -> Option<(Vec<u8>, usize, &'static str)> {
+        let l = self.logger_mut(logger).ok()?;
+        let encoding = l.encoding?;
+        if l.queue.is_empty() || max == 0 {
+            return None;
+        }
+        let spans = l.queue.take(max);
+        let mut body = Vec::with_capacity(256 * spans.len());
+        encoding.encode(&l.resource, &l.scope, &spans, &mut body);
+        Some((body, spans.len(), encoding.content_type()))
+    }
+}
+
+fn root_identity(
+    legacy: bool,
+    sampler: RatioSampler,
+    object: Option<(Arc<ObjectRef>, Option<Arc<JsonObject>>)>,
+) -> Result<Identity, RandomError> {
+    let (trace_id, span_id, span_text, root_text) = if legacy {
+        let (text, bytes) = new_uuid()?;
+        let trace = match TraceId::from_bytes(bytes) {
+            Some(t) => t,
+            None => trace_or_random(&text)?,
+        };
+        let boxed: Box<str> = text.into_boxed_str();
+        (trace, span_or_random(&boxed)?, Some(boxed.clone()), Some(boxed))
+    } else {
+        (TraceId::random()?, SpanId::random()?, None, None)
+    };
+    let sampled = sampler.should_sample(trace_id);
+    let (object, propagated_event) = match object {
+        Some((o, e)) => (Some(o), e),
+        None => (None, None),
+    };
+    let mut ctx = SpanContext::root_with_ids(trace_id, span_id, sampled);
+    ctx.braintrust_parent = object.as_ref().and_then(|o| o.to_parent());
+    Ok(Identity {
+        ctx,
+        parent_span_id: None,
+        span_text,
+        root_text,
+        parent_text: None,
+        row: new_row_id(legacy)?,
+        object,
+        propagated_event,
+        legacy,
+    })
+}
+
+fn child_identity(parent: &Identity, legacy: bool) -> Result<Identity, RandomError> {
+    let (span_id, span_text) = new_span_id(legacy)?;
+    Ok(Identity {
+        ctx: parent.ctx.child_with_span_id(span_id),
+        parent_span_id: Some(parent.ctx.span_id),
+        span_text,
+        root_text: parent.root_text.clone(),
+        parent_text: parent.span_text.clone(),
+        row: new_row_id(legacy)?,
+        object: parent.object.clone(),
+        propagated_event: parent.propagated_event.clone(),
+        legacy,
+    })
+}
+
+fn remote_identity(ctx: SpanContext, legacy: bool) -> Result<Identity, RandomError> {
+    let (span_id, span_text) = new_span_id(legacy)?;
+    let object = ctx.braintrust_parent.as_ref().map(|p| Arc::new(ObjectRef::from_parent(p)));
+    Ok(Identity {
+        parent_span_id: Some(ctx.span_id),
+        ctx: ctx.child_with_span_id(span_id),
+        span_text,
+        root_text: None,
+        parent_text: None,
+        row: new_row_id(legacy)?,
+        object,
+        propagated_event: None,
+        legacy,
+    })
+}
+
+fn slug_identity(c: SpanComponents, legacy: bool, sampler: RatioSampler) -> Result<Identity, RandomError> {
+    let object = if c.object_id.is_some() || c.compute_object_metadata_args.is_some() {
+        Some(Arc::new(ObjectRef {
+            object_type: c.object_type,
+            object_id: c.object_id.clone(),
+            compute_args: c.compute_object_metadata_args.clone(),
+        }))
+    } else {
+        None
+    };
+    let event = c.propagated_event.clone().map(Arc::new);
+    let Some(link) = c.span_link() else {
+        return root_identity(legacy, sampler, object.map(|o| (o, event)));
+    };
+    let trace_id = trace_or_random(link.root_span_id)?;
+    let parent_span_id = span_or_random(link.span_id)?;
+    let (span_id, span_text) = new_span_id(legacy)?;
+    // A slug carries no flags: decide like a root, from the trace id.
+    let sampled = sampler.should_sample(trace_id);
+    let mut ctx = SpanContext::root_with_ids(trace_id, span_id, sampled);
+    ctx.flags = TraceFlags::NONE.with_sampled(sampled);
+    ctx.braintrust_parent = object.as_ref().and_then(|o| o.to_parent());
+    Ok(Identity {
+        ctx,
+        parent_span_id: Some(parent_span_id),
+        span_text,
+        root_text: (!is_w3c_hex(link.root_span_id, 32)).then(|| link.root_span_id.into()),
+        parent_text: (!is_w3c_hex(link.span_id, 16)).then(|| link.span_id.into()),
+        row: new_row_id(legacy)?,
+        object,
+        propagated_event: event,
+        legacy,
+    })
+}
+
+/// The text form of an ended span's [`Identity`]: length-prefixed fields
+/// (`<decimal byte length>:<bytes>`), so any id text round-trips.
+///
+/// Fields: flags+mode (`03h` / `01l`), trace id, span id, parent span id, span
+/// text, root text, parent text, row id (`h<hex>` / `t<text>`), trace state, relayed
+/// baggage, Braintrust parent (decoded), object slug (V4, object and
+/// `propagated_event` only).
+pub struct Snapshot;
+
+fn push_field(out: &mut String, value: &str) {
+    use core::fmt::Write;
+    let _ = write!(out, "{}:", value.len());
+    out.push_str(value);
+}
+
+struct FieldReader<'a> {
+    rest: &'a str,
+}
+
+impl<'a> FieldReader<'a> {
+    fn next(&mut self) -> Result<&'a str, RecorderError> {
+        let (len, rest) = self.rest.split_once(':').ok_or(RecorderError::BadSnapshot)?;
+        let len: usize = len.parse().map_err(|_| RecorderError::BadSnapshot)?;
+        let value = rest.get(..len).ok_or(RecorderError::BadSnapshot)?;
+        self.rest = rest.get(len..).ok_or(RecorderError::BadSnapshot)?;
+        Ok(value)
+    }
+}
+
+fn opt_box(text: &str) -> Option<Box<str>> {
+    (!text.is_empty()).then(|| text.into())
+}
+
+impl Snapshot {
+    /// Writes an identity.
+    pub fn encode(id: &Identity) -> String {
+        let mut out = String::with_capacity(96);
+        let mut flags = id.ctx.flags.to_string();
+        flags.push(if id.legacy { 'l' } else { 'h' });
+        push_field(&mut out, &flags);
+        let mut hex32 = [0u8; 32];
+        id.ctx.trace_id.write_hex(&mut hex32);
+        push_field(&mut out, core::str::from_utf8(&hex32).unwrap_or(""));
+        let mut hex16 = [0u8; 16];
+        id.ctx.span_id.write_hex(&mut hex16);
+        push_field(&mut out, core::str::from_utf8(&hex16).unwrap_or(""));
+        match id.parent_span_id {
+            Some(p) => {
+                p.write_hex(&mut hex16);
+                push_field(&mut out, core::str::from_utf8(&hex16).unwrap_or(""));
+            }
+            None => push_field(&mut out, ""),
+        }
+        push_field(&mut out, id.span_text.as_deref().unwrap_or(""));
+        push_field(&mut out, id.root_text.as_deref().unwrap_or(""));
+        push_field(&mut out, id.parent_text.as_deref().unwrap_or(""));
+        match &id.row {
+            RowId::Hex(r) => {
+                r.write_hex(&mut hex16);
+                let mut t = String::with_capacity(17);
+                t.push('h');
+                t.push_str(core::str::from_utf8(&hex16).unwrap_or(""));
+                push_field(&mut out, &t);
+            }
+            RowId::Text(t) => push_field(&mut out, &format!("t{t}")),
+        }
+        push_field(&mut out, id.ctx.trace_state.as_ref().map_or("", TraceState::as_str));
+        push_field(&mut out, id.ctx.baggage.as_str());
+        let parent = id.ctx.braintrust_parent.as_ref().map(|p| p.to_string()).unwrap_or_default();
+        push_field(&mut out, &parent);
+        let object = match &id.object {
+            Some(o) => SpanComponents {
+                object_type: o.object_type,
+                object_id: o.object_id.clone(),
+                compute_object_metadata_args: o.compute_args.clone(),
+                row_id: None,
+                span_id: None,
+                root_span_id: None,
+                propagated_event: id.propagated_event.as_deref().cloned(),
+            }
+            .to_v4_string(),
+            None => String::new(),
+        };
+        push_field(&mut out, &object);
+        out
+    }
+
+    /// Reads what [`Snapshot::encode`] wrote; any other text is an error, never a panic.
+    pub fn decode(text: &str) -> Result<Identity, RecorderError> {
+        let mut r = FieldReader { rest: text };
+        let flags = r.next()?;
+        let (hexflags, mode) = (flags.get(..2), flags.get(2..));
+        let bits = hexflags.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(RecorderError::BadSnapshot)?;
+        let legacy = match mode {
+            Some("l") => true,
+            Some("h") => false,
+            _ => return Err(RecorderError::BadSnapshot),
+        };
+        let bad = |_| RecorderError::BadSnapshot;
+        let trace_id = TraceId::from_hex(r.next()?).map_err(bad)?;
+        let span_id = SpanId::from_hex(r.next()?).map_err(bad)?;
+        let parent = r.next()?;
+        let parent_span_id = if parent.is_empty() { None } else { Some(SpanId::from_hex(parent).map_err(bad)?) };
+        let span_text = opt_box(r.next()?);
+        let root_text = opt_box(r.next()?);
+        let parent_text = opt_box(r.next()?);
+        let row = r.next()?;
+        let row = match (row.get(..1), row.get(1..)) {
+            (Some("h"), Some(h)) => RowId::Hex(SpanId::from_hex(h).map_err(bad)?),
+            (Some("t"), Some(t)) => RowId::Text(t.into()),
+            _ => return Err(RecorderError::BadSnapshot),
+        };
+        let trace_state = r.next()?;
+        let trace_state = if trace_state.is_empty() { None } else { TraceState::parse_joined(trace_state) };
+        let baggage_text = r.next()?;
+        let baggage = if baggage_text.is_empty() { BaggageMembers::EMPTY } else { baggage::parse(baggage_text).others };
+        let bt = r.next()?;
+        let braintrust_parent = if bt.is_empty() { None } else { Some(bt.parse().map_err(|_| RecorderError::BadSnapshot)?) };
+        let object = r.next()?;
+        let (object, propagated_event) = if object.is_empty() {
+            (None, None)
+        } else {
+            let c = SpanComponents::parse(object).map_err(|_| RecorderError::BadSnapshot)?;
+            (
+                Some(Arc::new(ObjectRef {
+                    object_type: c.object_type,
+                    object_id: c.object_id,
+                    compute_args: c.compute_object_metadata_args,
+                })),
+                c.propagated_event.map(Arc::new),
+            )
+        };
+        if !r.rest.is_empty() {
+            return Err(RecorderError::BadSnapshot);
+        }
+        Ok(Identity {
+            ctx: SpanContext {
+                trace_id,
+                span_id,
+                flags: TraceFlags::from_bits(bits).known(),
+                trace_state,
+                braintrust_parent,
+                baggage,
+                is_remote: false,
+            },
+            parent_span_id,
+            span_text,
+            root_text,
+            parent_text,
+            row,
+            object,
+            propagated_event,
+            legacy,
+        })
+    }
+}

@@ -1,1 +1,417 @@
-//! (being built)
+//! wasm exports for loggers and spans: numbers and strings in and out, `u32`
+//! handles into the core [`Recorder`]. One call per JS operation; no JS object is
+//! walked from here (objects and arrays arrive as JSON text).
+//!
+//! Times cross as `f64` milliseconds since the Unix epoch (`performance.timeOrigin +
+//! performance.now()`), converted to integer nanoseconds here (f64 keeps about a
+//! quarter of a microsecond at today's epoch values).
+
+use std::cell::RefCell;
+
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use super::js_error;
+use crate::otlp::Encoding;
+use crate::recorder::{LoggerConfig, Parent, Recorder};
+use crate::span::{AttributeValue, Attributes, BraintrustFields, JsonText, Resource, SpanKind, StatusCode};
+use crate::w3c::BraintrustParent;
+
+thread_local! {
+    static RECORDER: RefCell<Recorder> = RefCell::new(Recorder::new());
+}
+
+fn with<R>(f: impl FnOnce(&mut Recorder) -> R) -> R {
+    RECORDER.with(|r| f(&mut r.borrow_mut()))
+}
+
+/// Milliseconds (f64) to nanoseconds (u64), saturating; NaN and negatives give 0.
+fn ms_to_ns(ms: f64) -> u64 {
+    if ms.is_nan() || ms <= 0.0 {
+        0
+    } else {
+        (ms * 1e6) as u64
+    }
+}
+
+/// A JSON value as an attribute value: strings, bools, numbers (integers that fit an
+/// i64 as Int, else Double), arrays as arrays, objects as kv-lists; `null` is `None`.
+fn attribute_from_json(value: Value, depth: usize) -> Option<AttributeValue> {
+    Some(match value {
+        Value::Null => return None,
+        Value::Bool(b) => AttributeValue::Bool(b),
+        Value::String(s) => AttributeValue::String(s),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => AttributeValue::Int(i),
+            None => AttributeValue::Double(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::Array(items) if depth < crate::span::MAX_VALUE_DEPTH => AttributeValue::Array(
+            items.into_iter().filter_map(|v| attribute_from_json(v, depth + 1)).collect(),
+        ),
+        Value::Object(map) if depth < crate::span::MAX_VALUE_DEPTH => AttributeValue::KvList(
+            map.into_iter().filter_map(|(k, v)| Some((k, attribute_from_json(v, depth + 1)?))).collect(),
+        ),
+        Value::Array(_) | Value::Object(_) => return None,
+    })
+}
+
+/// A JSON object's entries as attributes (for events and resources).
+fn attributes_from_json(text: &str) -> Result<Attributes, JsError> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => {
+            Ok(map.into_iter().filter_map(|(k, v)| Some((k, attribute_from_json(v, 0)?))).collect())
+        }
+        Ok(_) => Err(JsError::new("attributes must be an object")),
+        Err(e) => Err(JsError::new(&format!("attributes are not valid JSON: {e}"))),
+    }
+}
+
+fn kind_from(code: u8) -> SpanKind {
+    match code {
+        2 => SpanKind::Server,
+        3 => SpanKind::Client,
+        4 => SpanKind::Producer,
+        5 => SpanKind::Consumer,
+        _ => SpanKind::Internal,
+    }
+}
+
+/// Creates a logger. `parent_kind`: 0 none, 1 project_id, 2 project_name,
+/// 3 experiment_id (`parent_value` is the id or name). `protocol`: 0 export off,
+/// 1 OTLP/JSON, 2 OTLP protobuf. `resource_json`: extra resource attributes (a JSON
+/// object, or empty). Returns the logger id.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn logger_create(
+    service_name: &str,
+    sdk_language: &str,
+    parent_kind: u8,
+    parent_value: &str,
+    legacy_ids: bool,
+    sample_rate: f64,
+    protocol: u8,
+    max_queue_size: u32,
+    resource_json: &str,
+) -> Result<u32, JsError> {
+    let parent = match parent_kind {
+        1 => Some(BraintrustParent::ProjectId(parent_value.to_owned())),
+        2 => Some(BraintrustParent::ProjectName(parent_value.to_owned())),
+        3 => Some(BraintrustParent::ExperimentId(parent_value.to_owned())),
+        _ => None,
+    };
+    let mut resource = Resource::for_service(service_name, sdk_language);
+    if !resource_json.is_empty() {
+        for (k, v) in attributes_from_json(resource_json)? {
+            crate::span::set_attribute(&mut resource.attributes, k, v);
+        }
+    }
+    let encoding = match protocol {
+        1 => Some(Encoding::Json),
+        2 => Some(Encoding::Protobuf),
+        _ => None,
+    };
+    let config = LoggerConfig {
+        parent,
+        resource,
+        legacy_ids,
+        sample_rate,
+        encoding,
+        max_queue_size: (max_queue_size as usize).clamp(1, 1 << 20),
+    };
+    Ok(with(|r| r.create_logger(config)))
+}
+
+/// Closes a logger (its queue is dropped).
+#[wasm_bindgen]
+pub fn logger_close(logger: u32) {
+    with(|r| r.close_logger(logger));
+}
+
+/// Ended spans waiting for export.
+#[wasm_bindgen]
+pub fn logger_queued(logger: u32) -> u32 {
+    with(|r| r.queued(logger)) as u32
+}
+
+/// Spans dropped because the queue was full.
+#[wasm_bindgen]
+pub fn logger_dropped(logger: u32) -> f64 {
+    with(|r| r.dropped(logger)) as f64
+}
+
+/// Removes up to `max` spans and returns one OTLP body (JSON or protobuf per the
+/// logger), or `undefined` when nothing is queued.
+#[wasm_bindgen]
+pub fn logger_take_batch(logger: u32, max: u32) -> Option<Vec<u8>> {
+    with(|r| r.take_batch(logger, max as usize)).map(|(body, _, _)| body)
+}
+
+/// Live spans in the recorder (all loggers) and slab slots: for leak tests.
+#[wasm_bindgen]
+pub fn recorder_live() -> u32 {
+    with(|r| r.live()) as u32
+}
+
+/// Slab slots allocated (live plus reusable).
+#[wasm_bindgen]
+pub fn recorder_capacity() -> u32 {
+    with(|r| r.capacity()) as u32
+}
+
+fn started(r: Result<crate::recorder::Started, crate::recorder::RecorderError>) -> Result<u32, JsError> {
+    r.map(|s| s.handle).map_err(js_error)
+}
+
+/// Starts a root span (or a child of nothing). Returns its handle.
+#[wasm_bindgen]
+pub fn span_start_root(logger: u32, name: &str, kind: u8, start_ms: f64) -> Result<u32, JsError> {
+    started(with(|r| r.start(logger, name, kind_from(kind), ms_to_ns(start_ms), Parent::None)))
+}
+
+/// Starts a child of a live span.
+#[wasm_bindgen]
+pub fn span_start_child(logger: u32, name: &str, kind: u8, start_ms: f64, parent: u32) -> Result<u32, JsError> {
+    started(with(|r| r.start(logger, name, kind_from(kind), ms_to_ns(start_ms), Parent::Live(parent))))
+}
+
+/// Starts a child of an ended span, given its snapshot.
+#[wasm_bindgen]
+pub fn span_start_after(logger: u32, name: &str, kind: u8, start_ms: f64, snapshot: &str) -> Result<u32, JsError> {
+    started(with(|r| r.start(logger, name, kind_from(kind), ms_to_ns(start_ms), Parent::Snapshot(snapshot))))
+}
+
+/// Starts a span under inbound headers; an invalid `traceparent` gives a root.
+#[wasm_bindgen]
+pub fn span_start_remote(
+    logger: u32,
+    name: &str,
+    kind: u8,
+    start_ms: f64,
+    traceparent: &str,
+    tracestate: Option<String>,
+    baggage: Option<String>,
+) -> Result<u32, JsError> {
+    started(with(|r| {
+        r.start(
+            logger,
+            name,
+            kind_from(kind),
+            ms_to_ns(start_ms),
+            Parent::Remote { traceparent, tracestate: tracestate.as_deref(), baggage: baggage.as_deref() },
+        )
+    }))
+}
+
+thread_local! {
+    static LAST_SLUG_ERROR: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Starts a span under a Braintrust slug. A malformed slug gives a fresh root; its
+/// error is then kept for [`take_slug_error`].
+#[wasm_bindgen]
+pub fn span_start_slug(logger: u32, name: &str, kind: u8, start_ms: f64, slug: &str) -> Result<u32, JsError> {
+    let s = with(|r| r.start(logger, name, kind_from(kind), ms_to_ns(start_ms), Parent::Slug(slug)))
+        .map_err(js_error)?;
+    LAST_SLUG_ERROR.with(|e| *e.borrow_mut() = s.slug_error.map(|e| e.to_string()));
+    Ok(s.handle)
+}
+
+/// Why the last `span_start_slug` ignored its slug, if it did.
+#[wasm_bindgen]
+pub fn take_slug_error() -> Option<String> {
+    LAST_SLUG_ERROR.with(|e| e.borrow_mut().take())
+}
+
+/// Ends a live span; returns its snapshot (what an ended span keeps in JS).
+#[wasm_bindgen]
+pub fn span_end(h: u32, end_ms: f64) -> Result<String, JsError> {
+    with(|r| r.end(h, ms_to_ns(end_ms))).map(|(snap, _)| snap).map_err(js_error)
+}
+
+/// Frees a live span without recording it (FinalizationRegistry callback).
+#[wasm_bindgen]
+pub fn span_discard(h: u32) {
+    with(|r| r.discard(h));
+}
+
+/// One id of a live span: 0 row id, 1 span id, 2 root span id, 3 parent span id
+/// ("" for a root).
+#[wasm_bindgen]
+pub fn span_field(h: u32, field: u8) -> Result<String, JsError> {
+    with(|r| r.identity(h).map(|id| identity_field(id, field))).map_err(js_error)
+}
+
+/// The same fields read from an ended span's snapshot.
+#[wasm_bindgen]
+pub fn snapshot_field(snapshot: &str, field: u8) -> Result<String, JsError> {
+    crate::recorder::Snapshot::decode(snapshot).map(|id| identity_field(&id, field)).map_err(js_error)
+}
+
+fn identity_field(id: &crate::recorder::Identity, field: u8) -> String {
+    match field {
+        0 => id.row_id(),
+        1 => id.span_id(),
+        2 => id.root_span_id(),
+        3 => id.parent_id().unwrap_or_default(),
+        4 => id.trace_flags().to_string(),
+        _ => String::new(),
+    }
+}
+
+/// W3C trace flags of a live span.
+#[wasm_bindgen]
+pub fn span_flags(h: u32) -> Result<u8, JsError> {
+    with(|r| r.identity(h).map(|id| id.trace_flags())).map_err(js_error)
+}
+
+/// `traceparent \n tracestate \n baggage \n braintrustParent` of a live span, or
+/// `undefined` when it does not propagate (legacy UUID ids).
+#[wasm_bindgen]
+pub fn span_propagation(h: u32) -> Result<Option<String>, JsError> {
+    with(|r| r.identity(h).map(|id| id.propagation())).map_err(js_error)
+}
+
+/// The same from a snapshot.
+#[wasm_bindgen]
+pub fn snapshot_propagation(snapshot: &str) -> Result<Option<String>, JsError> {
+    crate::recorder::Snapshot::decode(snapshot).map(|id| id.propagation()).map_err(js_error)
+}
+
+/// `span.export()` of a live span.
+#[wasm_bindgen]
+pub fn span_export(h: u32) -> Result<String, JsError> {
+    with(|r| r.export_slug(h)).map_err(js_error)
+}
+
+/// `span.export()` of an ended span.
+#[wasm_bindgen]
+pub fn snapshot_export(logger: u32, snapshot: &str) -> Result<String, JsError> {
+    with(|r| r.export_snapshot(logger, snapshot)).map_err(js_error)
+}
+
+/// Sets a string attribute.
+#[wasm_bindgen]
+pub fn span_set_str(h: u32, key: &str, value: &str) -> Result<(), JsError> {
+    with(|r| r.record_mut(h).map(|rec| rec.set_attribute(key, AttributeValue::String(value.to_owned()))))
+        .map_err(js_error)
+}
+
+/// Sets a number attribute (an integer that fits an i64 exactly is an Int).
+#[wasm_bindgen]
+pub fn span_set_num(h: u32, key: &str, value: f64) -> Result<(), JsError> {
+    let v = if value.fract() == 0.0 && value.abs() < 9_007_199_254_740_992.0 {
+        AttributeValue::Int(value as i64)
+    } else {
+        AttributeValue::Double(value)
+    };
+    with(|r| r.record_mut(h).map(|rec| rec.set_attribute(key, v))).map_err(js_error)
+}
+
+/// Sets a boolean attribute.
+#[wasm_bindgen]
+pub fn span_set_bool(h: u32, key: &str, value: bool) -> Result<(), JsError> {
+    with(|r| r.record_mut(h).map(|rec| rec.set_attribute(key, AttributeValue::Bool(value)))).map_err(js_error)
+}
+
+/// Sets an attribute from JSON text (arrays, objects); `null` is ignored.
+#[wasm_bindgen]
+pub fn span_set_json(h: u32, key: &str, json: &str) -> Result<(), JsError> {
+    let value: Value =
+        serde_json::from_str(json).map_err(|e| JsError::new(&format!("attribute `{key}`: {e}")))?;
+    let Some(v) = attribute_from_json(value, 0) else { return Ok(()) };
+    with(|r| r.record_mut(h).map(|rec| rec.set_attribute(key, v))).map_err(js_error)
+}
+
+/// Adds an event; `attributes_json` is a JSON object or empty.
+#[wasm_bindgen]
+pub fn span_add_event(h: u32, name: &str, time_ms: f64, attributes_json: &str) -> Result<(), JsError> {
+    let attributes = if attributes_json.is_empty() { Vec::new() } else { attributes_from_json(attributes_json)? };
+    with(|r| r.record_mut(h).map(|rec| rec.add_event(name, ms_to_ns(time_ms), attributes))).map_err(js_error)
+}
+
+/// Sets the status: 0 unset, 1 ok, 2 error.
+#[wasm_bindgen]
+pub fn span_set_status(h: u32, code: u8, message: &str) -> Result<(), JsError> {
+    let code = match code {
+        1 => StatusCode::Ok,
+        2 => StatusCode::Error,
+        _ => StatusCode::Unset,
+    };
+    with(|r| r.record_mut(h).map(|rec| rec.set_status(code, message))).map_err(js_error)
+}
+
+fn json_field(name: &str, text: Option<String>) -> Result<Option<JsonText>, JsError> {
+    text.map(|t| JsonText::new(t).map_err(|e| JsError::new(&format!("log: `{name}` is {e}")))).transpose()
+}
+
+/// Braintrust `span.log(...)`: each field JSON text or `undefined`; `tags` a JSON
+/// array of strings. Merges as Braintrust does.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn span_log(
+    h: u32,
+    input: Option<String>,
+    output: Option<String>,
+    expected: Option<String>,
+    error: Option<String>,
+    metadata: Option<String>,
+    metrics: Option<String>,
+    scores: Option<String>,
+    tags: Option<String>,
+    span_attributes: Option<String>,
+) -> Result<(), JsError> {
+    let tags = match tags {
+        None => None,
+        Some(t) => Some(
+            serde_json::from_str::<Vec<String>>(&t)
+                .map_err(|_| JsError::new("log: `tags` must be an array of strings"))?,
+        ),
+    };
+    let update = BraintrustFields {
+        input: json_field("input", input)?,
+        output: json_field("output", output)?,
+        expected: json_field("expected", expected)?,
+        error: json_field("error", error)?,
+        metadata: json_field("metadata", metadata)?,
+        metrics: json_field("metrics", metrics)?,
+        scores: json_field("scores", scores)?,
+        span_attributes: json_field("span_attributes", span_attributes)?,
+        tags,
+    };
+    with(|r| r.record_mut(h).map_err(js_error).and_then(|rec| rec.log(update).map_err(js_error)))
+}
+
+/// Decodes a slug (V1–V4): the fields as JSON text, or an `Error` naming the problem.
+#[wasm_bindgen]
+pub fn slug_parse(slug: &str) -> Result<String, JsError> {
+    crate::slug::SpanComponents::parse(slug).map(|c| c.to_json_object().to_json_string()).map_err(js_error)
+}
+
+/// Encodes slug fields (a JSON object with the slug's field names, key order kept)
+/// as V4 (`version` 4) or V3 (3).
+#[wasm_bindgen]
+pub fn slug_format(fields_json: &str, version: u8) -> Result<String, JsError> {
+    let object = crate::slug::JsonObject::parse(fields_json).map_err(js_error)?;
+    let c = crate::slug::SpanComponents::from_json_object(&object).map_err(js_error)?;
+    match version {
+        3 => Ok(c.to_v3_string()),
+        4 => Ok(c.to_v4_string()),
+        v => Err(JsError::new(&format!("slug version must be 3 or 4, got {v}"))),
+    }
+}
+
+/// The outbound `baggage` for a carrier whose current value is `carrier` (absent:
+/// `undefined`), relaying `inbound` members and appending `braintrust_parent`
+/// (decoded, e.g. `project_id:abc`). `undefined` = leave the header alone; `""` =
+/// delete it. Used by `Span.inject` until `carrier.js` provides `injectContext`.
+#[wasm_bindgen]
+pub fn span_relay_baggage(carrier: Option<String>, inbound: &str, braintrust_parent: &str) -> Option<String> {
+    use crate::w3c::baggage;
+    let members = if inbound.is_empty() { baggage::BaggageMembers::EMPTY } else { baggage::parse(inbound).others };
+    let parent: Option<BraintrustParent> = braintrust_parent.parse().ok();
+    match baggage::relay(carrier.as_deref(), &members, parent.as_ref()) {
+        crate::w3c::BaggageUpdate::Set(v) => Some(v),
+        crate::w3c::BaggageUpdate::Remove => Some(String::new()),
+        crate::w3c::BaggageUpdate::Leave => None,
+    }
+}

@@ -1,0 +1,511 @@
+// Loggers and spans: the Braintrust-style API over the core recorder (src/recorder.rs
+// through src/js/span.rs). A Span holds a u32 handle into the recorder while it is
+// live and, once ended, the snapshot text the recorder returned: no wasm memory stays
+// behind an ended span, and a span collected before it ended is freed by a
+// FinalizationRegistry.
+//
+// Times: the public API takes and returns seconds since the Unix epoch (as the
+// Braintrust SDKs do); wasm gets milliseconds (f64) and records nanoseconds. The clock
+// is `performance.timeOrigin + performance.now()`. In Cloudflare Workers that clock
+// only advances across I/O (a Spectre mitigation), so a span that does pure CPU work
+// records a duration of 0 and durations measure the I/O waited for, not compute.
+import {
+  logger_create, logger_queued, logger_dropped, logger_take_batch,
+  span_start_root, span_start_child, span_start_after, span_start_remote, span_start_slug,
+  take_slug_error, span_end, span_discard, span_field, snapshot_field, span_flags,
+  span_propagation, snapshot_propagation, span_export, snapshot_export,
+  span_set_str, span_set_num, span_set_bool, span_set_json, span_add_event, span_set_status,
+  span_log, span_relay_baggage, slug_parse, slug_format,
+} from './spanwire.js';
+import * as exporterModule from './exporter.js';
+
+const perf = globalThis.performance;
+const ORIGIN = perf && perf.timeOrigin > 0 ? perf.timeOrigin : 0;
+
+/** Milliseconds since the epoch, from the best clock the runtime offers. */
+function nowMs() {
+  if (perf !== undefined) {
+    const t = ORIGIN + perf.now();
+    if (t > 1e12) return t;
+  }
+  return Date.now();
+}
+
+function timeToMs(t, what) {
+  if (typeof t === 'number' && Number.isFinite(t) && t >= 0) return t * 1000;
+  if (t instanceof Date && Number.isFinite(t.getTime())) return t.getTime();
+  throw new TypeError(`${what} must be seconds since the Unix epoch (a finite number >= 0) or a Date`);
+}
+
+const warned = new Set();
+function warnOnce(key, message) {
+  if (warned.has(key)) return;
+  warned.add(key);
+  globalThis.console?.warn?.(`spanwire: ${message}`);
+}
+
+const TRUTHY = /^\s*(true|1|yes|y|on)\s*$/i;
+function envFlag(name) {
+  try {
+    const v = globalThis.process?.env?.[name];
+    return typeof v === 'string' && TRUTHY.test(v);
+  } catch {
+    return false;
+  }
+}
+
+function sdkLanguage() {
+  return globalThis.process?.versions?.node !== undefined && globalThis.navigator?.userAgent !== 'Cloudflare-Workers'
+    ? 'nodejs'
+    : 'webjs';
+}
+
+const KINDS = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
+function kindCode(kind) {
+  if (kind === undefined) return 1;
+  const code = typeof kind === 'number' ? kind + 1 : KINDS[kind]; // OTel SpanKind: INTERNAL = 0
+  if (code >= 1 && code <= 5) return code;
+  throw new TypeError("kind must be 'internal', 'server', 'client', 'producer' or 'consumer'");
+}
+
+const registry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry((h) => { try { span_discard(h); } catch { /* module gone */ } })
+  : undefined;
+
+function stringify(value, field) {
+  let text;
+  try {
+    text = JSON.stringify(value instanceof Error ? errorText(value) : value);
+  } catch (e) {
+    throw new TypeError(`log: \`${field}\` is not JSON-serializable: ${e?.message ?? e}`);
+  }
+  return text; // undefined for functions and symbols: treated as not given
+}
+
+function errorText(e) {
+  if (e instanceof Error) return e.stack || `${e.name}: ${e.message}`;
+  return typeof e === 'string' ? e : String(e);
+}
+
+const LOG_FIELDS = new Set(['input', 'output', 'expected', 'error', 'metadata', 'metrics', 'scores', 'tags', 'span_attributes']);
+
+/** A span: Braintrust's `Span` with OpenTelemetry's attribute, event and status calls. */
+export class Span {
+  constructor(logger, handle, startMs) {
+    this._logger = logger;
+    this._h = handle;
+    this._startMs = startMs;
+    this._snap = undefined;
+    this._endS = undefined;
+    this._id = undefined;
+    this._spanId = undefined;
+    this._rootSpanId = undefined;
+    this._parentId = undefined;
+    this._prop = undefined;
+    if (registry !== undefined) registry.register(this, handle, this);
+  }
+
+  _field(k) {
+    return this._snap === undefined ? span_field(this._h, k) : snapshot_field(this._snap, k);
+  }
+
+  /** The row id (`span.id` in Braintrust). */
+  get id() { return (this._id ??= this._field(0)); }
+  /** The span id: 16 hex, or a UUID in legacy mode. */
+  get spanId() { return (this._spanId ??= this._field(1)); }
+  /** The root span id: the trace id (32 hex), or the root's UUID in legacy mode. */
+  get rootSpanId() { return (this._rootSpanId ??= this._field(2)); }
+  /** The parent's span id in a one-element array; `[]` for a root. */
+  get spanParents() {
+    const p = (this._parentId ??= this._field(3));
+    return p === '' ? [] : [p];
+  }
+  /** W3C trace flags: bit 0 sampled, bit 1 random. */
+  get traceFlags() {
+    return this._snap === undefined ? span_flags(this._h) : Number(snapshot_field(this._snap, 4));
+  }
+  /** Whether the span is recorded for export. */
+  get sampled() { return (this.traceFlags & 1) === 1; }
+  /** Whether `end` was called. */
+  get ended() { return this._snap !== undefined; }
+
+  _live(op) {
+    if (this._snap === undefined) return true;
+    warnOnce(`ended:${op}`, `${op}() on an ended span is ignored`);
+    return false;
+  }
+
+  /** Sets attributes: strings, numbers, booleans; arrays and objects as OTLP arrays / kv-lists. */
+  setAttributes(attributes) {
+    if (attributes === null || typeof attributes !== 'object') {
+      throw new TypeError('setAttributes expects an object');
+    }
+    if (!this._live('setAttributes')) return this;
+    const h = this._h;
+    for (const key in attributes) {
+      if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
+      const v = attributes[key];
+      switch (typeof v) {
+        case 'string': span_set_str(h, key, v); break;
+        case 'number': span_set_num(h, key, v); break;
+        case 'boolean': span_set_bool(h, key, v); break;
+        case 'bigint': span_set_str(h, key, v.toString()); break;
+        case 'object':
+          if (v !== null) span_set_json(h, key, stringify(v, key));
+          break;
+        default: break; // undefined, functions, symbols: not attributes
+      }
+    }
+    return this;
+  }
+
+  /** Sets one attribute. */
+  setAttribute(key, value) {
+    return this.setAttributes({ [key]: value });
+  }
+
+  /** Adds a timestamped event (`time` in seconds since the epoch, default now). */
+  addEvent(name, attributes, time) {
+    if (typeof name !== 'string') throw new TypeError('addEvent: name must be a string');
+    if (!this._live('addEvent')) return this;
+    const ms = time === undefined ? nowMs() : timeToMs(time, 'addEvent time');
+    const json = attributes === undefined || attributes === null ? '' : stringify(attributes, 'attributes');
+    span_add_event(this._h, name, ms, json ?? '');
+    return this;
+  }
+
+  /** Sets the status: `{ code: 'ok' | 'error' | 'unset' (or 1, 2, 0), message? }`. */
+  setStatus(status) {
+    const code = { unset: 0, ok: 1, error: 2 }[status?.code] ?? status?.code;
+    if (code !== 0 && code !== 1 && code !== 2) {
+      throw new TypeError("setStatus: code must be 'unset', 'ok', 'error' (or 0, 1, 2)");
+    }
+    if (!this._live('setStatus')) return this;
+    span_set_status(this._h, code, status.message === undefined ? '' : String(status.message));
+    return this;
+  }
+
+  /** Braintrust's `span.log(...)`: merges the fields into the span's row. */
+  log(event) {
+    if (event === null || typeof event !== 'object') throw new TypeError('log expects an object');
+    for (const key of Object.keys(event)) {
+      if (!LOG_FIELDS.has(key)) throw new TypeError(`log: unknown field \`${key}\``);
+    }
+    if (event.tags !== undefined && (!Array.isArray(event.tags) || event.tags.some((t) => typeof t !== 'string'))) {
+      throw new TypeError('log: `tags` must be an array of strings');
+    }
+    const f = (k) => (event[k] === undefined ? undefined : stringify(event[k], k));
+    const fields = [f('input'), f('output'), f('expected'), f('error'), f('metadata'), f('metrics'), f('scores'), f('tags'), f('span_attributes')];
+    if (!this._live('log')) return;
+    span_log(this._h, ...fields);
+  }
+
+  /** Starts a child span. */
+  startSpan(options = {}) {
+    return this._logger._start(options, this);
+  }
+
+  /** Runs `fn(span)` in a child span, ending it when `fn` returns or settles. */
+  traced(fn, options = {}) {
+    return runTraced(this._logger._start(tracedOptions(fn, options), this), fn);
+  }
+
+  /**
+   * Ends the span (default now; `endTime` in seconds since the epoch) and returns the
+   * end time in seconds. A second call changes nothing and returns the first end time.
+   */
+  end(endTime) {
+    if (this._snap !== undefined) return this._endS;
+    let ms = endTime === undefined ? nowMs() : timeToMs(endTime, 'endTime');
+    if (ms < this._startMs) ms = this._startMs;
+    this._snap = span_end(this._h, ms);
+    if (registry !== undefined) registry.unregister(this);
+    this._endS = ms / 1000;
+    const ex = this._logger._exporter;
+    if (ex !== undefined) ex.notify();
+    return this._endS;
+  }
+
+  /** The Braintrust slug: V4, or V3 in legacy id mode. */
+  export() {
+    return this._snap === undefined ? span_export(this._h) : snapshot_export(this._logger._id, this._snap);
+  }
+
+  /** Internal: the headers to inject, or undefined in legacy UUID mode. */
+  _propagation() {
+    if (this._prop === undefined) {
+      const s = this._snap === undefined ? span_propagation(this._h) : snapshot_propagation(this._snap);
+      if (s === undefined) {
+        this._prop = null;
+      } else {
+        const [traceparent, tracestate, baggage, braintrustParent] = s.split('\n');
+        const p = { traceparent };
+        if (tracestate) p.tracestate = tracestate;
+        if (baggage) p.baggage = baggage;
+        if (braintrustParent) p.braintrustParent = braintrustParent;
+        this._prop = p;
+      }
+    }
+    return this._prop ?? undefined;
+  }
+
+  /** Writes `traceparent`, `tracestate` and `baggage` into `carrier` (new object if omitted) and returns it. */
+  inject(carrier) {
+    const target = carrier ?? {};
+    const p = this._propagation();
+    if (p === undefined) return target;
+    return injectInto(target, p);
+  }
+}
+
+// Until pkg/src/carrier.js (`injectContext`) lands: a minimal writer for plain objects,
+// Web Headers and Maps (lowercase names, case-variants replaced), baggage relayed by the core.
+function injectInto(carrier, p) {
+  const isHeaders = typeof carrier.get === 'function' && typeof carrier.set === 'function' && !(carrier instanceof Map);
+  const get = (name) => {
+    if (isHeaders || carrier instanceof Map) {
+      if (carrier instanceof Map) {
+        for (const [k, v] of carrier) if (String(k).toLowerCase() === name) return Array.isArray(v) ? v.join(',') : v;
+        return undefined;
+      }
+      return carrier.get(name) ?? undefined;
+    }
+    for (const k of Object.keys(carrier)) {
+      if (k.toLowerCase() === name) { const v = carrier[k]; return Array.isArray(v) ? v.join(',') : v; }
+    }
+    return undefined;
+  };
+  const del = (name) => {
+    if (carrier instanceof Map) { for (const k of [...carrier.keys()]) if (String(k).toLowerCase() === name) carrier.delete(k); }
+    else if (isHeaders) carrier.delete(name);
+    else for (const k of Object.keys(carrier)) if (k.toLowerCase() === name) delete carrier[k];
+  };
+  const set = (name, value) => {
+    del(name);
+    if (carrier instanceof Map || isHeaders) carrier.set(name, value); else carrier[name] = value;
+  };
+  const bg = span_relay_baggage(get('baggage'), p.baggage ?? '', p.braintrustParent ?? '');
+  set('traceparent', p.traceparent);
+  if (p.tracestate !== undefined) set('tracestate', p.tracestate);
+  if (bg === '') del('baggage'); else if (bg !== undefined) set('baggage', bg);
+  return carrier;
+}
+
+function tracedOptions(fn, options) {
+  if (typeof fn !== 'function') throw new TypeError('traced expects a function');
+  return options.name === undefined ? { ...options, name: fn.name || 'traced' } : options;
+}
+
+function recordError(span, e) {
+  try {
+    span.log({ error: errorText(e) });
+    span.addEvent('exception', {
+      'exception.type': e?.name ?? typeof e,
+      'exception.message': e instanceof Error ? e.message : String(e),
+      ...(e instanceof Error && e.stack ? { 'exception.stacktrace': e.stack } : {}),
+    });
+  } catch { /* recording must never hide the user's error */ }
+}
+
+function runTraced(span, fn) {
+  let result;
+  try {
+    result = fn(span);
+  } catch (e) {
+    recordError(span, e);
+    span.end();
+    throw e;
+  }
+  if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+    return result.then(
+      (v) => { span.end(); return v; },
+      (e) => { recordError(span, e); span.end(); throw e; },
+    );
+  }
+  span.end();
+  return result;
+}
+
+function optString(options, key) {
+  const v = options[key];
+  if (v !== undefined && (typeof v !== 'string' || v === '')) throw new TypeError(`initLogger: ${key} must be a non-empty string`);
+  return v;
+}
+
+/** A logger: where spans go (Braintrust object, service, exporter) and how ids are made. */
+export class Logger {
+  constructor(options = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('initLogger expects an options object');
+    const projectName = optString(options, 'projectName');
+    const projectId = optString(options, 'projectId');
+    const experimentId = optString(options, 'experimentId');
+    const serviceName = options.serviceName ?? projectName ?? 'unknown_service';
+    if (typeof serviceName !== 'string') throw new TypeError('initLogger: serviceName must be a string');
+    const sampleRate = options.sampleRate ?? 1;
+    if (typeof sampleRate !== 'number' || !(sampleRate >= 0 && sampleRate <= 1)) {
+      throw new TypeError('initLogger: sampleRate must be a number from 0 to 1');
+    }
+    let legacyIds = options.legacyIds ?? envFlag('BRAINTRUST_LEGACY_IDS');
+    if (typeof legacyIds !== 'boolean') throw new TypeError('initLogger: legacyIds must be a boolean');
+    if (legacyIds && envFlag('BRAINTRUST_OTEL_COMPAT')) {
+      warnOnce('otel-compat', 'BRAINTRUST_OTEL_COMPAT is set: using OpenTelemetry hex ids, not legacy UUID ids');
+      legacyIds = false;
+    }
+    const exporter = options.exporter;
+    if (exporter !== undefined && exporter !== false && (exporter === null || typeof exporter !== 'object')) {
+      throw new TypeError('initLogger: exporter must be an object or false');
+    }
+    const protocol = exporter === false ? 0 : (exporter?.protocol ?? 'json');
+    if (protocol !== 0 && protocol !== 'json' && protocol !== 'protobuf') {
+      throw new TypeError("initLogger: exporter.protocol must be 'json' or 'protobuf'");
+    }
+    const [parentKind, parentValue] = experimentId !== undefined ? [3, experimentId]
+      : projectId !== undefined ? [1, projectId]
+        : projectName !== undefined ? [2, projectName] : [0, ''];
+    const resource = options.resourceAttributes;
+    if (resource !== undefined && (resource === null || typeof resource !== 'object')) {
+      throw new TypeError('initLogger: resourceAttributes must be an object');
+    }
+    const maxQueue = options.batch?.maxQueueSize ?? 2048;
+    this._id = logger_create(
+      serviceName, sdkLanguage(), parentKind, parentValue, legacyIds, sampleRate,
+      protocol === 0 ? 0 : protocol === 'json' ? 1 : 2,
+      Number.isFinite(maxQueue) ? Math.max(1, Math.floor(maxQueue)) : 2048,
+      resource === undefined ? '' : JSON.stringify(resource),
+    );
+    this.projectName = projectName;
+    this.projectId = projectId;
+    this.experimentId = experimentId;
+    this.serviceName = serviceName;
+    this.legacyIds = legacyIds;
+    this.sampleRate = sampleRate;
+    this._slugWarned = false;
+    this._exporter = undefined;
+    const braintrustParent = parentKind === 0 ? undefined
+      : `${['', 'project_id', 'project_name', 'experiment_id'][parentKind]}:${parentValue}`;
+    const id = this._id;
+    const contentType = protocol === 'protobuf' ? 'application/x-protobuf' : 'application/json';
+    this._source = {
+      takeBatch(max) {
+        const before = logger_queued(id);
+        const body = logger_take_batch(id, max);
+        if (body === undefined) return undefined;
+        return { body, count: before - logger_queued(id), contentType };
+      },
+      queued: () => logger_queued(id),
+      dropped: () => logger_dropped(id),
+    };
+    // The export issue's Exporter, when present (seam: nothing else changes when it lands).
+    if (protocol !== 0 && typeof exporterModule.Exporter === 'function') {
+      this._exporter = new exporterModule.Exporter(
+        { exporter, apiKey: options.apiKey, batch: options.batch, braintrustParent },
+        this._source,
+      );
+    }
+  }
+
+  _warnSlug(message) {
+    if (this._slugWarned) return;
+    this._slugWarned = true;
+    globalThis.console?.warn?.(`spanwire: ignoring a malformed slug parent, starting a new trace (${message})`);
+  }
+
+  _start(options, parent) {
+    if (options === null || typeof options !== 'object') throw new TypeError('startSpan expects an options object');
+    const name = options.name ?? (parent == null ? 'root' : 'subspan');
+    if (typeof name !== 'string') throw new TypeError('startSpan: name must be a string');
+    const startMs = options.startTime === undefined ? nowMs() : timeToMs(options.startTime, 'startTime');
+    const kind = kindCode(options.kind);
+    const id = this._id;
+    let h;
+    if (parent === undefined || parent === null) {
+      h = span_start_root(id, name, kind, startMs);
+    } else if (parent instanceof Span) {
+      h = parent._snap === undefined
+        ? span_start_child(id, name, kind, startMs, parent._h)
+        : span_start_after(id, name, kind, startMs, parent._snap);
+    } else if (typeof parent === 'string') {
+      h = span_start_slug(id, name, kind, startMs, parent);
+      const err = take_slug_error();
+      if (err !== undefined) this._warnSlug(err);
+    } else if (typeof parent === 'object' && typeof (parent._traceparent ?? parent.traceparent) === 'string') {
+      const str = (v) => (typeof v === 'string' ? v : undefined);
+      h = span_start_remote(
+        id, name, kind, startMs, parent._traceparent ?? parent.traceparent,
+        str(parent._tracestate ?? parent.tracestate), str(parent._baggage ?? parent.baggage),
+      );
+    } else {
+      throw new TypeError('startSpan: parent must be a Span, a context from extractTraceContext, or an exported slug string');
+    }
+    const span = new Span(this, h, startMs);
+    if (options.type !== undefined) {
+      if (typeof options.type !== 'string') throw new TypeError('startSpan: type must be a string');
+      span_log(h, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, JSON.stringify({ type: options.type }));
+    }
+    if (options.attributes !== undefined) span.setAttributes(options.attributes);
+    return span;
+  }
+
+  /** Starts a span: a root, or a child of `parent` (a Span, an extracted context or a slug). */
+  startSpan(options = {}) {
+    return this._start(options, options?.parent);
+  }
+
+  /** Runs `fn(span)` in a new span and ends it when `fn` returns or its promise settles. */
+  traced(fn, options = {}) {
+    return runTraced(this._start(tracedOptions(fn, options), options.parent), fn);
+  }
+
+  /** Sends every ended span; resolves with the exporter's report. */
+  flush(options) {
+    if (this._exporter !== undefined) return this._exporter.flush(options);
+    return Promise.resolve({ exported: 0, queued: this._source.queued(), dropped: this._source.dropped() });
+  }
+
+  /** Export counters. */
+  stats() {
+    if (this._exporter !== undefined) return this._exporter.stats();
+    return { queued: this._source.queued(), dropped: this._source.dropped() };
+  }
+}
+
+let current;
+
+/** Creates a logger and makes it the one module-level `startSpan`, `traced` and `flush` use. */
+export function initLogger(options = {}) {
+  const logger = new Logger(options);
+  if (options.setCurrent !== false) current = logger;
+  return logger;
+}
+
+/** The logger module-level functions use: the last `initLogger`, else a propagation-only logger. */
+export function currentLogger() {
+  return (current ??= new Logger({ exporter: false }));
+}
+
+/** Starts a span on the current logger. */
+export function startSpan(options = {}) {
+  return currentLogger().startSpan(options);
+}
+
+/** Runs `fn(span)` in a span on the current logger. */
+export function traced(fn, options = {}) {
+  return currentLogger().traced(fn, options);
+}
+
+/** Flushes the current logger. */
+export function flush(options) {
+  return currentLogger().flush(options);
+}
+
+/** Decodes a slug (V1–V4) into its fields; throws an Error saying exactly what is wrong. */
+export function parseSlug(slug) {
+  if (typeof slug !== 'string') throw new TypeError('parseSlug expects a string');
+  return JSON.parse(slug_parse(slug));
+}
+
+/** Encodes slug fields as Braintrust's V4 (default) or V3 slug. */
+export function formatSlug(fields, options = {}) {
+  if (fields === null || typeof fields !== 'object') throw new TypeError('formatSlug expects an object');
+  return slug_format(JSON.stringify(fields), options.version ?? 4);
+}
