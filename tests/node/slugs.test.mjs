@@ -1,0 +1,125 @@
+// The Braintrust slug through the package's JS API, against every `slugs` and
+// `legacy_slugs` vector the released SDKs produced (tests/vectors/braintrust-vectors.json).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { formatSlug, parseSlug, initLogger } from 'spanwire';
+
+const vectors = JSON.parse(readFileSync(new URL('../../../vectors/braintrust-vectors.json', import.meta.url), 'utf8'));
+
+// null == absent, as the JS SDK's schema treats them.
+const comparable = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+
+// Where the JS SDK's own decoder threw on a slug the Python SDK wrote (py_v3 packs hex
+// trace ids as UUIDs JS refuses): we refuse them too, with the reason.
+const isError = (d) => d && typeof d === 'object' && 'error' in d;
+
+let quiet;
+function silenced(fn) {
+  const warn = console.warn;
+  const seen = [];
+  console.warn = (...a) => seen.push(a.join(' '));
+  try { return [fn(), seen]; } finally { console.warn = warn; }
+}
+
+test('slugs: formatSlug equals the JS SDK byte for byte (V4 and V3), for every vector', () => {
+  assert.equal(vectors.slugs.length, 13);
+  for (const v of vectors.slugs) {
+    assert.equal(formatSlug(v.input), v.js_v4.slug, `${v.name} v4`);
+    assert.equal(formatSlug(v.input, { version: 4 }), v.js_v4.slug, `${v.name} v4 explicit`);
+    assert.equal(formatSlug(v.input, { version: 3 }), v.js_v3.slug, `${v.name} v3`);
+  }
+});
+
+test('slugs: parseSlug decodes every SDK-written slug as the JS SDK does', () => {
+  let decoded = 0;
+  let refused = 0;
+  for (const v of vectors.slugs) {
+    for (const variant of ['js_v4', 'js_v3', 'py_v4', 'py_v3']) {
+      const { slug, decoded_by_js_v4: expected } = v[variant];
+      if (isError(expected)) {
+        assert.throws(() => parseSlug(slug), /not a valid UUID|field/, `${v.name} ${variant}`);
+        refused++;
+      } else {
+        assert.deepEqual(comparable(parseSlug(slug)), comparable(expected), `${v.name} ${variant}`);
+        decoded++;
+      }
+    }
+  }
+  console.log(`  decoded ${decoded}, refused as JS does ${refused}`);
+  assert.equal(decoded + refused, 52);
+  assert.equal(refused, 8, "the py_v3 slugs of hex trace ids JS refuses");
+});
+
+test('legacy_slugs: V1/V2, unpadded, whitespace, version 5 decode; malformed ones give a precise error', () => {
+  assert.equal(vectors.legacy_slugs.length, 8);
+  for (const v of vectors.legacy_slugs) {
+    if (isError(v.decoded_by_js_v4)) {
+      // 'garbage' is valid unpadded base64: its bytes are refused at the object type.
+      assert.throws(() => parseSlug(v.slug), /^Error: unknown object type 170 \(byte 1; version 129 knows 1, 2 or 3\)$|unknown object type 170/, v.name);
+    } else {
+      assert.deepEqual(comparable(parseSlug(v.slug)), comparable(v.decoded_by_js_v4), v.name);
+    }
+  }
+});
+
+test('malformed slugs: exact errors from parseSlug', () => {
+  const cases = [
+    ['garbage', /^unknown object type 170 \(byte 1; version 129 knows 1, 2 or 3\)$/],
+    ['', /^empty slug$/],
+    ['  \n', /^empty slug$/],
+    ['AAAA', /^unsupported version 0 \(byte 0; versions 1-4 are known\)$/],
+    ['BAI=', /^truncated: field count needs 1 byte at offset 2, 0 remain$/],
+    ['BA*=', /base64/i],
+    [42, /expects a string/],
+  ];
+  for (const [slug, re] of cases) {
+    assert.throws(() => parseSlug(slug), (e) => e instanceof Error && re.test(e.message), String(slug));
+  }
+  assert.throws(() => parseSlug('garbage'), (e) => e.message.length > 10 && !/undefined/.test(e.message));
+});
+
+test('malformed slugs: startSpan starts a fresh root, warns once per logger, never throws', () => {
+  const logger = initLogger({ projectId: 'p', exporter: false, setCurrent: false });
+  const bad = ['garbage', 'AAAA', '', 'BAI=', ...vectors.legacy_slugs.filter((v) => isError(v.decoded_by_js_v4)).map((v) => v.slug)];
+  const [spans, warnings] = silenced(() => bad.map((slug) => logger.startSpan({ name: 'x', parent: slug })));
+  for (const s of spans) {
+    assert.deepEqual(s.spanParents, []);
+    assert.match(s.rootSpanId, /^[0-9a-f]{32}$/);
+    s.end();
+  }
+  assert.equal(warnings.length, 1, 'one warning');
+  assert.match(warnings[0], /malformed slug/);
+});
+
+test('every decodable vector slug links a child (or starts a root under its object)', () => {
+  const logger = initLogger({ projectId: 'p', exporter: false, setCurrent: false });
+  for (const v of [...vectors.slugs.map((s) => ({ name: s.name, slug: s.js_v4.slug, d: s.js_v4.decoded_by_js_v4 })),
+    ...vectors.legacy_slugs.map((s) => ({ name: s.name, slug: s.slug, d: s.decoded_by_js_v4 }))]) {
+    if (isError(v.d)) continue;
+    const child = logger.startSpan({ name: 'c', parent: v.slug });
+    if (v.d.span_id) {
+      assert.deepEqual(child.spanParents, [v.d.span_id], v.name);
+      assert.equal(child.rootSpanId, v.d.root_span_id, v.name);
+    } else {
+      assert.deepEqual(child.spanParents, [], v.name);
+    }
+    // The child's slug names the parent's object.
+    const back = parseSlug(child.export());
+    assert.equal(back.object_type, v.d.object_type, v.name);
+    assert.equal(back.object_id ?? null, v.d.object_id ?? null, v.name);
+    assert.deepEqual(back.propagated_event ?? null, v.d.propagated_event ?? null, v.name);
+    child.end();
+  }
+});
+
+test('span.export() equals formatSlug of its own fields (V4 hex, V3 legacy)', () => {
+  for (const legacyIds of [false, true]) {
+    const logger = initLogger({ projectId: 'proj-id-123', legacyIds, exporter: false, setCurrent: false });
+    const s = logger.startSpan({ name: 'x' });
+    const fields = { object_type: 2, object_id: 'proj-id-123', row_id: s.id, span_id: s.spanId, root_span_id: s.rootSpanId };
+    assert.equal(s.export(), formatSlug(fields, { version: legacyIds ? 3 : 4 }));
+    s.end();
+    assert.equal(s.export(), formatSlug(fields, { version: legacyIds ? 3 : 4 }), 'after end');
+  }
+});
