@@ -1,0 +1,208 @@
+// Spans and loggers through the packed package: ids, parents, log merge, end,
+// traced, sampling, id modes and the Braintrust id-format back-compat table.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { initLogger, startSpan, traced, flush, parseSlug, Span } from 'spanwire';
+
+const HEX32 = /^[0-9a-f]{32}$/;
+const HEX16 = /^[0-9a-f]{16}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const logger = (o = {}) => initLogger({ projectId: 'proj-id-123', exporter: false, setCurrent: false, ...o });
+
+test('a root span: hex ids, row id separate, no parents, sampled+random flags', () => {
+  const s = logger().startSpan({ name: 'root' });
+  assert.match(s.rootSpanId, HEX32);
+  assert.match(s.spanId, HEX16);
+  assert.match(s.id, HEX16);
+  assert.notEqual(s.id, s.spanId);
+  assert.deepEqual(s.spanParents, []);
+  assert.equal(s.traceFlags, 3);
+  assert.ok(s instanceof Span);
+  s.end();
+});
+
+test('children: same root, parent = parent span id, live and after the parent ended', () => {
+  const l = logger();
+  const root = l.startSpan({ name: 'root' });
+  const a = root.startSpan({ name: 'a' });
+  const b = l.startSpan({ name: 'b', parent: root });
+  root.end();
+  const c = root.startSpan({ name: 'c' }); // parent already ended
+  for (const s of [a, b, c]) {
+    assert.equal(s.rootSpanId, root.rootSpanId);
+    assert.deepEqual(s.spanParents, [root.spanId]);
+  }
+  assert.equal(new Set([root.spanId, a.spanId, b.spanId, c.spanId]).size, 4);
+  const g = c.startSpan({ name: 'g' });
+  assert.deepEqual(g.spanParents, [c.spanId]);
+  for (const s of [a, b, c, g]) s.end();
+});
+
+test('end(): returns seconds, clamps to start, second end is a no-op; ids readable after end', () => {
+  const s = logger().startSpan({ name: 'x', startTime: 1700000000.5 });
+  const ids = [s.id, s.spanId, s.rootSpanId];
+  const t = s.end(1600000000);
+  assert.equal(t, 1700000000.5, 'clamped to the start');
+  assert.equal(s.end(1800000000), t);
+  assert.deepEqual([s.id, s.spanId, s.rootSpanId], ids);
+  const n = logger().startSpan({ name: 'now' });
+  const now = Date.now() / 1000;
+  const e = n.end();
+  assert.ok(Math.abs(e - now) < 5, `${e} ~ ${now}`);
+  assert.ok(n.ended);
+});
+
+test('log merges like Braintrust; bad shapes are TypeErrors/Errors and the module stays usable', () => {
+  const s = logger().startSpan({ name: 'x', type: 'llm' });
+  s.log({ input: { q: 1 }, metadata: { a: { x: 1 } }, tags: ['a'] });
+  s.log({ output: 'o', metadata: { a: { y: 2 } }, tags: ['a', 'b'], scores: { acc: 0.5 }, metrics: { tokens: 3 } });
+  assert.throws(() => s.log({ nope: 1 }), TypeError);
+  assert.throws(() => s.log({ tags: 'x' }), TypeError);
+  assert.throws(() => s.log({ scores: { acc: 2 } }), /score `acc`/);
+  assert.throws(() => s.log({ metadata: 5 }), /must be an object/);
+  const cyclic = {}; cyclic.self = cyclic;
+  assert.throws(() => s.log({ input: cyclic }), TypeError);
+  s.setAttributes({ str: 's', int: 3, dbl: 1.5, yes: true, arr: [1, 2], obj: { k: 'v' }, skip: undefined, nul: null });
+  assert.throws(() => s.setAttributes(null), TypeError);
+  s.addEvent('evt', { k: 1 });
+  s.setStatus({ code: 'ok' });
+  assert.throws(() => s.setStatus({ code: 'bogus' }), TypeError);
+  s.end();
+  // Calls after end are ignored (with a one-time warning), never thrown.
+  const warn = console.warn; console.warn = () => {};
+  try { s.setAttributes({ a: 1 }); s.log({ output: 1 }); } finally { console.warn = warn; }
+  assert.match(logger().startSpan({ name: 'still works' }).spanId, HEX16);
+});
+
+test('traced: sync and async, ends the span, records and rethrows errors', async () => {
+  const l = logger();
+  let seen;
+  assert.equal(l.traced((span) => { seen = span; return 42; }, { name: 't' }), 42);
+  assert.ok(seen.ended);
+  assert.equal(await l.traced(async (span) => { seen = span; await null; return 'a'; }), 'a');
+  assert.ok(seen.ended);
+  assert.throws(() => l.traced((span) => { seen = span; throw new RangeError('boom'); }), RangeError);
+  assert.ok(seen.ended);
+  await assert.rejects(l.traced(async (span) => { seen = span; throw new Error('later'); }), /later/);
+  assert.ok(seen.ended);
+  const parent = l.startSpan({ name: 'p' });
+  parent.traced((child) => assert.deepEqual(child.spanParents, [parent.spanId]));
+  l.traced((child) => assert.deepEqual(child.spanParents, [parent.spanId]), { parent });
+  parent.end();
+});
+
+test('module-level startSpan/traced/flush use the current logger', async () => {
+  const l = initLogger({ projectName: 'module-level', exporter: false });
+  const s = startSpan({ name: 'm' });
+  assert.deepEqual(parseSlug(s.export()).compute_object_metadata_args, { project_name: 'module-level' });
+  s.end();
+  assert.equal(traced(() => 1), 1);
+  const report = await flush();
+  assert.equal(typeof report, 'object');
+  assert.equal(l.stats().queued, 0, 'export off: nothing retained');
+});
+
+test('parent from an extracted context (TraceContext fields or a Braintrust-style dict)', () => {
+  const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+  const l = logger();
+  for (const parent of [
+    { _traceparent: tp, _tracestate: 'congo=t61rcWkgMzE', _baggage: 'k=v,braintrust.parent=project_name%3Aother' },
+    { traceparent: tp, tracestate: 'congo=t61rcWkgMzE', baggage: 'k=v,braintrust.parent=project_name%3Aother' },
+  ]) {
+    const s = l.startSpan({ name: 'srv', parent });
+    assert.equal(s.rootSpanId, '0af7651916cd43dd8448eb211c80319c');
+    assert.deepEqual(s.spanParents, ['b7ad6b7169203331']);
+    assert.equal(s.traceFlags, 1);
+    assert.deepEqual(s._propagation(), {
+      traceparent: `00-0af7651916cd43dd8448eb211c80319c-${s.spanId}-01`,
+      tracestate: 'congo=t61rcWkgMzE', baggage: 'k=v', braintrustParent: 'project_name:other',
+    });
+    assert.deepEqual(parseSlug(s.export()).compute_object_metadata_args, { project_name: 'other' });
+    s.end();
+  }
+  const bad = l.startSpan({ name: 'x', parent: { _traceparent: 'garbage' } });
+  assert.deepEqual(bad.spanParents, []);
+  assert.throws(() => l.startSpan({ parent: 42 }), TypeError);
+});
+
+test('sampling: unsampled spans propagate with flags 00 and are not queued; decision agrees across loggers', () => {
+  const never = initLogger({ projectId: 'p', sampleRate: 0, setCurrent: false, exporter: { url: 'http://127.0.0.1:9/unused' } });
+  const s = never.startSpan({ name: 'x' });
+  assert.equal(s.traceFlags & 1, 0);
+  assert.match(s.inject({}).traceparent, /-02$/);
+  s.end();
+  assert.equal(never._source.queued(), 0);
+  // A rate of one half keeps roughly half the roots, and two loggers agree per trace.
+  const a = logger({ sampleRate: 0.5 });
+  const b = logger({ sampleRate: 0.5 });
+  let kept = 0;
+  for (let i = 0; i < 2000; i++) {
+    const r = a.startSpan({ name: 'r' });
+    const remote = b.startSpan({ name: 'slug child', parent: r.export() }); // no flags in a slug: decided from the trace id
+    assert.equal(remote.sampled, r.sampled);
+    if (r.sampled) kept++;
+    r.end(); remote.end();
+  }
+  assert.ok(kept > 850 && kept < 1150, `kept ${kept} of 2000`);
+  assert.throws(() => logger({ sampleRate: 2 }), TypeError);
+});
+
+test('legacy ids: option, env var, BRAINTRUST_OTEL_COMPAT wins with one warning', () => {
+  const u = logger({ legacyIds: true }).startSpan({ name: 'u' });
+  assert.match(u.spanId, UUID);
+  assert.equal(u.rootSpanId, u.spanId);
+  assert.match(u.id, UUID);
+  assert.equal(parseSlug(u.export()).span_id, u.spanId);
+  assert.equal(Buffer.from(u.export(), 'base64')[0], 3, 'V3 in legacy mode');
+  const carrier = { keep: 'me' };
+  assert.equal(u.inject(carrier), carrier);
+  assert.deepEqual(carrier, { keep: 'me' }, 'inject is a no-op with UUID ids');
+  const saved = { ...process.env };
+  const warn = console.warn; const warnings = [];
+  console.warn = (m) => warnings.push(m);
+  try {
+    process.env.BRAINTRUST_LEGACY_IDS = ' Yes ';
+    assert.match(logger().startSpan({}).spanId, UUID);
+    assert.match(logger({ legacyIds: false }).startSpan({}).spanId, HEX16, 'the option wins over the env var');
+    process.env.BRAINTRUST_OTEL_COMPAT = 'true';
+    assert.match(logger().startSpan({}).spanId, HEX16);
+    assert.match(logger().startSpan({}).spanId, HEX16);
+  } finally {
+    console.warn = warn;
+    delete process.env.BRAINTRUST_LEGACY_IDS; delete process.env.BRAINTRUST_OTEL_COMPAT;
+    Object.assign(process.env, saved);
+  }
+  assert.equal(warnings.filter((w) => /BRAINTRUST_OTEL_COMPAT/.test(w)).length, 1);
+});
+
+// The Braintrust distributed-tracing plan, "Id format back-compat": hex/UUID active
+// mode x hex/UUID slug. The child links to the slug's span whatever the formats, and
+// gets its own span id in the active format.
+const hexSlugParent = () => logger().startSpan({ name: 'hex parent' });
+const uuidSlugParent = () => logger({ legacyIds: true }).startSpan({ name: 'uuid parent' });
+for (const [active, idRe] of [['hex', HEX16], ['UUID', UUID]]) {
+  for (const [slugFormat, make] of [['hex', hexSlugParent], ['UUID', uuidSlugParent]]) {
+    test(`back-compat: ${active} active x ${slugFormat} slug links the child`, () => {
+      const parent = make();
+      const child = logger({ legacyIds: active === 'UUID' }).startSpan({ name: 'child', parent: parent.export() });
+      assert.deepEqual(child.spanParents, [parent.spanId]);
+      assert.equal(child.rootSpanId, parent.rootSpanId);
+      assert.match(child.spanId, idRe);
+      assert.equal(Buffer.from(child.export(), 'base64')[0], active === 'UUID' ? 3 : 4);
+      // W3C headers only when both ids are hex.
+      const injected = child.inject({});
+      assert.equal('traceparent' in injected, active === 'hex' && slugFormat === 'hex');
+      parent.end(); child.end();
+    });
+  }
+}
+
+test('back-compat: hex default selects ids and V4; export -> resume round-trips under hex ids', () => {
+  const a = logger().startSpan({ name: 'a' });
+  const b = logger().startSpan({ name: 'b', parent: a.export() });
+  const c = logger().startSpan({ name: 'c', parent: b.export() });
+  assert.equal(c.rootSpanId, a.rootSpanId);
+  assert.deepEqual(c.spanParents, [b.spanId]);
+  assert.match(c.inject({}).traceparent, new RegExp(`^00-${a.rootSpanId}-${c.spanId}-0[01]$`));
+  for (const s of [a, b, c]) s.end();
+});
