@@ -15,8 +15,9 @@ import {
   take_slug_error, span_end, span_discard, span_field, snapshot_field, span_flags,
   span_propagation, snapshot_propagation, span_export, snapshot_export,
   span_set_str, span_set_num, span_set_bool, span_set_json, span_add_event, span_set_status,
-  span_log, span_relay_baggage, slug_parse, slug_format,
+  span_log, slug_parse, slug_format,
 } from './spanwire.js';
+import { injectContext } from './carrier.js';
 import * as exporterModule from './exporter.js';
 
 const perf = globalThis.performance;
@@ -254,41 +255,8 @@ export class Span {
     const target = carrier ?? {};
     const p = this._propagation();
     if (p === undefined) return target;
-    return injectInto(target, p);
+    return injectContext(target, p);
   }
-}
-
-// Until pkg/src/carrier.js (`injectContext`) lands: a minimal writer for plain objects,
-// Web Headers and Maps (lowercase names, case-variants replaced), baggage relayed by the core.
-function injectInto(carrier, p) {
-  const isHeaders = typeof carrier.get === 'function' && typeof carrier.set === 'function' && !(carrier instanceof Map);
-  const get = (name) => {
-    if (isHeaders || carrier instanceof Map) {
-      if (carrier instanceof Map) {
-        for (const [k, v] of carrier) if (String(k).toLowerCase() === name) return Array.isArray(v) ? v.join(',') : v;
-        return undefined;
-      }
-      return carrier.get(name) ?? undefined;
-    }
-    for (const k of Object.keys(carrier)) {
-      if (k.toLowerCase() === name) { const v = carrier[k]; return Array.isArray(v) ? v.join(',') : v; }
-    }
-    return undefined;
-  };
-  const del = (name) => {
-    if (carrier instanceof Map) { for (const k of [...carrier.keys()]) if (String(k).toLowerCase() === name) carrier.delete(k); }
-    else if (isHeaders) carrier.delete(name);
-    else for (const k of Object.keys(carrier)) if (k.toLowerCase() === name) delete carrier[k];
-  };
-  const set = (name, value) => {
-    del(name);
-    if (carrier instanceof Map || isHeaders) carrier.set(name, value); else carrier[name] = value;
-  };
-  const bg = span_relay_baggage(get('baggage'), p.baggage ?? '', p.braintrustParent ?? '');
-  set('traceparent', p.traceparent);
-  if (p.tracestate !== undefined) set('tracestate', p.tracestate);
-  if (bg === '') del('baggage'); else if (bg !== undefined) set('baggage', bg);
-  return carrier;
 }
 
 function tracedOptions(fn, options) {

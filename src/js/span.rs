@@ -400,18 +400,3 @@ pub fn slug_format(fields_json: &str, version: u8) -> Result<String, JsError> {
     }
 }
 
-/// The outbound `baggage` for a carrier whose current value is `carrier` (absent:
-/// `undefined`), relaying `inbound` members and appending `braintrust_parent`
-/// (decoded, e.g. `project_id:abc`). `undefined` = leave the header alone; `""` =
-/// delete it. Used by `Span.inject` until `carrier.js` provides `injectContext`.
-#[wasm_bindgen]
-pub fn span_relay_baggage(carrier: Option<String>, inbound: &str, braintrust_parent: &str) -> Option<String> {
-    use crate::w3c::baggage;
-    let members = if inbound.is_empty() { baggage::BaggageMembers::EMPTY } else { baggage::parse(inbound).others };
-    let parent: Option<BraintrustParent> = braintrust_parent.parse().ok();
-    match baggage::relay(carrier.as_deref(), &members, parent.as_ref()) {
-        crate::w3c::BaggageUpdate::Set(v) => Some(v),
-        crate::w3c::BaggageUpdate::Remove => Some(String::new()),
-        crate::w3c::BaggageUpdate::Leave => None,
-    }
-}
