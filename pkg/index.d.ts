@@ -13,6 +13,7 @@
 export * from './types/propagation';
 export * from './types/span';
 export * from './types/exporter';
+export * from './types/http';
 
 /**
  * A new random trace id: 32 lowercase hex characters (16 bytes), never all zero,

@@ -4,3 +4,4 @@ export { newTraceId, newSpanId } from './ids.js';
 export * from './propagation.js';
 export * from './span.js';
 export * from './exporter.js';
+export * from './http.js';

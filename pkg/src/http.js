@@ -1,0 +1,528 @@
+// Runtime integrations over HTTP: server spans for Workers (`instrument`) and Node
+// (`startServerSpan`), client spans with injected headers (`tracedFetch`), and the
+// propagation targets that decide where trace headers may go.
+//
+// Safety first: trace headers (`traceparent`, `tracestate`, `baggage`) carry ids and
+// baggage members a third party has no business seeing. They are written only to
+// origins the user allows (`propagateTo`). Defaults: the page's own origin in a
+// browser, nothing on a server (Workers, Node) until configured. A request to a
+// target that is not allowed also loses any of those headers the caller copied in
+// (a Worker proxying `request.headers` must not leak the inbound trace).
+//
+// Attribute names follow the OpenTelemetry HTTP semantic conventions (stable, v1.23+):
+// http.request.method, url.full, url.scheme, url.path, url.query, server.address,
+// server.port, http.route, user_agent.original, client.address,
+// network.protocol.version, http.response.status_code, error.type.
+import { extractTraceContext } from './propagation.js';
+import * as spans from './span.js';
+
+const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage'];
+
+// ---------------------------------------------------------------------------------
+// Propagation targets
+
+/** The page's origin in a browser (a document with a location), otherwise undefined. */
+function pageOrigin() {
+  const g = globalThis;
+  try {
+    if (typeof g.document === 'object' && g.document !== null && typeof g.location?.origin === 'string') {
+      const o = g.location.origin;
+      return o && o !== 'null' ? o : undefined;
+    }
+  } catch {
+    // a cross-origin or detached location: no page origin
+  }
+  return undefined;
+}
+
+/** `propagateTo` when none is configured: same origin in browsers, nothing elsewhere. */
+function defaultPropagateTo() {
+  return pageOrigin() !== undefined ? 'same-origin' : false;
+}
+
+function invalidTarget(value, why) {
+  let shown;
+  try {
+    shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    shown = typeof value;
+  }
+  return new TypeError(`spanwire: propagateTo: ${shown} ${why}`);
+}
+
+/** One target as a test on a parsed URL. */
+function compileTarget(target) {
+  if (typeof target === 'function') {
+    return (url) => {
+      try {
+        return target(url) === true;
+      } catch {
+        return false; // a throwing predicate never opens propagation
+      }
+    };
+  }
+  if (target instanceof RegExp) {
+    return (url) => {
+      target.lastIndex = 0; // `g` and `y` flags keep state between tests
+      return target.test(url.href);
+    };
+  }
+  if (typeof target === 'string') {
+    if (target === 'same-origin') {
+      return (url) => {
+        const origin = pageOrigin();
+        return origin !== undefined && url.origin === origin;
+      };
+    }
+    let parsed;
+    try {
+      parsed = new URL(target);
+    } catch {
+      throw invalidTarget(target, "is not an absolute URL (write 'https://api.example.com' or a RegExp)");
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw invalidTarget(target, 'must be an http: or https: URL');
+    }
+    if (parsed.username || parsed.password || parsed.search || parsed.hash) {
+      throw invalidTarget(target, 'must be an origin, optionally with a path prefix (no credentials, query or fragment)');
+    }
+    const origin = parsed.origin;
+    const path = parsed.pathname;
+    if (path === '/') return (url) => url.origin === origin;
+    // A path prefix matches at a segment boundary: '/api' allows '/api' and '/api/x', not '/apix'.
+    const dir = path.endsWith('/') ? path : `${path}/`;
+    const exact = path.endsWith('/') ? path.slice(0, -1) : path;
+    return (url) => url.origin === origin && (url.pathname === exact || url.pathname.startsWith(dir));
+  }
+  throw invalidTarget(target, "is not a string, RegExp or function (use true to allow every origin)");
+}
+
+const compiled = new WeakMap();
+
+/** `propagateTo` as one test on a parsed URL; throws a TypeError on a malformed target. */
+function compilePropagateTo(propagateTo) {
+  if (propagateTo === undefined) propagateTo = defaultPropagateTo();
+  if (propagateTo === true) return () => true;
+  if (propagateTo === false || propagateTo === null) return () => false;
+  if ((typeof propagateTo === 'object' || typeof propagateTo === 'function') && compiled.has(propagateTo)) {
+    return compiled.get(propagateTo);
+  }
+  const list = Array.isArray(propagateTo) ? propagateTo : [propagateTo];
+  const tests = list.map(compileTarget);
+  const test = (url) => {
+    for (let i = 0; i < tests.length; i++) if (tests[i](url)) return true;
+    return false;
+  };
+  if (typeof propagateTo === 'object' || typeof propagateTo === 'function') compiled.set(propagateTo, test);
+  return test;
+}
+
+/** The URL a request goes to, resolved against the page in a browser; undefined when unparsable. */
+function requestUrl(input) {
+  let href;
+  if (typeof input === 'string') href = input;
+  else if (input instanceof URL) return input;
+  else if (input !== null && typeof input === 'object' && typeof input.url === 'string') href = input.url;
+  else if (input !== null && input !== undefined) href = String(input);
+  if (href === undefined) return undefined;
+  try {
+    return new URL(href, pageOrigin() !== undefined ? globalThis.location.href : undefined);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether trace headers may be sent to `url` under `propagateTo` (the default when
+ * undefined: the page's origin in a browser, no origin elsewhere). Only http: and
+ * https: URLs are ever allowed. Throws a TypeError on a malformed target.
+ */
+export function propagationAllowed(url, propagateTo) {
+  const test = compilePropagateTo(propagateTo);
+  const parsed = requestUrl(url);
+  if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return false;
+  return test(parsed);
+}
+
+// Per-logger HTTP settings (`propagateTo`), set by `configureHttp`, `instrument` and
+// `startServerSpan`, read by `tracedFetch` through the span's logger.
+const loggerSettings = new WeakMap();
+
+/**
+ * Sets the HTTP options of every span of `logger`: where `tracedFetch` (and
+ * `span.fetch`) may send trace headers. Validates the targets at once.
+ */
+export function configureHttp(logger, options = {}) {
+  if (logger === null || typeof logger !== 'object') throw new TypeError('configureHttp: pass a Logger from initLogger');
+  if (options === null || typeof options !== 'object') throw new TypeError('configureHttp: options must be an object');
+  const settings = { ...(loggerSettings.get(logger) ?? {}) };
+  if ('propagateTo' in options) {
+    compilePropagateTo(options.propagateTo); // fail now, not at the first request
+    settings.propagateTo = options.propagateTo;
+  }
+  loggerSettings.set(logger, settings);
+  return logger;
+}
+
+function settingsOf(span) {
+  const logger = span?._logger;
+  return logger !== undefined && logger !== null ? loggerSettings.get(logger) : undefined;
+}
+
+// ---------------------------------------------------------------------------------
+// Attributes
+
+const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE', 'QUERY']);
+// Query parameters the semantic conventions say to redact (signed-URL secrets).
+const SECRET_PARAMS = new Set(['awsaccesskeyid', 'signature', 'sig', 'x-goog-signature']);
+
+/** `http.request.method` (and `_original` when not a known method), per the conventions. */
+function methodAttributes(method, attributes) {
+  const upper = method.toUpperCase();
+  if (KNOWN_METHODS.has(upper)) {
+    attributes['http.request.method'] = upper;
+    if (upper !== method) attributes['http.request.method_original'] = method;
+  } else {
+    attributes['http.request.method'] = '_OTHER';
+    attributes['http.request.method_original'] = method;
+  }
+  return attributes['http.request.method'];
+}
+
+function redactedSearch(url) {
+  if (!url.search) return '';
+  let changed = false;
+  const params = new URLSearchParams(url.search);
+  for (const key of [...params.keys()]) {
+    if (SECRET_PARAMS.has(key.toLowerCase())) {
+      params.set(key, 'REDACTED');
+      changed = true;
+    }
+  }
+  return changed ? `?${params}` : url.search;
+}
+
+/** The URL without credentials (REDACTED) or the values of signed-URL query parameters. */
+function redactedUrl(url) {
+  const creds = url.username || url.password ? 'REDACTED:REDACTED@' : '';
+  return `${url.protocol}//${creds}${url.host}${url.pathname}${redactedSearch(url)}${url.hash}`;
+}
+
+function defaultPort(protocol) {
+  return protocol === 'https:' ? 443 : protocol === 'http:' ? 80 : undefined;
+}
+
+function urlAttributes(url, attributes, server) {
+  attributes['url.full'] = redactedUrl(url);
+  attributes['server.address'] = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const port = url.port ? Number(url.port) : defaultPort(url.protocol);
+  if (port !== undefined) attributes['server.port'] = port;
+  if (server) {
+    attributes['url.scheme'] = url.protocol.slice(0, -1);
+    attributes['url.path'] = url.pathname;
+    const q = redactedSearch(url);
+    if (q) attributes['url.query'] = q.slice(1);
+  }
+}
+
+function errorName(err) {
+  try {
+    if (err instanceof Error) return err.name || 'Error';
+    if (err !== null && typeof err === 'object' && typeof err.name === 'string' && err.name) return err.name;
+  } catch {
+    // fall through
+  }
+  return '_OTHER';
+}
+
+/** Records `err` on `span` as an OpenTelemetry `exception` event and an error status. Never throws. */
+function recordException(span, err) {
+  try {
+    const type = errorName(err);
+    let message;
+    try {
+      message = err instanceof Error ? err.message : String(err);
+    } catch {
+      message = 'unprintable error';
+    }
+    const event = { 'exception.type': type, 'exception.message': message };
+    if (err instanceof Error && typeof err.stack === 'string') event['exception.stacktrace'] = err.stack;
+    span.addEvent('exception', event);
+    span.setAttributes({ 'error.type': type });
+    span.setStatus({ code: 'error', message: `${type}: ${message}` });
+  } catch {
+    // recording must never replace the user's error
+  }
+}
+
+// ---------------------------------------------------------------------------------
+// Client spans
+
+function isRequest(input) {
+  if (typeof Request === 'function' && input instanceof Request) return true;
+  return input !== null && typeof input === 'object' && typeof input.url === 'string' &&
+    typeof input.method === 'string' && typeof input.headers === 'object';
+}
+
+function baseFetch(options) {
+  const f = options?.fetch ?? globalThis.fetch;
+  if (typeof f !== 'function') throw new TypeError('spanwire: no fetch in this runtime; pass options.fetch');
+  return f;
+}
+
+/**
+ * `fetch(input, init)` in a client span, child of `span`, with the trace headers
+ * injected when the target is allowed by `propagateTo` (per call, else the span's
+ * logger's `configureHttp`, else the default) and removed when it is not. The span
+ * ends when the response headers arrive (or the request fails); a status of 400 or
+ * more, or a network error, sets the error status. Resolves or rejects as `fetch`.
+ *
+ * Without a span (undefined or null) this is plain `fetch` with the same header rule.
+ */
+export async function tracedFetch(span, input, init, options = {}) {
+  if (options === null || typeof options !== 'object') throw new TypeError('tracedFetch: options must be an object');
+  const doFetch = baseFetch(options);
+  const settings = options.propagateTo !== undefined ? options : settingsOf(span) ?? {};
+  const test = compilePropagateTo(settings.propagateTo);
+  const request = isRequest(input);
+  const url = requestUrl(input);
+  const allowed = url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:') && test(url);
+
+  const headers = new Headers(init?.headers ?? (request ? input.headers : undefined));
+  for (const name of TRACE_HEADERS) headers.delete(name); // ours replace them, or none go out
+
+  if (span === undefined || span === null) {
+    if (!allowed) return doFetch.call(globalThis, input, { ...init, headers });
+    return doFetch.call(globalThis, input, init); // allowed and nothing to add: the caller's headers as given
+  }
+  if (typeof span.startSpan !== 'function') throw new TypeError('tracedFetch: span must be a spanwire Span');
+
+  const attributes = {};
+  const method = methodAttributes(String(init?.method ?? (request ? input.method : 'GET')), attributes);
+  if (url !== undefined) urlAttributes(url, attributes, false);
+  if (options.attributes !== undefined) Object.assign(attributes, options.attributes);
+  const child = span.startSpan({ name: options.name ?? method, kind: 'client', attributes });
+  if (allowed) child.inject(headers);
+
+  let response;
+  try {
+    response = await doFetch.call(globalThis, input, { ...init, headers });
+  } catch (err) {
+    recordException(child, err);
+    child.end();
+    throw err;
+  }
+  try {
+    const status = response.status;
+    child.setAttributes({ 'http.response.status_code': status });
+    if (status >= 400) {
+      child.setAttributes({ 'error.type': String(status) });
+      child.setStatus({ code: 'error', message: `HTTP ${status}` });
+    }
+  } finally {
+    child.end();
+  }
+  return response;
+}
+
+// ---------------------------------------------------------------------------------
+// Server spans
+
+function header(headers, name) {
+  if (headers === null || typeof headers !== 'object') return undefined;
+  if (typeof headers.get === 'function') return headers.get(name) ?? undefined;
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(', ') : typeof v === 'string' ? v : undefined;
+}
+
+/** Method, URL, headers and peer of a Fetch `Request` or a Node `IncomingMessage`. */
+function describeRequest(req) {
+  if (req === null || typeof req !== 'object') throw new TypeError('startServerSpan: pass a Fetch Request or a Node IncomingMessage');
+  const headers = req.headers;
+  const fetchStyle = typeof headers?.get === 'function' && /^[a-z][a-z0-9+.-]*:/i.test(String(req.url));
+  let url;
+  let client;
+  let protocolVersion;
+  if (fetchStyle) {
+    url = requestUrl(req.url);
+    client = header(headers, 'cf-connecting-ip');
+  } else {
+    const encrypted = req.socket?.encrypted === true;
+    const host = header(headers, 'host') ?? `${req.socket?.localAddress ?? 'localhost'}:${req.socket?.localPort ?? ''}`;
+    try {
+      url = new URL(String(req.url ?? '/'), `${encrypted ? 'https' : 'http'}://${host}`);
+    } catch {
+      url = undefined;
+    }
+    client = req.socket?.remoteAddress;
+    if (typeof req.httpVersion === 'string') protocolVersion = req.httpVersion;
+  }
+  return { method: String(req.method ?? 'GET'), url, headers, client, protocolVersion };
+}
+
+/**
+ * Starts the server span of an inbound request: a child of the caller's context when
+ * the request carries a valid `traceparent`, otherwise a new trace. Takes a Fetch
+ * `Request` (Workers, Deno, Bun, Node's fetch-style servers) or a Node
+ * `http.IncomingMessage`. With `response` (a Node `ServerResponse`) the span ends by
+ * itself when the response finishes or the connection closes first; otherwise end it
+ * with `endServerSpan(span, responseOrStatusOrError)`.
+ */
+export function startServerSpan(req, options = {}) {
+  if (options === null || typeof options !== 'object') throw new TypeError('startServerSpan: options must be an object');
+  const logger = options.logger ?? spans.currentLogger?.();
+  if (logger === undefined || logger === null || typeof logger.startSpan !== 'function') {
+    throw new TypeError('startServerSpan: options.logger must be a Logger from initLogger');
+  }
+  if ('propagateTo' in options) configureHttp(logger, { propagateTo: options.propagateTo });
+  const d = describeRequest(req);
+  const attributes = {};
+  const method = methodAttributes(d.method, attributes);
+  if (d.url !== undefined) urlAttributes(d.url, attributes, true);
+  let route;
+  if (typeof options.route === 'function') {
+    try {
+      route = options.route(req);
+    } catch {
+      route = undefined;
+    }
+  } else if (typeof options.route === 'string') {
+    route = options.route;
+  }
+  if (typeof route === 'string' && route) attributes['http.route'] = route;
+  const ua = header(d.headers, 'user-agent');
+  if (ua) attributes['user_agent.original'] = ua;
+  if (d.client) attributes['client.address'] = d.client;
+  if (d.protocolVersion) attributes['network.protocol.version'] = d.protocolVersion;
+  if (options.attributes !== undefined) Object.assign(attributes, options.attributes);
+
+  const target = typeof route === 'string' && route ? route : d.url?.pathname;
+  const name = options.name ?? (target ? `${method} ${target}` : method);
+  const parent = extractTraceContext(d.headers);
+  const span = logger.startSpan({ name, kind: 'server', parent, attributes });
+
+  const res = options.response;
+  if (res !== undefined && res !== null && typeof res.once === 'function') {
+    res.once('finish', () => endServerSpan(span, res.statusCode));
+    res.once('close', () => {
+      if (!span.ended) {
+        if (res.writableFinished) endServerSpan(span, res.statusCode);
+        else endServerSpan(span, Object.assign(new Error('the connection closed before the response was sent'), { name: 'ConnectionClosed' }));
+      }
+    });
+  }
+  return span;
+}
+
+/**
+ * Ends a server span with its outcome: a `Response` (or anything with a numeric
+ * `status`), a status code, or the error the handler threw. Sets
+ * `http.response.status_code`; 5xx and errors set the error status (4xx is the
+ * client's error, not the server's, per the conventions). Ending twice does nothing.
+ */
+export function endServerSpan(span, outcome) {
+  if (span === null || typeof span !== 'object' || span.ended) return;
+  try {
+    const status = typeof outcome === 'number' ? outcome
+      : outcome !== null && typeof outcome === 'object' && typeof outcome.status === 'number' && !(outcome instanceof Error)
+        ? outcome.status : undefined;
+    if (status !== undefined) {
+      span.setAttributes({ 'http.response.status_code': status });
+      if (status >= 500) {
+        span.setAttributes({ 'error.type': String(status) });
+        span.setStatus({ code: 'error', message: `HTTP ${status}` });
+      }
+    } else if (outcome !== undefined) {
+      recordException(span, outcome);
+    }
+  } finally {
+    span.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------
+// Cloudflare Workers
+
+const requestSpans = new WeakMap();
+
+/** The server span `instrument` started for `request`, or undefined. */
+export function getRequestSpan(request) {
+  return request !== null && typeof request === 'object' ? requestSpans.get(request) : undefined;
+}
+
+/** A CORS preflight: OPTIONS with Access-Control-Request-Method. Browsers send no trace headers on it. */
+function isPreflight(request) {
+  return request.method === 'OPTIONS' && header(request.headers, 'access-control-request-method') !== undefined;
+}
+
+const OWN_OPTIONS = new Set(['logger', 'propagateTo', 'route', 'name', 'ignore', 'attributes']);
+
+/**
+ * Wraps a module Worker (`{ fetch(request, env, ctx) }`, or the fetch function
+ * itself): each request runs in a server span (a child of the inbound `traceparent`),
+ * the span is passed to the handler as a fourth argument and through
+ * `getRequestSpan(request)`, an exception is recorded with the error status (and
+ * rethrown), the status code is recorded, and `logger.flush()` is handed to
+ * `ctx.waitUntil` so spans are exported after the response is sent.
+ *
+ * `config` (or `(env) => config`, called once per isolate on the first request):
+ * `logger` (a Logger, or `(env) => Logger`), or the `initLogger` options to create one;
+ * `propagateTo` for `tracedFetch` from the handler (default: none); `route(request)`;
+ * `ignore(request)` (default: CORS preflights are not traced).
+ */
+export function instrument(handler, config = {}) {
+  const fetchHandler = typeof handler === 'function' ? handler : handler?.fetch;
+  if (typeof fetchHandler !== 'function') throw new TypeError('instrument: pass a module Worker with a fetch handler');
+  if (config === null || (typeof config !== 'object' && typeof config !== 'function')) {
+    throw new TypeError('instrument: config must be an object or (env) => object');
+  }
+  let state; // { logger, options }, made on the first request (env is known then)
+
+  const setup = (env) => {
+    if (state !== undefined) return state;
+    const options = typeof config === 'function' ? config(env) ?? {} : config;
+    let logger = options.logger;
+    if (typeof logger === 'function') logger = logger(env);
+    if (logger === undefined || logger === null) {
+      const loggerOptions = {};
+      for (const key of Object.keys(options)) if (!OWN_OPTIONS.has(key)) loggerOptions[key] = options[key];
+      logger = spans.initLogger({ setCurrent: false, ...loggerOptions });
+    }
+    if (options.propagateTo !== undefined) configureHttp(logger, { propagateTo: options.propagateTo });
+    state = { logger, options };
+    return state;
+  };
+
+  async function fetch(request, env, ctx) {
+    const thisArg = typeof handler === 'function' ? undefined : handler;
+    const { logger, options } = setup(env);
+    const ignore = typeof options.ignore === 'function' ? options.ignore : isPreflight;
+    let skip = false;
+    try {
+      skip = ignore(request) === true;
+    } catch {
+      skip = false;
+    }
+    if (skip) return fetchHandler.call(thisArg, request, env, ctx);
+
+    const span = startServerSpan(request, {
+      logger, route: options.route, name: typeof options.name === 'function' ? options.name(request) : undefined,
+      attributes: options.attributes,
+    });
+    requestSpans.set(request, span);
+    try {
+      const response = await fetchHandler.call(thisArg, request, env, ctx, span);
+      endServerSpan(span, response);
+      return response;
+    } catch (err) {
+      endServerSpan(span, err);
+      throw err;
+    } finally {
+      const done = logger.flush();
+      if (ctx !== null && typeof ctx?.waitUntil === 'function') ctx.waitUntil(done);
+    }
+  }
+
+  if (typeof handler === 'function') return fetch;
+  return Object.assign(Object.create(Object.getPrototypeOf(handler)), handler, { fetch });
+}

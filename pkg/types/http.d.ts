@@ -1,0 +1,264 @@
+// Runtime integrations over HTTP: Workers, Node, browsers. See pkg/src/http.js.
+import type { Logger, Span } from './span';
+
+/**
+ * One allowed destination for trace headers:
+ * - a string: an absolute `http:`/`https:` origin (`'https://api.example.com'`, port
+ *   included when not the default), optionally with a path prefix matched at a
+ *   segment boundary (`'https://example.com/api'` allows `/api` and `/api/x`, not
+ *   `/apix`); the keyword `'same-origin'` is the page's origin (browsers only);
+ * - a RegExp, tested against the full URL (anchor it: `/^https:\/\/api\.example\.com\//`);
+ * - a function of the parsed `URL` returning `true` to allow (a throw means no).
+ */
+export type PropagationTarget = string | RegExp | ((url: URL) => boolean);
+
+/**
+ * Where trace headers (`traceparent`, `tracestate`, `baggage`) may be sent:
+ * `true` for everywhere (not recommended), `false` for nowhere, or one or more
+ * {@link PropagationTarget}s. When not configured: the page's own origin in a
+ * browser (`'same-origin'`) and nowhere on a server (Workers, Node).
+ *
+ * A request to a destination that is not allowed carries none of the three headers,
+ * even ones the caller copied in (a proxy forwarding `request.headers` does not leak
+ * the inbound trace).
+ *
+ * @example
+ * ```ts
+ * import { configureHttp } from 'spanwire';
+ * // Open propagation to your own APIs only:
+ * configureHttp(logger, { propagateTo: ['https://api.example.com', /^https:\/\/[a-z]+\.internal\.example\.com\//] });
+ * ```
+ */
+export type PropagateTo = boolean | PropagationTarget | PropagationTarget[];
+
+/** HTTP options of a logger's spans, set by {@link configureHttp}. */
+export interface HttpOptions {
+  /** Where `tracedFetch` from this logger's spans may send trace headers. */
+  propagateTo?: PropagateTo;
+}
+
+/**
+ * Sets the HTTP options of every span of `logger` (used by {@link tracedFetch} when a
+ * call gives no `propagateTo` of its own). Throws a `TypeError` at once on a malformed
+ * target. Returns the logger.
+ *
+ * @example
+ * ```ts
+ * import { initLogger, configureHttp } from 'spanwire';
+ * const logger = configureHttp(initLogger({ serviceName: 'web' }), {
+ *   propagateTo: ['same-origin', 'https://edge.example.com'],
+ * });
+ * ```
+ */
+export function configureHttp(logger: Logger, options: HttpOptions): Logger;
+
+/**
+ * Whether trace headers may be sent to `url` under `propagateTo` (the default when
+ * omitted). Relative URLs resolve against the page in a browser. Only `http:` and
+ * `https:` URLs are ever allowed. Throws a `TypeError` on a malformed target.
+ *
+ * @example
+ * ```ts
+ * import { propagationAllowed } from 'spanwire';
+ * propagationAllowed('https://api.example.com/v1', ['https://api.example.com']);   // true
+ * propagationAllowed('https://api.example.com.evil.io/', ['https://api.example.com']); // false
+ * propagationAllowed('https://example.com/');                                       // false on a server
+ * ```
+ */
+export function propagationAllowed(url: string | URL, propagateTo?: PropagateTo): boolean;
+
+/** Options of one {@link tracedFetch} call. */
+export interface TracedFetchOptions {
+  /** Where trace headers may go for this call; default: the logger's ({@link configureHttp}), else the runtime default. */
+  propagateTo?: PropagateTo;
+  /** The client span's name; default: the HTTP method (`'GET'`), as the semantic conventions say. */
+  name?: string;
+  /** Extra attributes of the client span. */
+  attributes?: Record<string, unknown>;
+  /** The fetch to call; default: `globalThis.fetch` at call time. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * `fetch(input, init)` inside a client span (kind `client`), child of `span`. The
+ * span records `http.request.method`, `url.full` (credentials and signed-URL query
+ * values redacted), `server.address`, `server.port`, `http.response.status_code`,
+ * and `error.type` with the error status on a status of 400 or more or a network
+ * error (an `exception` event too). It ends when the response headers arrive.
+ *
+ * Trace headers carrying the client span's id (plus the trace's `tracestate` and
+ * `baggage`) are injected only when the URL is allowed by `propagateTo`; otherwise
+ * none of `traceparent`, `tracestate`, `baggage` is sent. The caller's `init` is
+ * not modified. With `span` undefined it is plain `fetch` under the same header rule.
+ *
+ * @example
+ * ```ts
+ * import { initLogger, tracedFetch } from 'spanwire';
+ * const logger = initLogger({ serviceName: 'checkout' });
+ * const span = logger.startSpan({ name: 'checkout' });
+ * const res = await tracedFetch(span, 'https://api.example.com/cart', { method: 'POST', body: '{}' },
+ *   { propagateTo: ['https://api.example.com'] });
+ * span.end();
+ * ```
+ */
+export function tracedFetch(
+  span: Span | undefined | null,
+  input: RequestInfo | URL,
+  init?: RequestInit,
+  options?: TracedFetchOptions,
+): Promise<Response>;
+
+/** Minimal shape of a Node `http.IncomingMessage` (no dependency on `@types/node`). */
+export interface IncomingMessageLike {
+  method?: string;
+  url?: string;
+  httpVersion?: string;
+  headers: Record<string, string | string[] | undefined>;
+  socket?: { encrypted?: boolean; remoteAddress?: string; localAddress?: string; localPort?: number };
+}
+
+/** Minimal shape of a Node `http.ServerResponse`. */
+export interface ServerResponseLike {
+  statusCode: number;
+  writableFinished?: boolean;
+  once(event: 'finish' | 'close', listener: () => void): unknown;
+}
+
+/** Options of {@link startServerSpan}. */
+export interface ServerSpanOptions {
+  /** The logger; default: the current logger (the last `initLogger`). */
+  logger?: Logger;
+  /** The route template (`'/users/:id'`), or a function of the request giving it; sets `http.route` and the name. */
+  route?: string | ((request: any) => string | undefined);
+  /** The span name; default: `'<METHOD> <route or path>'`. */
+  name?: string;
+  /** Extra attributes. */
+  attributes?: Record<string, unknown>;
+  /** Node: end the span by itself when this response finishes (or the connection closes first). */
+  response?: ServerResponseLike;
+  /** Sets the logger's `propagateTo` (see {@link configureHttp}). */
+  propagateTo?: PropagateTo;
+}
+
+/**
+ * Starts the server span (kind `server`) of an inbound request: a child of the
+ * caller's `traceparent` when valid (its `tracestate` and `baggage` carried on),
+ * otherwise a new trace. Takes a Fetch `Request` or a Node `http.IncomingMessage`.
+ * Records `http.request.method`, `url.full`, `url.scheme`, `url.path`, `url.query`,
+ * `server.address`, `server.port`, `http.route`, `user_agent.original`,
+ * `client.address` and `network.protocol.version` where known.
+ *
+ * End it with {@link endServerSpan}, or pass `response` (Node) to end it on `finish`.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { initLogger, startServerSpan, tracedFetch } from 'spanwire';
+ * const logger = initLogger({ serviceName: 'origin', exporter: { url: 'http://127.0.0.1:4318/v1/traces' } });
+ * createServer(async (req, res) => {
+ *   const span = startServerSpan(req, { logger, response: res });
+ *   const stock = await tracedFetch(span, 'http://inventory.internal/stock', undefined,
+ *     { propagateTo: ['http://inventory.internal'] });
+ *   res.end(await stock.text());
+ * }).listen(8080, '127.0.0.1');
+ * ```
+ */
+export function startServerSpan(request: Request | IncomingMessageLike, options?: ServerSpanOptions): Span;
+
+/**
+ * Ends a server span with the request's outcome: a `Response` (or any `{ status }`),
+ * a status code, or the error the handler threw (recorded as an `exception` event).
+ * Sets `http.response.status_code`; a 5xx status or an error sets the error status
+ * (4xx does not: it is the client's error). A second call does nothing.
+ *
+ * @example
+ * ```ts
+ * const span = startServerSpan(request, { logger });
+ * try {
+ *   const response = await handle(request);
+ *   endServerSpan(span, response);
+ *   return response;
+ * } catch (err) {
+ *   endServerSpan(span, err);
+ *   throw err;
+ * }
+ * ```
+ */
+export function endServerSpan(span: Span, outcome: Response | { status: number } | number | unknown): void;
+
+/** The execution context Workers pass to `fetch`. */
+export interface ExecutionContextLike {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** A module Worker's fetch handler, given the request's server span as a fourth argument by {@link instrument}. */
+export type InstrumentedFetch<Env = any> = (
+  request: Request,
+  env: Env,
+  ctx: ExecutionContextLike,
+  span: Span,
+) => Response | Promise<Response>;
+
+/** Configuration of {@link instrument}: a logger or the `initLogger` options to make one, plus HTTP options. */
+export interface InstrumentConfig<Env = any> {
+  /** The logger, or a function of `env` making it; default: `initLogger(<the other options>)`. */
+  logger?: Logger | ((env: Env) => Logger);
+  /** Where `tracedFetch` from the handler may send trace headers; default: nowhere. */
+  propagateTo?: PropagateTo;
+  /** The route template of a request (`'/users/:id'`); default: none (the name uses the path). */
+  route?: (request: Request) => string | undefined;
+  /** The server span's name; default: `'<METHOD> <route or path>'`. */
+  name?: (request: Request) => string;
+  /** Requests to leave untraced (the handler still runs); default: CORS preflights. */
+  ignore?: (request: Request) => boolean;
+  /** Extra attributes of every server span. */
+  attributes?: Record<string, unknown>;
+  /** Any other key is an `initLogger` option (`serviceName`, `exporter`, `batch`, `projectName`, …). */
+  [initLoggerOption: string]: unknown;
+}
+
+/**
+ * Wraps a module Worker so that every request runs in a server span: the inbound
+ * context is extracted, the span (named `'<METHOD> <route or path>'`, with the HTTP
+ * semantic-convention attributes) is passed to the handler as a fourth argument and
+ * through {@link getRequestSpan}; the status code is recorded; a thrown exception is
+ * recorded with the error status and rethrown; `logger.flush()` is handed to
+ * `ctx.waitUntil`, so spans leave after the response. Other handlers (`scheduled`,
+ * `queue`, …) are kept as they are.
+ *
+ * `config` may be a function of `env`, called once per isolate on the first request
+ * (Workers only give `env` to handlers). CORS preflights are not traced by default.
+ *
+ * @example
+ * ```ts
+ * import { instrument, tracedFetch } from 'spanwire';
+ *
+ * export default instrument({
+ *   async fetch(request, env, ctx, span) {
+ *     return tracedFetch(span, `${env.ORIGIN}/api`, { headers: { accept: 'application/json' } });
+ *   },
+ * }, (env) => ({
+ *   serviceName: 'edge',
+ *   exporter: { url: env.OTLP_URL },
+ *   propagateTo: [env.ORIGIN],            // headers go to our origin, nowhere else
+ * }));
+ * ```
+ */
+export function instrument<H extends { fetch: InstrumentedFetch<Env> } | InstrumentedFetch<Env>, Env = any>(
+  handler: H,
+  config?: InstrumentConfig<Env> | ((env: Env) => InstrumentConfig<Env>),
+): H;
+
+/**
+ * The server span {@link instrument} started for `request` (for code that receives the
+ * request but not the span), or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { getRequestSpan, tracedFetch } from 'spanwire';
+ * async function loadUser(request: Request, id: string) {
+ *   return tracedFetch(getRequestSpan(request), `https://users.internal/${id}`);
+ * }
+ * ```
+ */
+export function getRequestSpan(request: Request): Span | undefined;
