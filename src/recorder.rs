@@ -61,7 +61,11 @@ pub struct SimpleQueue {
 impl SimpleQueue {
     /// An empty queue of at most `capacity` spans.
     pub fn new(capacity: usize) -> Self {
-        SimpleQueue { items: Default::default(), capacity, dropped: 0 }
+        SimpleQueue {
+            items: Default::default(),
+            capacity,
+            dropped: 0,
+        }
     }
     /// Appends, or drops and counts when full.
     pub fn push(&mut self, span: SpanRecord) -> bool {
@@ -168,7 +172,11 @@ impl ObjectRef {
             BraintrustParent::ProjectName(name) => {
                 let mut args = JsonObject::new();
                 args.insert("project_name", crate::slug::JsonValue::String(name.clone()));
-                ObjectRef { object_type: ObjectType::ProjectLogs, object_id: None, compute_args: Some(args) }
+                ObjectRef {
+                    object_type: ObjectType::ProjectLogs,
+                    object_id: None,
+                    compute_args: Some(args),
+                }
             }
         }
     }
@@ -178,8 +186,12 @@ impl ObjectRef {
     pub fn to_parent(&self) -> Option<BraintrustParent> {
         let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         match (self.object_type, &self.object_id, &self.compute_args) {
-            (ObjectType::Experiment, Some(id), _) => non_empty(id).map(BraintrustParent::ExperimentId),
-            (ObjectType::ProjectLogs, Some(id), _) => non_empty(id).map(BraintrustParent::ProjectId),
+            (ObjectType::Experiment, Some(id), _) => {
+                non_empty(id).map(BraintrustParent::ExperimentId)
+            }
+            (ObjectType::ProjectLogs, Some(id), _) => {
+                non_empty(id).map(BraintrustParent::ProjectId)
+            }
             (ObjectType::ProjectLogs, None, Some(args)) => {
                 match (args.get("project_id"), args.get("project_name")) {
                     (Some(crate::slug::JsonValue::String(id)), _) if !id.is_empty() => {
@@ -281,11 +293,15 @@ impl Identity {
     }
     /// `span.spanId`.
     pub fn span_id(&self) -> String {
-        self.span_text.as_deref().map_or_else(|| self.ctx.span_id.to_hex(), str::to_owned)
+        self.span_text
+            .as_deref()
+            .map_or_else(|| self.ctx.span_id.to_hex(), str::to_owned)
     }
     /// `span.rootSpanId`.
     pub fn root_span_id(&self) -> String {
-        self.root_text.as_deref().map_or_else(|| self.ctx.trace_id.to_hex(), str::to_owned)
+        self.root_text
+            .as_deref()
+            .map_or_else(|| self.ctx.trace_id.to_hex(), str::to_owned)
     }
     /// `span.spanParents[0]`, if any.
     pub fn parent_id(&self) -> Option<String> {
@@ -304,12 +320,20 @@ impl Identity {
         self.span_text.is_none() && self.root_text.is_none()
     }
 
-    fn effective_object<'a>(&'a self, logger: Option<&'a Arc<ObjectRef>>) -> Option<&'a Arc<ObjectRef>> {
+    fn effective_object<'a>(
+        &'a self,
+        logger: Option<&'a Arc<ObjectRef>>,
+    ) -> Option<&'a Arc<ObjectRef>> {
         self.object.as_ref().or(logger)
     }
 
-    fn components(&self, logger_object: Option<&Arc<ObjectRef>>) -> Result<SpanComponents, RecorderError> {
-        let object = self.effective_object(logger_object).ok_or(RecorderError::NoObject)?;
+    fn components(
+        &self,
+        logger_object: Option<&Arc<ObjectRef>>,
+    ) -> Result<SpanComponents, RecorderError> {
+        let object = self
+            .effective_object(logger_object)
+            .ok_or(RecorderError::NoObject)?;
         Ok(SpanComponents {
             object_type: object.object_type,
             object_id: object.object_id.clone(),
@@ -322,9 +346,16 @@ impl Identity {
     }
 
     /// `span.export()`: V4, or V3 for a span started in legacy mode.
-    pub fn export_slug(&self, logger_object: Option<&Arc<ObjectRef>>) -> Result<String, RecorderError> {
+    pub fn export_slug(
+        &self,
+        logger_object: Option<&Arc<ObjectRef>>,
+    ) -> Result<String, RecorderError> {
         let c = self.components(logger_object)?;
-        Ok(if self.legacy { c.to_v3_string() } else { c.to_v4_string() })
+        Ok(if self.legacy {
+            c.to_v3_string()
+        } else {
+            c.to_v4_string()
+        })
     }
 
     /// The headers `inject` writes, as `traceparent \n tracestate \n baggage \n
@@ -353,12 +384,19 @@ impl Identity {
     }
 
     /// The outbound header values for a carrier whose `baggage` is `carrier_baggage`.
-    pub fn inject(&self, carrier_baggage: Option<&str>) -> Option<(String, Option<String>, BaggageUpdate)> {
+    pub fn inject(
+        &self,
+        carrier_baggage: Option<&str>,
+    ) -> Option<(String, Option<String>, BaggageUpdate)> {
         if !self.propagates() {
             return None;
         }
         let out = self.ctx.inject(carrier_baggage);
-        Some((out.traceparent.as_str().to_owned(), out.tracestate.map(str::to_owned), out.baggage))
+        Some((
+            out.traceparent.as_str().to_owned(),
+            out.tracestate.map(str::to_owned),
+            out.baggage,
+        ))
     }
 }
 
@@ -384,7 +422,11 @@ pub enum Parent<'a> {
     /// An ended span's [`Snapshot`] text.
     Snapshot(&'a str),
     /// Inbound headers (already validated or raw: they are parsed again here).
-    Remote { traceparent: &'a str, tracestate: Option<&'a str>, baggage: Option<&'a str> },
+    Remote {
+        traceparent: &'a str,
+        tracestate: Option<&'a str>,
+        baggage: Option<&'a str>,
+    },
     /// A Braintrust slug (`span.export()` of another span or service).
     Slug(&'a str),
 }
@@ -490,7 +532,9 @@ fn span_or_random(text: &str) -> Result<SpanId, RandomError> {
 /// Lower-case hex of exactly `len` chars and not all zero: the form W3C ids take.
 fn is_w3c_hex(text: &str, len: usize) -> bool {
     text.len() == len
-        && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         && text.bytes().any(|b| b != b'0')
 }
 
@@ -534,7 +578,10 @@ impl Recorder {
             parent: config.parent.clone(),
             sampler: RatioSampler::new(config.sample_rate),
             encoding: config.encoding,
-            object: config.parent.as_ref().map(|p| Arc::new(ObjectRef::from_parent(p))),
+            object: config
+                .parent
+                .as_ref()
+                .map(|p| Arc::new(ObjectRef::from_parent(p))),
             resource: config.resource,
             scope: Scope::new(crate::span::SDK_NAME, crate::span::SDK_VERSION),
             queue: EndedQueue::new(config.max_queue_size),
@@ -557,11 +604,17 @@ impl Recorder {
     }
 
     fn logger(&self, id: u32) -> Result<&Logger, RecorderError> {
-        self.loggers.get(id as usize).and_then(Option::as_ref).ok_or(RecorderError::NoSuchLogger)
+        self.loggers
+            .get(id as usize)
+            .and_then(Option::as_ref)
+            .ok_or(RecorderError::NoSuchLogger)
     }
 
     fn logger_mut(&mut self, id: u32) -> Result<&mut Logger, RecorderError> {
-        self.loggers.get_mut(id as usize).and_then(Option::as_mut).ok_or(RecorderError::NoSuchLogger)
+        self.loggers
+            .get_mut(id as usize)
+            .and_then(Option::as_mut)
+            .ok_or(RecorderError::NoSuchLogger)
     }
 
     /// Number of live (started, not ended) spans.
@@ -575,7 +628,10 @@ impl Recorder {
     }
 
     fn get(&self, h: Handle) -> Result<&LiveSpan, RecorderError> {
-        let slot = self.slots.get((h & INDEX_MASK) as usize).ok_or(RecorderError::NoSuchSpan)?;
+        let slot = self
+            .slots
+            .get((h & INDEX_MASK) as usize)
+            .ok_or(RecorderError::NoSuchSpan)?;
         if slot.gen != h >> INDEX_BITS {
             return Err(RecorderError::NoSuchSpan);
         }
@@ -583,7 +639,10 @@ impl Recorder {
     }
 
     fn get_mut(&mut self, h: Handle) -> Result<&mut LiveSpan, RecorderError> {
-        let slot = self.slots.get_mut((h & INDEX_MASK) as usize).ok_or(RecorderError::NoSuchSpan)?;
+        let slot = self
+            .slots
+            .get_mut((h & INDEX_MASK) as usize)
+            .ok_or(RecorderError::NoSuchSpan)?;
         if slot.gen != h >> INDEX_BITS {
             return Err(RecorderError::NoSuchSpan);
         }
@@ -592,7 +651,10 @@ impl Recorder {
 
     fn take(&mut self, h: Handle) -> Result<LiveSpan, RecorderError> {
         let index = h & INDEX_MASK;
-        let slot = self.slots.get_mut(index as usize).ok_or(RecorderError::NoSuchSpan)?;
+        let slot = self
+            .slots
+            .get_mut(index as usize)
+            .ok_or(RecorderError::NoSuchSpan)?;
         if slot.gen != h >> INDEX_BITS {
             return Err(RecorderError::NoSuchSpan);
         }
@@ -614,7 +676,10 @@ impl Recorder {
                 (self.slots.len() - 1) as u32
             }
         };
-        let slot = self.slots.get_mut(index as usize).ok_or(RecorderError::TooManySpans)?;
+        let slot = self
+            .slots
+            .get_mut(index as usize)
+            .ok_or(RecorderError::TooManySpans)?;
         slot.span = Some(span);
         self.live += 1;
         Ok((slot.gen << INDEX_BITS) | index)
@@ -666,7 +731,11 @@ impl Recorder {
             Parent::None => root_identity(legacy, sampler, None)?,
             Parent::Live(h) => child_identity(&self.get(h)?.id, legacy)?,
             Parent::Snapshot(text) => child_identity(&Snapshot::decode(text)?, legacy)?,
-            Parent::Remote { traceparent, tracestate, baggage } => {
+            Parent::Remote {
+                traceparent,
+                tracestate,
+                baggage,
+            } => {
                 let lines: &[&str] = match &tracestate {
                     Some(t) => core::slice::from_ref(t),
                     None => &[],
@@ -705,7 +774,11 @@ impl Recorder {
     /// when sampled and its logger exports, else drops it, and frees its slot.
     /// Returns the span's [`Snapshot`] and the recorded end time.
     pub fn end(&mut self, h: Handle, end_unix_nano: u64) -> Result<(String, u64), RecorderError> {
-        let LiveSpan { mut record, id, logger } = self.take(h)?;
+        let LiveSpan {
+            mut record,
+            id,
+            logger,
+        } = self.take(h)?;
         record.end(end_unix_nano);
         let end = record.end_time_unix_nano;
         let snapshot = Snapshot::encode(&id);
@@ -748,7 +821,11 @@ impl Recorder {
 
     /// Removes up to `max` ended spans from `logger`'s queue and encodes them as one
     /// OTLP/HTTP body; `None` when the queue is empty or export is off.
-    pub fn take_batch(&mut self, logger: u32, max: usize) -> Option<(Vec<u8>, usize, &'static str)> {
+    pub fn take_batch(
+        &mut self,
+        logger: u32,
+        max: usize,
+    ) -> Option<(Vec<u8>, usize, &'static str)> {
         let l = self.logger_mut(logger).ok()?;
         let encoding = l.encoding?;
         if l.queue.is_empty() || max == 0 {
@@ -773,7 +850,12 @@ fn root_identity(
             None => trace_or_random(&text)?,
         };
         let boxed: Box<str> = text.into_boxed_str();
-        (trace, span_or_random(&boxed)?, Some(boxed.clone()), Some(boxed))
+        (
+            trace,
+            span_or_random(&boxed)?,
+            Some(boxed.clone()),
+            Some(boxed),
+        )
     } else {
         (TraceId::random()?, SpanId::random()?, None, None)
     };
@@ -814,7 +896,10 @@ fn child_identity(parent: &Identity, legacy: bool) -> Result<Identity, RandomErr
 
 fn remote_identity(ctx: SpanContext, legacy: bool) -> Result<Identity, RandomError> {
     let (span_id, span_text) = new_span_id(legacy)?;
-    let object = ctx.braintrust_parent.as_ref().map(|p| Arc::new(ObjectRef::from_parent(p)));
+    let object = ctx
+        .braintrust_parent
+        .as_ref()
+        .map(|p| Arc::new(ObjectRef::from_parent(p)));
     Ok(Identity {
         parent_span_id: Some(ctx.span_id),
         ctx: ctx.child_with_span_id(span_id),
@@ -828,7 +913,11 @@ fn remote_identity(ctx: SpanContext, legacy: bool) -> Result<Identity, RandomErr
     })
 }
 
-fn slug_identity(c: SpanComponents, legacy: bool, sampler: RatioSampler) -> Result<Identity, RandomError> {
+fn slug_identity(
+    c: SpanComponents,
+    legacy: bool,
+    sampler: RatioSampler,
+) -> Result<Identity, RandomError> {
     let object = if c.object_id.is_some() || c.compute_object_metadata_args.is_some() {
         Some(Arc::new(ObjectRef {
             object_type: c.object_type,
@@ -884,7 +973,10 @@ struct FieldReader<'a> {
 
 impl<'a> FieldReader<'a> {
     fn next(&mut self) -> Result<&'a str, RecorderError> {
-        let (len, rest) = self.rest.split_once(':').ok_or(RecorderError::BadSnapshot)?;
+        let (len, rest) = self
+            .rest
+            .split_once(':')
+            .ok_or(RecorderError::BadSnapshot)?;
         let len: usize = len.parse().map_err(|_| RecorderError::BadSnapshot)?;
         let value = rest.get(..len).ok_or(RecorderError::BadSnapshot)?;
         self.rest = rest.get(len..).ok_or(RecorderError::BadSnapshot)?;
@@ -929,9 +1021,17 @@ impl Snapshot {
             }
             RowId::Text(t) => push_field(&mut out, &format!("t{t}")),
         }
-        push_field(&mut out, id.ctx.trace_state.as_ref().map_or("", TraceState::as_str));
+        push_field(
+            &mut out,
+            id.ctx.trace_state.as_ref().map_or("", TraceState::as_str),
+        );
         push_field(&mut out, id.ctx.baggage.as_str());
-        let parent = id.ctx.braintrust_parent.as_ref().map(|p| p.to_string()).unwrap_or_default();
+        let parent = id
+            .ctx
+            .braintrust_parent
+            .as_ref()
+            .map(|p| p.to_string())
+            .unwrap_or_default();
         push_field(&mut out, &parent);
         let object = match &id.object {
             Some(o) => SpanComponents {
@@ -955,7 +1055,9 @@ impl Snapshot {
         let mut r = FieldReader { rest: text };
         let flags = r.next()?;
         let (hexflags, mode) = (flags.get(..2), flags.get(2..));
-        let bits = hexflags.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(RecorderError::BadSnapshot)?;
+        let bits = hexflags
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .ok_or(RecorderError::BadSnapshot)?;
         let legacy = match mode {
             Some("l") => true,
             Some("h") => false,
@@ -965,7 +1067,11 @@ impl Snapshot {
         let trace_id = TraceId::from_hex(r.next()?).map_err(bad)?;
         let span_id = SpanId::from_hex(r.next()?).map_err(bad)?;
         let parent = r.next()?;
-        let parent_span_id = if parent.is_empty() { None } else { Some(SpanId::from_hex(parent).map_err(bad)?) };
+        let parent_span_id = if parent.is_empty() {
+            None
+        } else {
+            Some(SpanId::from_hex(parent).map_err(bad)?)
+        };
         let span_text = opt_box(r.next()?);
         let root_text = opt_box(r.next()?);
         let parent_text = opt_box(r.next()?);
@@ -976,11 +1082,23 @@ impl Snapshot {
             _ => return Err(RecorderError::BadSnapshot),
         };
         let trace_state = r.next()?;
-        let trace_state = if trace_state.is_empty() { None } else { TraceState::parse_joined(trace_state) };
+        let trace_state = if trace_state.is_empty() {
+            None
+        } else {
+            TraceState::parse_joined(trace_state)
+        };
         let baggage_text = r.next()?;
-        let baggage = if baggage_text.is_empty() { BaggageMembers::EMPTY } else { baggage::parse(baggage_text).others };
+        let baggage = if baggage_text.is_empty() {
+            BaggageMembers::EMPTY
+        } else {
+            baggage::parse(baggage_text).others
+        };
         let bt = r.next()?;
-        let braintrust_parent = if bt.is_empty() { None } else { Some(bt.parse().map_err(|_| RecorderError::BadSnapshot)?) };
+        let braintrust_parent = if bt.is_empty() {
+            None
+        } else {
+            Some(bt.parse().map_err(|_| RecorderError::BadSnapshot)?)
+        };
         let object = r.next()?;
         let (object, propagated_event) = if object.is_empty() {
             (None, None)

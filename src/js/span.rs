@@ -14,7 +14,9 @@ use wasm_bindgen::prelude::*;
 use super::js_error;
 use crate::otlp::Encoding;
 use crate::recorder::{LoggerConfig, Parent, Recorder};
-use crate::span::{AttributeValue, Attributes, BraintrustFields, JsonText, Resource, SpanKind, StatusCode};
+use crate::span::{
+    AttributeValue, Attributes, BraintrustFields, JsonText, Resource, SpanKind, StatusCode,
+};
 use crate::w3c::BraintrustParent;
 
 thread_local! {
@@ -46,10 +48,15 @@ fn attribute_from_json(value: Value, depth: usize) -> Option<AttributeValue> {
             None => AttributeValue::Double(n.as_f64().unwrap_or(0.0)),
         },
         Value::Array(items) if depth < crate::span::MAX_VALUE_DEPTH => AttributeValue::Array(
-            items.into_iter().filter_map(|v| attribute_from_json(v, depth + 1)).collect(),
+            items
+                .into_iter()
+                .filter_map(|v| attribute_from_json(v, depth + 1))
+                .collect(),
         ),
         Value::Object(map) if depth < crate::span::MAX_VALUE_DEPTH => AttributeValue::KvList(
-            map.into_iter().filter_map(|(k, v)| Some((k, attribute_from_json(v, depth + 1)?))).collect(),
+            map.into_iter()
+                .filter_map(|(k, v)| Some((k, attribute_from_json(v, depth + 1)?)))
+                .collect(),
         ),
         Value::Array(_) | Value::Object(_) => return None,
     })
@@ -58,9 +65,10 @@ fn attribute_from_json(value: Value, depth: usize) -> Option<AttributeValue> {
 /// A JSON object's entries as attributes (for events and resources).
 fn attributes_from_json(text: &str) -> Result<Attributes, JsError> {
     match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => {
-            Ok(map.into_iter().filter_map(|(k, v)| Some((k, attribute_from_json(v, 0)?))).collect())
-        }
+        Ok(Value::Object(map)) => Ok(map
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, attribute_from_json(v, 0)?)))
+            .collect()),
         Ok(_) => Err(JsError::new("attributes must be an object")),
         Err(e) => Err(JsError::new(&format!("attributes are not valid JSON: {e}"))),
     }
@@ -158,26 +166,64 @@ pub fn recorder_capacity() -> u32 {
     with(|r| r.capacity()) as u32
 }
 
-fn started(r: Result<crate::recorder::Started, crate::recorder::RecorderError>) -> Result<u32, JsError> {
+fn started(
+    r: Result<crate::recorder::Started, crate::recorder::RecorderError>,
+) -> Result<u32, JsError> {
     r.map(|s| s.handle).map_err(js_error)
 }
 
 /// Starts a root span (or a child of nothing). Returns its handle.
 #[wasm_bindgen]
 pub fn span_start_root(logger: u32, name: &str, kind: u8, start_ms: f64) -> Result<u32, JsError> {
-    started(with(|r| r.start(logger, name, kind_from(kind), ms_to_ns(start_ms), Parent::None)))
+    started(with(|r| {
+        r.start(
+            logger,
+            name,
+            kind_from(kind),
+            ms_to_ns(start_ms),
+            Parent::None,
+        )
+    }))
 }
 
 /// Starts a child of a live span.
 #[wasm_bindgen]
-pub fn span_start_child(logger: u32, name: &str, kind: u8, start_ms: f64, parent: u32) -> Result<u32, JsError> {
-    started(with(|r| r.start(logger, name, kind_from(kind), ms_to_ns(start_ms), Parent::Live(parent))))
+pub fn span_start_child(
+    logger: u32,
+    name: &str,
+    kind: u8,
+    start_ms: f64,
+    parent: u32,
+) -> Result<u32, JsError> {
+    started(with(|r| {
+        r.start(
+            logger,
+            name,
+            kind_from(kind),
+            ms_to_ns(start_ms),
+            Parent::Live(parent),
+        )
+    }))
 }
 
 /// Starts a child of an ended span, given its snapshot.
 #[wasm_bindgen]
-pub fn span_start_after(logger: u32, name: &str, kind: u8, start_ms: f64, snapshot: &str) -> Result<u32, JsError> {
-    started(with(|r| r.start(logger, name, kind_from(kind), ms_to_ns(start_ms), Parent::Snapshot(snapshot))))
+pub fn span_start_after(
+    logger: u32,
+    name: &str,
+    kind: u8,
+    start_ms: f64,
+    snapshot: &str,
+) -> Result<u32, JsError> {
+    started(with(|r| {
+        r.start(
+            logger,
+            name,
+            kind_from(kind),
+            ms_to_ns(start_ms),
+            Parent::Snapshot(snapshot),
+        )
+    }))
 }
 
 /// Starts a span under inbound headers; an invalid `traceparent` gives a root.
@@ -197,7 +243,11 @@ pub fn span_start_remote(
             name,
             kind_from(kind),
             ms_to_ns(start_ms),
-            Parent::Remote { traceparent, tracestate: tracestate.as_deref(), baggage: baggage.as_deref() },
+            Parent::Remote {
+                traceparent,
+                tracestate: tracestate.as_deref(),
+                baggage: baggage.as_deref(),
+            },
         )
     }))
 }
@@ -209,9 +259,23 @@ thread_local! {
 /// Starts a span under a Braintrust slug. A malformed slug gives a fresh root; its
 /// error is then kept for [`take_slug_error`].
 #[wasm_bindgen]
-pub fn span_start_slug(logger: u32, name: &str, kind: u8, start_ms: f64, slug: &str) -> Result<u32, JsError> {
-    let s = with(|r| r.start(logger, name, kind_from(kind), ms_to_ns(start_ms), Parent::Slug(slug)))
-        .map_err(js_error)?;
+pub fn span_start_slug(
+    logger: u32,
+    name: &str,
+    kind: u8,
+    start_ms: f64,
+    slug: &str,
+) -> Result<u32, JsError> {
+    let s = with(|r| {
+        r.start(
+            logger,
+            name,
+            kind_from(kind),
+            ms_to_ns(start_ms),
+            Parent::Slug(slug),
+        )
+    })
+    .map_err(js_error)?;
     LAST_SLUG_ERROR.with(|e| *e.borrow_mut() = s.slug_error.map(|e| e.to_string()));
     Ok(s.handle)
 }
@@ -225,7 +289,9 @@ pub fn take_slug_error() -> Option<String> {
 /// Ends a live span; returns its snapshot (what an ended span keeps in JS).
 #[wasm_bindgen]
 pub fn span_end(h: u32, end_ms: f64) -> Result<String, JsError> {
-    with(|r| r.end(h, ms_to_ns(end_ms))).map(|(snap, _)| snap).map_err(js_error)
+    with(|r| r.end(h, ms_to_ns(end_ms)))
+        .map(|(snap, _)| snap)
+        .map_err(js_error)
 }
 
 /// Frees a live span without recording it (FinalizationRegistry callback).
@@ -244,7 +310,9 @@ pub fn span_field(h: u32, field: u8) -> Result<String, JsError> {
 /// The same fields read from an ended span's snapshot.
 #[wasm_bindgen]
 pub fn snapshot_field(snapshot: &str, field: u8) -> Result<String, JsError> {
-    crate::recorder::Snapshot::decode(snapshot).map(|id| identity_field(&id, field)).map_err(js_error)
+    crate::recorder::Snapshot::decode(snapshot)
+        .map(|id| identity_field(&id, field))
+        .map_err(js_error)
 }
 
 fn identity_field(id: &crate::recorder::Identity, field: u8) -> String {
@@ -274,7 +342,9 @@ pub fn span_propagation(h: u32) -> Result<Option<String>, JsError> {
 /// The same from a snapshot.
 #[wasm_bindgen]
 pub fn snapshot_propagation(snapshot: &str) -> Result<Option<String>, JsError> {
-    crate::recorder::Snapshot::decode(snapshot).map(|id| id.propagation()).map_err(js_error)
+    crate::recorder::Snapshot::decode(snapshot)
+        .map(|id| id.propagation())
+        .map_err(js_error)
 }
 
 /// `span.export()` of a live span.
@@ -292,8 +362,11 @@ pub fn snapshot_export(logger: u32, snapshot: &str) -> Result<String, JsError> {
 /// Sets a string attribute.
 #[wasm_bindgen]
 pub fn span_set_str(h: u32, key: &str, value: &str) -> Result<(), JsError> {
-    with(|r| r.record_mut(h).map(|rec| rec.set_attribute(key, AttributeValue::String(value.to_owned()))))
-        .map_err(js_error)
+    with(|r| {
+        r.record_mut(h)
+            .map(|rec| rec.set_attribute(key, AttributeValue::String(value.to_owned())))
+    })
+    .map_err(js_error)
 }
 
 /// Sets a number attribute (an integer that fits an i64 exactly is an Int).
@@ -310,7 +383,11 @@ pub fn span_set_num(h: u32, key: &str, value: f64) -> Result<(), JsError> {
 /// Sets a boolean attribute.
 #[wasm_bindgen]
 pub fn span_set_bool(h: u32, key: &str, value: bool) -> Result<(), JsError> {
-    with(|r| r.record_mut(h).map(|rec| rec.set_attribute(key, AttributeValue::Bool(value)))).map_err(js_error)
+    with(|r| {
+        r.record_mut(h)
+            .map(|rec| rec.set_attribute(key, AttributeValue::Bool(value)))
+    })
+    .map_err(js_error)
 }
 
 /// Sets an attribute from JSON text (arrays, objects); `null` is ignored.
@@ -318,15 +395,30 @@ pub fn span_set_bool(h: u32, key: &str, value: bool) -> Result<(), JsError> {
 pub fn span_set_json(h: u32, key: &str, json: &str) -> Result<(), JsError> {
     let value: Value =
         serde_json::from_str(json).map_err(|e| JsError::new(&format!("attribute `{key}`: {e}")))?;
-    let Some(v) = attribute_from_json(value, 0) else { return Ok(()) };
+    let Some(v) = attribute_from_json(value, 0) else {
+        return Ok(());
+    };
     with(|r| r.record_mut(h).map(|rec| rec.set_attribute(key, v))).map_err(js_error)
 }
 
 /// Adds an event; `attributes_json` is a JSON object or empty.
 #[wasm_bindgen]
-pub fn span_add_event(h: u32, name: &str, time_ms: f64, attributes_json: &str) -> Result<(), JsError> {
-    let attributes = if attributes_json.is_empty() { Vec::new() } else { attributes_from_json(attributes_json)? };
-    with(|r| r.record_mut(h).map(|rec| rec.add_event(name, ms_to_ns(time_ms), attributes))).map_err(js_error)
+pub fn span_add_event(
+    h: u32,
+    name: &str,
+    time_ms: f64,
+    attributes_json: &str,
+) -> Result<(), JsError> {
+    let attributes = if attributes_json.is_empty() {
+        Vec::new()
+    } else {
+        attributes_from_json(attributes_json)?
+    };
+    with(|r| {
+        r.record_mut(h)
+            .map(|rec| rec.add_event(name, ms_to_ns(time_ms), attributes))
+    })
+    .map_err(js_error)
 }
 
 /// Sets the status: 0 unset, 1 ok, 2 error.
@@ -341,7 +433,8 @@ pub fn span_set_status(h: u32, code: u8, message: &str) -> Result<(), JsError> {
 }
 
 fn json_field(name: &str, text: Option<String>) -> Result<Option<JsonText>, JsError> {
-    text.map(|t| JsonText::new(t).map_err(|e| JsError::new(&format!("log: `{name}` is {e}")))).transpose()
+    text.map(|t| JsonText::new(t).map_err(|e| JsError::new(&format!("log: `{name}` is {e}"))))
+        .transpose()
 }
 
 /// Braintrust `span.log(...)`: each field JSON text or `undefined`; `tags` a JSON
@@ -378,13 +471,19 @@ pub fn span_log(
         span_attributes: json_field("span_attributes", span_attributes)?,
         tags,
     };
-    with(|r| r.record_mut(h).map_err(js_error).and_then(|rec| rec.log(update).map_err(js_error)))
+    with(|r| {
+        r.record_mut(h)
+            .map_err(js_error)
+            .and_then(|rec| rec.log(update).map_err(js_error))
+    })
 }
 
 /// Decodes a slug (V1–V4): the fields as JSON text, or an `Error` naming the problem.
 #[wasm_bindgen]
 pub fn slug_parse(slug: &str) -> Result<String, JsError> {
-    crate::slug::SpanComponents::parse(slug).map(|c| c.to_json_object().to_json_string()).map_err(js_error)
+    crate::slug::SpanComponents::parse(slug)
+        .map(|c| c.to_json_object().to_json_string())
+        .map_err(js_error)
 }
 
 /// Encodes slug fields (a JSON object with the slug's field names, key order kept)
@@ -396,7 +495,8 @@ pub fn slug_format(fields_json: &str, version: u8) -> Result<String, JsError> {
     match version {
         3 => Ok(c.to_v3_string()),
         4 => Ok(c.to_v4_string()),
-        v => Err(JsError::new(&format!("slug version must be 3 or 4, got {v}"))),
+        v => Err(JsError::new(&format!(
+            "slug version must be 3 or 4, got {v}"
+        ))),
     }
 }
-

@@ -1,0 +1,197 @@
+//! The core recorder: handles, ids in both modes, parents (live, snapshot, headers,
+//! slugs), end semantics, queues and bounded memory.
+
+use spanwire::otlp::Encoding;
+use spanwire::recorder::{span_id_for, trace_id_for, LoggerConfig, Parent, Recorder, Snapshot};
+use spanwire::slug::SpanComponents;
+use spanwire::span::SpanKind;
+use spanwire::w3c::BraintrustParent;
+
+fn logger(r: &mut Recorder, legacy: bool, encoding: Option<Encoding>) -> u32 {
+    r.create_logger(LoggerConfig {
+        parent: Some(BraintrustParent::ProjectId("p1".into())),
+        legacy_ids: legacy,
+        encoding,
+        max_queue_size: 4,
+        ..LoggerConfig::default()
+    })
+}
+
+fn start(r: &mut Recorder, l: u32, parent: Parent<'_>) -> u32 {
+    r.start(l, "s", SpanKind::Internal, 10, parent)
+        .unwrap()
+        .handle
+}
+
+#[test]
+fn root_and_child_ids_hex() {
+    let mut r = Recorder::new();
+    let l = logger(&mut r, false, None);
+    let root = start(&mut r, l, Parent::None);
+    let child = start(&mut r, l, Parent::Live(root));
+    let (p, c) = (
+        r.identity(root).unwrap().clone(),
+        r.identity(child).unwrap().clone(),
+    );
+    assert_eq!(p.root_span_id().len(), 32);
+    assert_eq!(p.span_id().len(), 16);
+    assert_eq!(p.row_id().len(), 16);
+    assert_eq!(p.parent_id(), None);
+    assert_eq!(c.root_span_id(), p.root_span_id());
+    assert_eq!(c.parent_id(), Some(p.span_id()));
+    assert_eq!(p.trace_flags(), 3);
+    assert!(c.propagation().unwrap().starts_with(&format!(
+        "00-{}-{}-03\n",
+        c.root_span_id(),
+        c.span_id()
+    )));
+    assert!(c.propagation().unwrap().ends_with("\nproject_id:p1"));
+}
+
+#[test]
+fn legacy_ids_are_uuids_root_equals_span_and_do_not_propagate() {
+    let mut r = Recorder::new();
+    let l = logger(&mut r, true, None);
+    let root = start(&mut r, l, Parent::None);
+    let id = r.identity(root).unwrap().clone();
+    assert_eq!(id.span_id().len(), 36);
+    assert_eq!(id.root_span_id(), id.span_id());
+    assert_eq!(id.row_id().len(), 36);
+    assert_eq!(id.propagation(), None);
+    let slug = r.export_slug(root).unwrap();
+    let c = SpanComponents::parse(&slug).unwrap();
+    assert_eq!(c.span_id.as_deref(), Some(id.span_id().as_str()));
+    assert_eq!(slug, c.to_v3_string());
+}
+
+#[test]
+fn end_once_frees_the_slot_and_snapshots_round_trip() {
+    let mut r = Recorder::new();
+    let l = logger(&mut r, false, Some(Encoding::Json));
+    let h = start(&mut r, l, Parent::None);
+    let before = r.identity(h).unwrap().clone();
+    let (snap, end) = r.end(h, 5).unwrap();
+    assert_eq!(end, 10, "clamped to start");
+    assert!(r.end(h, 20).is_err(), "a stale handle is refused");
+    assert_eq!(r.live(), 0);
+    assert_eq!(Snapshot::decode(&snap).unwrap(), before);
+    let h2 = start(&mut r, l, Parent::None);
+    assert_ne!(h2, h, "the reused slot has a new generation");
+    let child = start(&mut r, l, Parent::Snapshot(&snap));
+    assert_eq!(
+        r.identity(child).unwrap().parent_id(),
+        Some(before.span_id())
+    );
+    assert!(Snapshot::decode("3:abc").is_err());
+    assert!(Snapshot::decode("").is_err());
+    assert!(Snapshot::decode(&snap[..snap.len() - 1]).is_err());
+}
+
+#[test]
+fn remote_and_slug_parents() {
+    let mut r = Recorder::new();
+    let l = logger(&mut r, false, None);
+    let tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    let h = start(
+        &mut r,
+        l,
+        Parent::Remote {
+            traceparent: tp,
+            tracestate: Some("a=b"),
+            baggage: Some("braintrust.parent=experiment_id%3Ae1"),
+        },
+    );
+    let id = r.identity(h).unwrap().clone();
+    assert_eq!(id.root_span_id(), "0af7651916cd43dd8448eb211c80319c");
+    assert_eq!(id.parent_id().as_deref(), Some("b7ad6b7169203331"));
+    assert_eq!(
+        SpanComponents::parse(&r.export_slug(h).unwrap())
+            .unwrap()
+            .object_id
+            .as_deref(),
+        Some("e1")
+    );
+    let bad = start(
+        &mut r,
+        l,
+        Parent::Remote {
+            traceparent: "nope",
+            tracestate: None,
+            baggage: None,
+        },
+    );
+    assert_eq!(r.identity(bad).unwrap().parent_id(), None);
+
+    // A UUID slug under hex ids links, and does not propagate W3C headers.
+    let slug = "AwIDAaO2wcCaHkuPjD0uT1prfI0DERERESIiQzOERFVVVVVVVQRmZmZmd3dIiJmZqqqqqqqqeyJyb3dfaWQiOiJyIn0=";
+    let s = r
+        .start(l, "s", SpanKind::Internal, 1, Parent::Slug(slug))
+        .unwrap();
+    assert!(s.slug_error.is_none(), "{:?}", s.slug_error);
+    let id = r.identity(s.handle).unwrap().clone();
+    assert_eq!(
+        id.parent_id().as_deref(),
+        Some("11111111-2222-4333-8444-555555555555")
+    );
+    assert_eq!(id.root_span_id(), "66666666-7777-4888-9999-aaaaaaaaaaaa");
+    assert_eq!(id.propagation(), None);
+    let s = r
+        .start(l, "s", SpanKind::Internal, 1, Parent::Slug("garbage"))
+        .unwrap();
+    assert!(s.slug_error.is_some());
+    assert_eq!(r.identity(s.handle).unwrap().parent_id(), None);
+}
+
+#[test]
+fn queue_is_bounded_and_batches_encode() {
+    let mut r = Recorder::new();
+    let l = logger(&mut r, false, Some(Encoding::Json));
+    for _ in 0..6 {
+        let h = start(&mut r, l, Parent::None);
+        r.end(h, 20).unwrap();
+    }
+    assert_eq!((r.queued(l), r.dropped(l)), (4, 2));
+    let (body, count, ct) = r.take_batch(l, 3).unwrap();
+    assert_eq!((count, ct), (3, "application/json"));
+    assert!(body.starts_with(b"{\"resourceSpans\""));
+    assert_eq!(r.queued(l), 1);
+    // Export off: nothing retained.
+    let off = logger(&mut r, false, None);
+    let h = start(&mut r, off, Parent::None);
+    r.end(h, 20).unwrap();
+    assert_eq!(r.queued(off), 0);
+    assert!(r.take_batch(off, 10).is_none());
+}
+
+#[test]
+fn slab_does_not_grow_across_many_spans() {
+    let mut r = Recorder::new();
+    let l = logger(&mut r, false, None);
+    for _ in 0..10_000 {
+        let h = start(&mut r, l, Parent::None);
+        let c = start(&mut r, l, Parent::Live(h));
+        r.end(c, 20).unwrap();
+        assert!(r.discard(h));
+    }
+    assert_eq!(r.live(), 0);
+    assert!(r.capacity() <= 2);
+}
+
+#[test]
+fn id_mapping_is_deterministic_and_non_zero() {
+    for text in [
+        "",
+        "r",
+        "0g0g0g0g0g0g0g0g",
+        "77e7d0be-1491-4b4b-914f-9b7c8a96d361",
+    ] {
+        assert_eq!(trace_id_for(text), trace_id_for(text));
+        assert!(trace_id_for(text).is_some() && span_id_for(text).is_some());
+    }
+    assert_eq!(
+        span_id_for("77e7d0be-1491-4b4b-914f-9b7c8a96d361")
+            .unwrap()
+            .to_hex(),
+        "77e7d0be14914b4b"
+    );
+}
