@@ -197,7 +197,7 @@ export async function clickThrough(browser, pageUrl, { screenshot, timeoutMs = 2
   });
   try {
     await page.goto(pageUrl, { timeout: timeoutMs });
-    await page.waitForSelector('body[data-ready]', { timeout: timeoutMs });
+    await page.waitForSelector('body[data-ready]', { state: 'attached', timeout: timeoutMs });
     await page.click('#go', { timeout: timeoutMs });
     await page.waitForSelector('#waterfall[data-done]', { timeout: timeoutMs });
     const traceId = await page.getAttribute('body', 'data-trace-id');

@@ -1,0 +1,30 @@
+// A Worker under test, built with `instrument`: /two calls two downstream URLs in one
+// request; /leak forwards the inbound headers to a host that is not allowed; /throw
+// throws; /503 answers 503. Spans go to the test's receiver.
+import { instrument, tracedFetch, getRequestSpan } from 'spanwire';
+
+export default instrument(
+  {
+    async fetch(request, env, ctx, span) {
+      const path = new URL(request.url).pathname;
+      if (getRequestSpan(request) !== span) return new Response('getRequestSpan disagrees', { status: 500 });
+      if (path === '/two') {
+        const a = await tracedFetch(span, `${env.DOWN}/a`);
+        const b = await tracedFetch(span, `${env.DOWN}/b`, { method: 'POST', body: 'x' });
+        return Response.json({ a: a.status, b: b.status, serverSpanId: span.spanId });
+      }
+      if (path === '/leak') {
+        const r = await tracedFetch(span, `${env.THIRD}/leak`, { headers: request.headers });
+        return Response.json({ status: r.status });
+      }
+      if (path === '/throw') throw new TypeError('boom from the handler');
+      if (path === '/503') return new Response('busy', { status: 503 });
+      return new Response('not found', { status: 404 });
+    },
+  },
+  (env) => ({
+    serviceName: 'calls-worker',
+    exporter: { url: env.OTLP_URL, protocol: 'json' },
+    propagateTo: [env.DOWN],
+  }),
+);
