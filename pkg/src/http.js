@@ -186,7 +186,8 @@ function methodAttributes(method, attributes) {
     attributes['http.request.method'] = '_OTHER';
     attributes['http.request.method_original'] = method;
   }
-  return attributes['http.request.method'];
+  // Span names use the method, or `HTTP` when it is not a known one (conventions).
+  return upper === attributes['http.request.method'] ? upper : 'HTTP';
 }
 
 function redactedSearch(url) {

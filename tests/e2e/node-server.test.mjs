@@ -1,0 +1,150 @@
+// Node: startServerSpan over a real http.IncomingMessage (ended by its ServerResponse,
+// also when the client goes away first) and over a Fetch Request (ended by
+// endServerSpan with a Response, a status or an error); spans checked at a receiver.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, request as httpRequest } from 'node:http';
+import { startReceiver } from '../../demo/receiver.mjs';
+import { importSpanwire } from './package-spanwire.mjs';
+
+const sw = await importSpanwire();
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+const CALLER = 'b7ad6b7169203331';
+
+test('IncomingMessage: a child of the inbound traceparent with the HTTP attributes, ended on finish or close', { timeout: 20_000 }, async () => {
+  const receiver = await startReceiver();
+  const logger = sw.initLogger({ serviceName: 'node-origin', exporter: { url: receiver.url }, setCurrent: false });
+  const server = createServer((req, res) => {
+    const span = sw.startServerSpan(req, { logger, response: res, route: req.url.startsWith('/users/') ? '/users/:id' : undefined });
+    if (req.url.startsWith('/hang')) return; // the client gives up first
+    res.writeHead(req.url.startsWith('/users/') ? 201 : 500).end('ok');
+    void span;
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  try {
+    let r = await fetch(`${base}/users/7?tab=a&sig=secret`, {
+      headers: { traceparent: `00-${TRACE}-${CALLER}-01`, 'user-agent': 'e2e-agent/1' },
+    });
+    assert.equal(r.status, 201);
+    r = await fetch(`${base}/boom`);
+    assert.equal(r.status, 500);
+    await new Promise((resolve) => {
+      const req = httpRequest(`${base}/hang`, () => {});
+      req.on('error', () => resolve());
+      req.end();
+      setTimeout(() => { req.destroy(); resolve(); }, 100);
+    });
+    await new Promise((r2) => setTimeout(r2, 200));
+    await logger.flush({ timeoutMs: 5000 });
+    const byPath = (p) => receiver.spans.find((s) => s.attributes['url.path'] === p);
+    const ok = byPath('/users/7');
+    assert.equal(ok.traceId, TRACE);
+    assert.equal(ok.parentSpanId, CALLER);
+    assert.equal(ok.kind, 'server');
+    assert.equal(ok.name, 'GET /users/:id');
+    assert.equal(ok.attributes['http.route'], '/users/:id');
+    assert.equal(ok.attributes['http.request.method'], 'GET');
+    assert.equal(ok.attributes['url.full'], `${base}/users/7?tab=a&sig=REDACTED`, 'signed-URL values redacted');
+    assert.equal(ok.attributes['url.query'], 'tab=a&sig=REDACTED');
+    assert.equal(ok.attributes['url.scheme'], 'http');
+    assert.equal(ok.attributes['server.address'], '127.0.0.1');
+    assert.equal(ok.attributes['server.port'], server.address().port);
+    assert.equal(ok.attributes['client.address'], '127.0.0.1');
+    assert.equal(ok.attributes['user_agent.original'], 'e2e-agent/1');
+    assert.equal(ok.attributes['network.protocol.version'], '1.1');
+    assert.equal(ok.attributes['http.response.status_code'], 201);
+    assert.equal(ok.status.code, 'unset');
+    const boom = byPath('/boom');
+    assert.equal(boom.parentSpanId, undefined, 'no traceparent: a new trace');
+    assert.equal(boom.name, 'GET /boom');
+    assert.equal(boom.status.code, 'error');
+    assert.equal(boom.attributes['http.response.status_code'], 500);
+    const hang = byPath('/hang');
+    assert.ok(hang, 'a request whose client went away is still exported');
+    assert.equal(hang.status.code, 'error');
+    assert.equal(hang.attributes['error.type'], 'ConnectionClosed');
+  } finally {
+    server.closeAllConnections?.();
+    await new Promise((r) => server.close(r));
+    await receiver.close();
+  }
+});
+
+test('Fetch Request: endServerSpan with a Response, a 4xx status and an error', { timeout: 20_000 }, async () => {
+  const receiver = await startReceiver();
+  const logger = sw.initLogger({ serviceName: 'fetch-style', exporter: { url: receiver.url }, setCurrent: false });
+  try {
+    const mk = (path, method = 'post') => new Request(`https://app.example.com:8443${path}`, {
+      method, headers: { traceparent: `00-${TRACE}-${CALLER}-01`, 'cf-connecting-ip': '203.0.113.9' },
+    });
+    const a = sw.startServerSpan(mk('/a'), { logger });
+    sw.endServerSpan(a, new Response('x', { status: 200 }));
+    sw.endServerSpan(a, 500); // a second end changes nothing
+    const b = sw.startServerSpan(mk('/b'), { logger });
+    sw.endServerSpan(b, 404);
+    const c = sw.startServerSpan(mk('/c'), { logger, name: 'custom' });
+    sw.endServerSpan(c, new RangeError('bad range'));
+    sw.endServerSpan(sw.startServerSpan(mk('/d', 'PURGE'), { logger }), 204);
+    await logger.flush({ timeoutMs: 5000 });
+    const sd = receiver.spans.find((s) => s.attributes['url.path'] === '/d');
+    assert.equal(sd.name, 'HTTP /d', 'an unknown method is named HTTP');
+    assert.equal(sd.attributes['http.request.method'], '_OTHER', 'an unknown method, per the conventions');
+    assert.equal(sd.attributes['http.request.method_original'], 'PURGE');
+    const [sa, sb, sc] = ['/a', '/b', '/c'].map((p) => receiver.spans.find((s) => s.attributes['url.path'] === p));
+    assert.equal(sa.name, 'POST /a');
+    assert.equal(sa.attributes['http.request.method'], 'POST');
+    assert.equal(sa.attributes['http.request.method_original'], undefined);
+    assert.equal(sa.attributes['server.port'], 8443);
+    assert.equal(sa.attributes['url.scheme'], 'https');
+    assert.equal(sa.attributes['client.address'], '203.0.113.9');
+    assert.equal(sa.attributes['http.response.status_code'], 200);
+    assert.equal(sa.status.code, 'unset');
+    assert.equal(sb.attributes['http.response.status_code'], 404);
+    assert.equal(sb.status.code, 'unset', '4xx is the client\'s error, not the server\'s');
+    assert.equal(sc.name, 'custom');
+    assert.equal(sc.status.code, 'error');
+    assert.equal(sc.attributes['error.type'], 'RangeError');
+    assert.equal(sc.events[0].name, 'exception');
+    for (const s of [sa, sb, sc]) {
+      assert.equal(s.parentSpanId, CALLER);
+      assert.equal(s.kind, 'server');
+    }
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('tracedFetch records a 4xx answer and a network error on the client span', { timeout: 20_000 }, async () => {
+  const receiver = await startReceiver();
+  const logger = sw.initLogger({ serviceName: 'client', exporter: { url: receiver.url }, setCurrent: false });
+  const server = createServer((req, res) => res.writeHead(404).end());
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://user:pw@127.0.0.1:${server.address().port}`;
+  try {
+    const root = logger.startSpan({ name: 'root' });
+    const r = await sw.tracedFetch(root, `http://127.0.0.1:${server.address().port}/missing`, { method: 'DELETE' });
+    assert.equal(r.status, 404);
+    await assert.rejects(sw.tracedFetch(root, 'http://127.0.0.1:1/refused'));
+    await assert.rejects(sw.tracedFetch(root, `${base}/creds`), TypeError, 'fetch refuses credentials in the URL');
+    root.end();
+    await logger.flush({ timeoutMs: 5000 });
+    const client = (p) => receiver.spans.find((s) => s.kind === 'client' && String(s.attributes['url.full']).includes(p));
+    const missing = client('/missing');
+    assert.equal(missing.name, 'DELETE');
+    assert.equal(missing.attributes['http.response.status_code'], 404);
+    assert.equal(missing.attributes['error.type'], '404');
+    assert.equal(missing.status.code, 'error');
+    const refused = client('/refused');
+    assert.equal(refused.status.code, 'error');
+    assert.equal(refused.attributes['error.type'], 'TypeError');
+    assert.equal(refused.attributes['http.response.status_code'], undefined);
+    assert.ok(refused.events.some((e) => e.name === 'exception'));
+    const creds = client('/creds');
+    assert.equal(creds.attributes['url.full'], `http://REDACTED:REDACTED@127.0.0.1:${server.address().port}/creds`);
+  } finally {
+    server.closeAllConnections?.();
+    await new Promise((r) => server.close(r));
+    await receiver.close();
+  }
+});
