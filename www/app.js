@@ -62,6 +62,12 @@ function treeOrder(spans) {
 }
 
 function draw(spans, traceId) {
+  if (spans.length === 0) {
+    $('#summary').textContent = `trace ${traceId}: no spans reached the receiver (is it running? see the demo's output)`;
+    $('#legend').replaceChildren();
+    $('#waterfall').replaceChildren();
+    return;
+  }
   const rows = treeOrder(spans);
   const start = Math.min(...spans.map((s) => s.startMs));
   const end = Math.max(...spans.map((s) => s.startMs + s.durationMs));

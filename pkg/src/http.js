@@ -487,7 +487,7 @@ export function instrument(handler, config = {}) {
     if (logger === undefined || logger === null) {
       const loggerOptions = {};
       for (const key of Object.keys(options)) if (!OWN_OPTIONS.has(key)) loggerOptions[key] = options[key];
-      logger = spans.initLogger({ setCurrent: false, ...loggerOptions });
+      logger = spans.initLogger(loggerOptions); // also the current logger: module-level startSpan/traced work in the handler
     }
     if (options.propagateTo !== undefined) configureHttp(logger, { propagateTo: options.propagateTo });
     state = { logger, options };

@@ -201,7 +201,7 @@ export type InstrumentedFetch<Env = any> = (
 
 /** Configuration of {@link instrument}: a logger or the `initLogger` options to make one, plus HTTP options. */
 export interface InstrumentConfig<Env = any> {
-  /** The logger, or a function of `env` making it; default: `initLogger(<the other options>)`. */
+  /** The logger, or a function of `env` making it; default: `initLogger(<the other options>)`, which also becomes the current logger. */
   logger?: Logger | ((env: Env) => Logger);
   /** Where `tracedFetch` from the handler may send trace headers; default: nowhere. */
   propagateTo?: PropagateTo;
