@@ -327,6 +327,62 @@ export async function tracedFetch(span, input, init, options = {}) {
 }
 
 // ---------------------------------------------------------------------------------
+// The opt-in global fetch patch
+
+let patched; // { original, wrapper } while globalThis.fetch is patched
+
+/** Whether `input` is a request of the span's own exporter (never traced: it would feed itself). */
+function isExportRequest(span, input) {
+  try {
+    const url = span?._logger?._exporter?.url;
+    return typeof url === 'string' && requestUrl(input)?.href === url;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Replaces `globalThis.fetch` with one that runs `tracedFetch(getSpan(), ...)` when
+ * `getSpan()` returns a span, and is the original `fetch`, untouched, otherwise (and
+ * for the span's own exporter requests). Returns `unpatch()`, which restores the
+ * original. Opt-in: neither Workers nor browsers can find "the current span" of a
+ * request on their own, so `getSpan` says what it is (a variable, an
+ * AsyncLocalStorage, …). Throws when already patched.
+ */
+export function patchGlobalFetch(options = {}) {
+  if (options === null || typeof options !== 'object' || typeof options.getSpan !== 'function') {
+    throw new TypeError('patchGlobalFetch: options.getSpan must be a function returning the current span or undefined');
+  }
+  if (patched !== undefined) throw new Error('spanwire: globalThis.fetch is already patched; call the unpatch function first');
+  const original = globalThis.fetch;
+  if (typeof original !== 'function') throw new TypeError('spanwire: no fetch in this runtime to patch');
+  const callOptions = { fetch: original };
+  if (options.propagateTo !== undefined) {
+    compilePropagateTo(options.propagateTo); // fail now
+    callOptions.propagateTo = options.propagateTo;
+  }
+  const getSpan = options.getSpan;
+  const wrapper = function fetch(input, init) {
+    let span;
+    try {
+      span = getSpan();
+    } catch {
+      span = undefined;
+    }
+    if (span === undefined || span === null || isExportRequest(span, input)) return original.call(globalThis, input, init);
+    return tracedFetch(span, input, init, callOptions);
+  };
+  globalThis.fetch = wrapper;
+  const mine = { original, wrapper };
+  patched = mine;
+  return function unpatch() {
+    if (patched !== mine) return;
+    if (globalThis.fetch === wrapper) globalThis.fetch = original;
+    patched = undefined;
+  };
+}
+
+// ---------------------------------------------------------------------------------
 // Server spans
 
 function header(headers, name) {

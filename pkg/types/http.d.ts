@@ -262,3 +262,39 @@ export function instrument<H extends { fetch: InstrumentedFetch<Env> } | Instrum
  * ```
  */
 export function getRequestSpan(request: Request): Span | undefined;
+
+/** Options of {@link patchGlobalFetch}. */
+export interface PatchGlobalFetchOptions {
+  /** The span the current code runs in, or `undefined` (then `fetch` is the original, untouched). */
+  getSpan: () => Span | undefined | null;
+  /** Where trace headers may go; default: each span's logger's ({@link configureHttp}), else the runtime default. */
+  propagateTo?: PropagateTo;
+}
+
+/**
+ * Opt-in: replaces `globalThis.fetch` so that every call made while `getSpan()`
+ * returns a span runs as {@link tracedFetch} under it (a client span, headers only to
+ * allowed targets). Calls without a span, and the span's own exporter requests, go
+ * to the original `fetch` untouched. Returns `unpatch()`, which restores it. Throws
+ * when already patched.
+ *
+ * Workers and browsers cannot tell which request's span is "current" by themselves
+ * (a Worker isolate serves requests concurrently), so you say how: a variable in a
+ * single-flow page, or an `AsyncLocalStorage` under `nodejs_als` in Workers and Node.
+ *
+ * @example
+ * ```ts
+ * import { AsyncLocalStorage } from 'node:async_hooks';
+ * import { instrument, patchGlobalFetch, type Span } from 'spanwire';
+ *
+ * const als = new AsyncLocalStorage<Span>();
+ * patchGlobalFetch({ getSpan: () => als.getStore() });
+ *
+ * export default instrument({
+ *   fetch(request, env, ctx, span) {
+ *     return als.run(span, () => fetch(`${env.ORIGIN}/api`)); // traced, headers injected
+ *   },
+ * }, (env) => ({ serviceName: 'edge', propagateTo: [env.ORIGIN] }));
+ * ```
+ */
+export function patchGlobalFetch(options: PatchGlobalFetchOptions): () => void;

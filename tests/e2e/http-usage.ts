@@ -1,7 +1,7 @@
 // Type-checked by tests/e2e/types.test.mjs with tsc --strict against the installed
 // package: every public name of the HTTP integrations, used as documented.
 import {
-  configureHttp, endServerSpan, getRequestSpan, initLogger, instrument, propagationAllowed,
+  configureHttp, endServerSpan, getRequestSpan, initLogger, instrument, patchGlobalFetch, propagationAllowed,
   startServerSpan, tracedFetch,
   type InstrumentConfig, type PropagateTo, type Span, type TracedFetchOptions,
 } from 'spanwire';
@@ -46,3 +46,8 @@ endServerSpan(s2, 503);
 endServerSpan(s2, new Error('boom'));
 void s1;
 void client;
+
+let current: Span | undefined;
+const unpatch: () => void = patchGlobalFetch({ getSpan: () => current, propagateTo: ['https://api.example.com'] });
+current = s2;
+unpatch();
