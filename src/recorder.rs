@@ -46,54 +46,9 @@ use crate::span::{Resource, Scope, SpanKind, SpanRecord};
 use crate::w3c::baggage::{self, BaggageMembers, BraintrustParent};
 use crate::w3c::{BaggageUpdate, TraceFlags, TraceState};
 
-/// The queue ended spans wait in until the exporter takes them. One line to switch
-/// to `crate::export::batch::BatchQueue` once it lands (same `new/push/len/dropped/take`).
-pub type EndedQueue = SimpleQueue;
-
-/// A bounded FIFO that drops the newest span when full and counts it.
-#[derive(Debug, Default)]
-pub struct SimpleQueue {
-    items: std::collections::VecDeque<SpanRecord>,
-    capacity: usize,
-    dropped: u64,
-}
-
-impl SimpleQueue {
-    /// An empty queue of at most `capacity` spans.
-    pub fn new(capacity: usize) -> Self {
-        SimpleQueue {
-            items: Default::default(),
-            capacity,
-            dropped: 0,
-        }
-    }
-    /// Appends, or drops and counts when full.
-    pub fn push(&mut self, span: SpanRecord) -> bool {
-        if self.items.len() >= self.capacity {
-            self.dropped = self.dropped.saturating_add(1);
-            return false;
-        }
-        self.items.push_back(span);
-        true
-    }
-    /// Spans waiting.
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-    /// Whether none is waiting.
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-    /// Spans dropped because the queue was full.
-    pub fn dropped(&self) -> u64 {
-        self.dropped
-    }
-    /// Removes up to `max` spans, oldest first.
-    pub fn take(&mut self, max: usize) -> Vec<SpanRecord> {
-        let n = max.min(self.items.len());
-        self.items.drain(..n).collect()
-    }
-}
+/// The queue ended spans wait in until the exporter takes them: the export issue's
+/// bounded queue (drops the newest span when full and counts it).
+pub type EndedQueue = crate::export::batch::BatchQueue;
 
 /// Default bound of a logger's queue (OpenTelemetry's `maxQueueSize`).
 pub const DEFAULT_MAX_QUEUE: usize = 2048;
