@@ -18,7 +18,8 @@ import {
   span_log, slug_parse, slug_format,
 } from './spanwire.js';
 import { injectContext } from './carrier.js';
-import * as exporterModule from './exporter.js';
+import Exporter from './exporter.js';
+import { tracedFetch } from './http.js';
 
 const perf = globalThis.performance;
 const ORIGIN = perf && perf.timeOrigin > 0 ? perf.timeOrigin : 0;
@@ -257,6 +258,14 @@ export class Span {
     if (p === undefined) return target;
     return injectContext(target, p);
   }
+
+  /**
+   * `fetch` under a client span that is a child of this one, with trace headers
+   * injected where the logger's `propagateTo` allows (see http.js `tracedFetch`).
+   */
+  fetch(input, init, options) {
+    return tracedFetch(this, input, init, options);
+  }
 }
 
 function tracedOptions(fn, options) {
@@ -363,9 +372,8 @@ export class Logger {
       queued: () => logger_queued(id),
       dropped: () => logger_dropped(id),
     };
-    // The export issue's Exporter, when present (seam: nothing else changes when it lands).
-    if (protocol !== 0 && typeof exporterModule.Exporter === 'function') {
-      this._exporter = new exporterModule.Exporter(
+    if (protocol !== 0) {
+      this._exporter = new Exporter(
         { exporter, apiKey: options.apiKey, batch: options.batch, braintrustParent },
         this._source,
       );

@@ -11,6 +11,7 @@
  */
 
 import type { TraceContext, Carrier } from './propagation';
+import type { TracedFetchOptions } from './http';
 import type { ExporterOptions, BatchOptions, FlushOptions, FlushReport, ExportStats } from './exporter';
 
 /**
@@ -332,6 +333,17 @@ export declare class Span {
    * ```
    */
   inject<C extends Carrier = Record<string, string>>(carrier?: C): C;
+  /**
+   * `fetch` under a client span, a child of this one, named after the method; trace
+   * headers are injected only where the logger's `propagateTo` allows (default: same
+   * origin in browsers, nowhere on servers). The client span ends when the response
+   * headers arrive, with error status on 4xx/5xx or a network error.
+   * @example
+   * ```ts
+   * const res = await span.fetch('https://api.example.com/items', { method: 'POST', body: '{}' });
+   * ```
+   */
+  fetch(input: RequestInfo | URL, init?: RequestInit, options?: TracedFetchOptions): Promise<Response>;
 }
 
 /**
