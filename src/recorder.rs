@@ -791,6 +791,22 @@ impl Recorder {
         encoding.encode(&l.resource, &l.scope, &spans, &mut body);
         Some((body, spans.len(), encoding.content_type()))
     }
+
+    /// Encodes every span in `logger`'s queue as one OTLP/HTTP body without taking them
+    /// out: the encoder's work alone (the peer benchmark times it); `None` when the
+    /// queue is empty or export is off.
+    pub fn encode_queued(&mut self, logger: u32) -> Option<Vec<u8>> {
+        let l = self.logger_mut(logger).ok()?;
+        let encoding = l.encoding?;
+        let (resource, scope) = (&l.resource, &l.scope);
+        let spans = l.queue.as_slice();
+        if spans.is_empty() {
+            return None;
+        }
+        let mut body = Vec::with_capacity(256 * spans.len());
+        encoding.encode(resource, scope, spans, &mut body);
+        Some(body)
+    }
 }
 
 fn root_identity(

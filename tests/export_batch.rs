@@ -122,3 +122,18 @@ fn accounting_holds_under_a_mixed_workload() {
     assert_eq!(taken + q.dropped(), pushed);
     assert!(q.dropped() > 0 && taken > 0);
 }
+
+#[test]
+fn as_slice_shows_the_queue_in_order_and_leaves_it_queued() {
+    let mut q = BatchQueue::new(8);
+    for n in 0..5 {
+        q.push(span(n));
+    }
+    q.take(2); // the ring buffer now starts mid-way
+    for n in 5..9 {
+        q.push(span(n));
+    }
+    assert_eq!(names(q.as_slice()), ["s2", "s3", "s4", "s5", "s6", "s7", "s8"]);
+    assert_eq!(q.len(), 7, "nothing taken");
+    assert_eq!(names(&q.take(10)), ["s2", "s3", "s4", "s5", "s6", "s7", "s8"]);
+}

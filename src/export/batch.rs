@@ -136,6 +136,12 @@ impl BatchQueue {
         self.items.drain(..n).collect()
     }
 
+    /// The queued spans, oldest first, left in the queue (for encoding without
+    /// taking, e.g. to time the encoder alone).
+    pub fn as_slice(&mut self) -> &[SpanRecord] {
+        self.items.make_contiguous()
+    }
+
     /// Removes every waiting span (without counting them as dropped).
     pub fn clear(&mut self) {
         self.items.clear();

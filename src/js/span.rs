@@ -154,6 +154,13 @@ pub fn logger_take_batch(logger: u32, max: u32) -> Option<Vec<u8>> {
     with(|r| r.take_batch(logger, max as usize)).map(|(body, _, _)| body)
 }
 
+/// Encodes `logger`'s queued spans as one body, leaving them queued (the benchmark's
+/// `exportBatch`: the encoder alone).
+#[wasm_bindgen]
+pub fn logger_encode_queued(logger: u32) -> Option<Vec<u8>> {
+    with(|r| r.encode_queued(logger))
+}
+
 /// Live spans in the recorder (all loggers) and slab slots: for leak tests.
 #[wasm_bindgen]
 pub fn recorder_live() -> u32 {
