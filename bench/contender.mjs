@@ -1,13 +1,27 @@
 // spanwire as a contender in the shared peer benchmark (../shared/bench/peers).
 // It drives the built package (pkg/dist, made by scripts/build) through its public
-// API, exactly as a user's code would call it.
+// API, as a user's code would call it. Run by scripts/bench.
 //
-//   BENCH_EXTRA_CONTENDERS=$PWD/bench/contender.mjs ../shared/bench/peers/run.sh --runs=5
+// What each task does here, next to OpenTelemetry's (contenders/otel.mjs):
+// - ids: newTraceId/newSpanId, crypto-backed (OTel's are Math.random).
+// - extract*: extractTraceContext validates traceparent and the whole tracestate
+//   (OTel keeps tracestate unparsed until first use).
+// - inject*: injectTraceContext forwards a context: traceparent, tracestate and the
+//   baggage (spanwire writes all three in one call; OTel's trace-context propagator
+//   writes two and its baggage propagator the third).
+// - roundTrip: extract -> a real child span started, injected and ended (OTel makes a
+//   child span context without recording a span).
+// - spanLifecycle: start + 3 attributes + end into a logger whose exporter queues the
+//   span (the queue is drained every 1024 spans, like OTel's in-memory exporter reset).
+// - exportBatch: encode 1,000 queued spans as an OTLP/JSON request body (bytes).
 import { initSync } from '../pkg/dist/spanwire.js';
 import * as spanwire from '../pkg/dist/api.js';
 
 export const name = 'spanwire';
-export const description = 'spanwire (Rust → wasm): crypto ids from a pooled CSPRNG source, W3C codec in wasm';
+export const description = 'spanwire (Rust -> wasm): crypto ids, W3C codec and span recorder in wasm, OTLP encoding in wasm';
+
+let logger;     // spans queued for export (never sent: delay of a day)
+let exportLog;  // the 1,000 spans exportBatch encodes
 
 export async function setup() {
   if (globalThis.process?.versions?.node) {
@@ -16,10 +30,70 @@ export async function setup() {
   } else {
     initSync({ module: (await import('../pkg/dist/spanwire_bg.wasm')).default });
   }
+  const never = { url: 'http://127.0.0.1:9/never-sent' };
+  logger = spanwire.initLogger({ serviceName: 'bench', exporter: never, batch: { delayMs: 86_400_000, maxQueueSize: 2048 }, setCurrent: false });
+  exportLog = spanwire.initLogger({ serviceName: 'bench', exporter: never, batch: { delayMs: 86_400_000, maxQueueSize: 4096 }, setCurrent: false });
 }
 
 export const traceId = spanwire.newTraceId;
 export const spanId = spanwire.newSpanId;
 
-export const coldStartModules = { 'spanwire: full package': ['./cold-start.mjs'] };
+export function makeContext({ traceId: t, spanId: s, sampled, traceState, baggage }) {
+  const members = Object.entries(baggage).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join(',');
+  return spanwire.extractTraceContext({ traceparent: `00-${t}-${s}-${sampled ? '01' : '00'}`, tracestate: traceState, baggage: members });
+}
+
+export function injectPlain(ctx, carrier) { return spanwire.injectTraceContext(ctx, carrier); }
+export function injectHeaders(ctx, headers) { return spanwire.injectTraceContext(ctx, headers); }
+export function injectBaggage(ctx, carrier) { return spanwire.injectTraceContext(ctx, carrier); }
+export function extract(carrier) { return spanwire.extractTraceContext(carrier); }
+export function extractHeaders(headers) { return spanwire.extractTraceContext(headers); }
+
+export function roundTrip(carrier) {
+  const span = logger.startSpan({ name: 'hop', parent: spanwire.extractTraceContext(carrier) });
+  const out = span.inject({});
+  span.end();
+  drainEvery1024();
+  return out;
+}
+
+let ended = 0;
+function drainEvery1024() {
+  if ((++ended & 1023) === 0) logger._source.takeBatch(2048); // like OTel's exporter.reset()
+}
+
+export function spanLifecycle() {
+  const span = logger.startSpan({ name: 'GET /api/items' });
+  span.setAttribute('http.request.method', 'GET');
+  span.setAttribute('http.response.status_code', 200);
+  span.setAttribute('app.cache_hit', true);
+  span.end();
+  drainEvery1024();
+  return span;
+}
+
+export function spanExport() {
+  const span = logger.startSpan({ name: 'exported' });
+  const slug = span.export();
+  span.end();
+  drainEvery1024();
+  return slug;
+}
+
+export function prepareExport(n) {
+  exportLog._source.takeBatch(4096);
+  for (let i = 0; i < n; i++) {
+    const span = exportLog.startSpan({ name: 'GET /api/items' });
+    span.setAttribute('http.request.method', 'GET');
+    span.setAttribute('http.response.status_code', 200);
+    span.setAttribute('app.cache_hit', true);
+    span.end();
+  }
+  return n;
+}
+
+/** Encodes the queued spans as one OTLP/JSON request body, leaving them queued. */
+export function exportBatch() { return exportLog._source.encodeQueued(); }
+
+export const coldStartModules = { 'full package': ['./cold-start.mjs'] };
 export const sizeEntries = { 'full package': './size-entry.mjs' };

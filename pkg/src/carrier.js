@@ -12,8 +12,10 @@
 //
 // Values may be strings or arrays of strings. Several values of `tracestate` or
 // `baggage` (array elements, case-variant keys, repeated pairs) are joined with ",".
-// Several values of `traceparent` are invalid (W3C: a repeated traceparent is no
-// parent), whatever the carrier; a one-element array is its element.
+// An array value of `traceparent` gives its first element (CONTRACT, as Braintrust JS
+// does: vector `array_valued_headers`); a traceparent repeated as separate header
+// lines (case-variant keys, repeated pairs, Headers' joined "a, b") is no parent (W3C
+// test suite: test_traceparent_duplicated).
 //
 // Reads never throw. Writes that the carrier rejects throw a TypeError naming the header.
 
@@ -56,6 +58,9 @@ class Read {
   add(name, value) {
     if (typeof value === 'string') {
       this.addOne(name, value);
+    } else if (Array.isArray(value) && name === 1) {
+      const first = value[0];
+      if (typeof first === 'string') this.addOne(name, first);
     } else if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         const v = value[i];

@@ -11,8 +11,8 @@
 // usually short ASCII, written straight into a static wasm buffer; anything else takes
 // the ordinary string path.
 
-import { __extract, __extractScratch, __w3cMemory, __w3cScratch } from './spanwire.js';
-import { readHeaders } from './carrier.js';
+import { __braintrustParentOf, __extract, __extractScratch, __w3cMemory, __w3cScratch } from './spanwire.js';
+import { injectContext, readHeaders } from './carrier.js';
 
 /** The W3C trace context header carrying trace id, parent span id and flags. */
 export const TRACEPARENT_HEADER = 'traceparent';
@@ -43,6 +43,8 @@ export class TraceContext {
     this._tracestate = tracestate;
     /** @internal the inbound baggage as received, or undefined */
     this._baggage = baggage;
+    /** @internal what injectTraceContext writes, built on first use */
+    this._prop = undefined;
   }
 
   /** The trace id: 32 lowercase hex characters. */
@@ -63,6 +65,26 @@ export class TraceContext {
   /** Whether the caller sampled the trace (flag bit 0). */
   get sampled() {
     return (this._flags & 1) === 1;
+  }
+
+  /**
+   * @internal What `injectTraceContext` writes: the context as received, re-emitted
+   * as version 00 with only the known flag bits (sampled, random), its tracestate,
+   * and its baggage (members relayed, `braintrust.parent` kept). Built once.
+   */
+  _propagation() {
+    if (this._prop === undefined) {
+      const flags = this._flags & 0x03;
+      const p = { traceparent: `00${this._traceparent.slice(2, 53)}0${flags}` };
+      if (this._tracestate !== undefined) p.tracestate = this._tracestate;
+      if (this._baggage !== undefined) {
+        p.baggage = this._baggage;
+        const parent = __braintrustParentOf(this._baggage);
+        if (parent !== undefined) p.braintrustParent = parent;
+      }
+      this._prop = p;
+    }
+    return this._prop;
   }
 }
 
@@ -141,3 +163,18 @@ export function extractTraceContext(headers) {
 
 /** `extractTraceContext` under the Braintrust JS SDK's name. */
 export const extractTraceContextFromHeaders = extractTraceContext;
+
+/**
+ * Writes an extracted context into `carrier` unchanged (a new object if omitted) and
+ * returns it: for a proxy that forwards a request without a span of its own. The
+ * traceparent goes out as version 00 with the caller's ids and known flags, the
+ * tracestate as received, the baggage relayed (the carrier's members, then the
+ * inbound ones, `braintrust.parent` last). Throws a TypeError when `context` is not a
+ * `TraceContext` or the carrier rejects a header.
+ */
+export function injectTraceContext(context, carrier) {
+  if (!(context instanceof TraceContext)) {
+    throw new TypeError('spanwire: injectTraceContext expects a TraceContext from extractTraceContext');
+  }
+  return injectContext(carrier ?? {}, context._propagation());
+}

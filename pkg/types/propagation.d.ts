@@ -195,3 +195,27 @@ export declare const BAGGAGE_HEADER: 'baggage';
  * ```
  */
 export declare const BRAINTRUST_PARENT_KEY: 'braintrust.parent';
+
+/**
+ * Writes an extracted context into `carrier` unchanged (a new plain object if omitted)
+ * and returns the carrier: for a proxy or gateway that forwards a request without a
+ * span of its own. The `traceparent` goes out as version 00 with the caller's ids and
+ * the known flag bits, the `tracestate` as received, and the `baggage` relayed (the
+ * carrier's members, the inbound ones, `braintrust.parent` last). Header names are
+ * written in lowercase and replace case-variants.
+ *
+ * Throws a `TypeError` when `context` is not a {@link TraceContext} or the carrier
+ * rejects a header; the module stays usable.
+ *
+ * @example
+ * ```ts
+ * import { extractTraceContext, injectTraceContext } from 'spanwire';
+ * const ctx = extractTraceContext(request.headers);
+ * const headers = ctx ? injectTraceContext(ctx, new Headers()) : new Headers();
+ * await fetch('https://origin.example/api', { headers });
+ * ```
+ */
+export declare function injectTraceContext<C extends Carrier = Record<string, string>>(
+  context: TraceContext,
+  carrier?: C,
+): C;

@@ -111,3 +111,10 @@ pub fn relay_baggage(
         BaggageUpdate::Leave => None,
     }
 }
+
+/// The `braintrust.parent` named by an inbound `baggage` value (`project_id:abc`), or
+/// `undefined` when it names none (or an invalid one).
+#[wasm_bindgen(js_name = __braintrustParentOf)]
+pub fn braintrust_parent_of(baggage: &str) -> Option<String> {
+    baggage::parse(baggage).braintrust_parent.map(|p| p.to_string())
+}

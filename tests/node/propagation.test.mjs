@@ -53,7 +53,7 @@ const carriers = [
   ['plain object, any case', { TraceParent: TP, TRACESTATE: 'a=1', Baggage: 'k=v' }, [TP, 'a=1', 'k=v']],
   ['plain object, array values joined (traceparent: one element)', { traceparent: [TP], tracestate: ['a=1', 'b=2'], baggage: ['k=v', 'l=w'] }, [TP, 'a=1,b=2', 'k=v,l=w']],
   ['plain object, case-variant keys joined', { tracestate: 'a=1', TraceState: 'b=2', traceparent: TP }, [TP, 'a=1,b=2', undefined]],
-  ['plain object, two traceparent values: no parent (W3C)', { traceparent: [TP, TP] }, [undefined]],
+  ['plain object, traceparent array: the first value (CONTRACT; Braintrust vector array_valued_headers)', { traceparent: [TP, '00-11111111111111111111111111111111-2222222222222222-01'] }, [TP]],
   ['plain object, two traceparent keys: no parent (W3C)', { traceparent: TP, Traceparent: TP }, [undefined]],
   ['null-prototype object (Node IncomingHttpHeaders)', Object.assign(Object.create(null), { host: 'x', traceparent: TP, 'set-cookie': ['a'] }), [TP, undefined, undefined]],
   ['Headers', new Headers({ TraceParent: TP, tracestate: 'a=1', baggage: 'k=v' }), [TP, 'a=1', 'k=v']],
@@ -273,4 +273,24 @@ test('round trip: what inject writes, extract reads back', () => {
     assert.equal(ctx._tracestate, 'rojo=1');
     assert.equal(ctx._baggage, 'k=v,braintrust.parent=project_id%3Aabc');
   }
+});
+
+test('injectTraceContext forwards an extracted context unchanged, as version 00 with known flags', async () => {
+  const { injectTraceContext } = await import('spanwire');
+  const inbound = {
+    traceparent: `01-${TRACE}-${SPAN}-ff-extra`,
+    tracestate: 'rojo=1,congo=2',
+    baggage: 'userId=alice,braintrust.parent=project_id%3Aabc',
+  };
+  const ctx = extractTraceContext(inbound);
+  const out = injectTraceContext(ctx, { Baggage: 'k=v', TraceParent: 'stale' });
+  assert.deepEqual(out, {
+    traceparent: `00-${TRACE}-${SPAN}-03`,
+    tracestate: 'rojo=1,congo=2',
+    baggage: 'k=v,userId=alice,braintrust.parent=project_id%3Aabc',
+  });
+  // Injecting again into the same carrier gives the same headers (the relay is cached).
+  assert.deepEqual(injectTraceContext(ctx, out), out);
+  assert.deepEqual(injectTraceContext(extractTraceContext({ traceparent: `00-${TRACE}-${SPAN}-00` })), { traceparent: `00-${TRACE}-${SPAN}-00` });
+  assert.throws(() => injectTraceContext({ traceparent: 'x' }, {}), /expects a TraceContext/);
 });
