@@ -225,21 +225,36 @@ export default class Exporter {
       this._checkDropped();
       if (!this.enabled) return Promise.resolve(finish(0));
       const target = this._taken + this._source.queued();
-      this._kick();
+      this._kick(target);
       if (this._lowWater() >= target) return Promise.resolve(finish(0));
       const timeoutMs = int(opts?.timeoutMs, 'timeoutMs', FLUSH_TIMEOUT_MS, 0, 2 ** 31 - 1);
       return new Promise((resolve) => {
+        let done = false;
         const waiter = { target, resolve: () => resolve(finish(0)) };
         const timer = setTimeout(() => {
+          done = true;
           this._waiters = this._waiters.filter((w) => w !== waiter);
           resolve(finish(Math.max(0, target - this._lowWater())));
         }, timeoutMs);
         timer?.unref?.();
         waiter.resolve = () => {
+          done = true;
           clearTimeout(timer);
           resolve(finish(0));
         };
         this._waiters.push(waiter);
+        // This flush drives the sends it waits for from its own call chain: in Workers
+        // a send loop started by another request stops when that request's
+        // waitUntil ends, so it must never carry this flush's spans (see _kick).
+        const drive = async () => {
+          while (!done && !this._closed && this._taken < target) {
+            this._kick(target);
+            const pump = this._pump;
+            if (pump === undefined) return;
+            await pump;
+          }
+        };
+        drive().catch((err) => this._note(err));
       });
     } catch (err) {
       this._note(err);
@@ -305,7 +320,7 @@ export default class Exporter {
   }
 
   /** Starts the send loop unless it runs. */
-  _kick() {
+  _kick(end) {
     if (this._closed || this._pump !== undefined) return;
     if (this._timer !== undefined) {
       clearTimeout(this._timer);
@@ -318,23 +333,28 @@ export default class Exporter {
       this._note(err);
     }
     if (queued === 0) return;
-    this._pump = this._drain()
+    // The loop sends what is queued now (up to `end`, a flush's target), not what
+    // comes later: in Workers it runs in the I/O context of the request that started
+    // it, which ends once that request's flush resolves.
+    const stop = Math.min(end ?? Infinity, this._taken + queued);
+    this._pump = this._drain(stop)
       .catch((err) => this._note(err))
       .finally(() => {
         this._pump = undefined;
         try {
           this._settle();
-          // Spans queued while the loop was finishing wait for the next delay.
-          if (this._source.queued() > 0 && !this._closed) this.notify();
+          // Spans queued while the loop ran wait for the next delay, or for the
+          // flushes waiting on them (which drive their own sends).
+          if (this._source.queued() > 0 && !this._closed && this._waiters.length === 0) this.notify();
         } catch (err) {
           this._note(err);
         }
       });
   }
 
-  async _drain() {
-    for (let guard = 0; guard < 1e6 && !this._closed; guard++) {
-      const batch = this._take(this.config.maxBatchSize);
+  async _drain(stop) {
+    for (let guard = 0; guard < 1e6 && !this._closed && this._taken < stop; guard++) {
+      const batch = this._take(Math.min(this.config.maxBatchSize, stop - this._taken));
       if (batch === undefined) return;
       await this._send(batch, false);
     }

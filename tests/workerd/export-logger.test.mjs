@@ -3,7 +3,7 @@
 // as a user's esbuild would) records spans, answers at once and hands logger.flush()
 // to ctx.waitUntil; every span still arrives at a real OTLP receiver on 127.0.0.1,
 // exactly once (counted by span id), also when the receiver first answers 503, resets,
-// answers 429 or hangs past timeoutMs.
+// answers 429 or hangs past timeoutMs, and when concurrent requests share one logger.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -122,4 +122,16 @@ test('workerd: with the receiver hanging past timeoutMs the answer does not wait
     assertExactlyOnce(rx, r.spans.map((s) => s.spanId));
     assert.equal(rx.requests[0].action, 'hang');
     assert.ok(performance.now() - t0 + r.ms >= 250, 'delivered after the timeout, in waitUntil');
+  }));
+
+test('workerd: concurrent requests sharing one logger, receiver first answering 503: every span of every request exactly once', () =>
+  withReceiver(async (rx) => {
+    rx.script(503, 503);
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => call(rx, { n: 4, tag: `c${i}` })));
+    const ids = answers.flatMap((a) => a.spans.map((s) => s.spanId));
+    assert.equal(new Set(ids).size, 24);
+    await rx.waitForSpans(24, 8000);
+    await new Promise((r) => setTimeout(r, 200)); // a late duplicate would show up here
+    assertExactlyOnce(rx, ids);
+    assert.equal(new Set(answers.map((a) => a.traceId)).size, 6, 'one trace per request');
   }));
