@@ -24,6 +24,7 @@
 pub mod context;
 pub mod export;
 pub mod ids;
+pub mod json;
 pub mod otlp;
 pub mod random;
 pub mod recorder;

@@ -30,8 +30,9 @@
 //!   explicit `null` all replace);
 //! - `tags` is a set union in first-seen order.
 //!
-//! Merged objects come out with their keys in sorted order (`serde_json::Map`);
-//! JSON object order carries no meaning.
+//! Merged objects come out with their keys in sorted order, at every depth (as they
+//! did when serde_json's sorted map did the merge; the exported attributes are
+//! compared that way); JSON object order carries no meaning.
 //!
 //! # Mapping to OTLP attributes
 //!
@@ -56,7 +57,7 @@
 
 use core::fmt;
 
-use serde_json::{Map, Value};
+use crate::json::{JsonError, JsonObject, JsonValue};
 
 use crate::ids::{SpanId, TraceId};
 
@@ -292,7 +293,7 @@ pub struct JsonText(String);
 
 /// The text given as JSON does not parse as JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JsonTextError(String);
+pub struct JsonTextError(JsonError);
 
 impl fmt::Display for JsonTextError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -312,16 +313,15 @@ impl JsonText {
     /// assert!(JsonText::new("NaN".to_string()).is_err());
     /// ```
     pub fn new(text: String) -> Result<Self, JsonTextError> {
-        match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+        match JsonValue::parse(&text) {
             Ok(_) => Ok(JsonText(text)),
-            Err(err) => Err(JsonTextError(err.to_string())),
+            Err(err) => Err(JsonTextError(err)),
         }
     }
 
-    /// Serializes a JSON value.
-    pub fn from_value(value: &Value) -> Self {
-        // Serializing a `Value` cannot fail: its map keys are strings.
-        JsonText(serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned()))
+    /// Serializes a JSON value (as `JSON.stringify` does).
+    pub fn from_value(value: &JsonValue) -> Self {
+        JsonText(value.to_json_string())
     }
 
     /// The JSON text.
@@ -330,8 +330,8 @@ impl JsonText {
     }
 
     /// Parses the text back into a value.
-    pub fn to_value(&self) -> Value {
-        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    pub fn to_value(&self) -> JsonValue {
+        JsonValue::parse(&self.0).unwrap_or(JsonValue::Null)
     }
 
     /// True when the value is a JSON object.
@@ -426,22 +426,22 @@ impl BraintrustFields {
                 }
             }
         }
-        if let Some(Value::Object(scores)) = self.scores.as_ref().map(JsonText::to_value) {
-            for (name, score) in &scores {
+        if let Some(JsonValue::Object(scores)) = self.scores.as_ref().map(JsonText::to_value) {
+            for (name, score) in scores.iter() {
                 let ok = match score {
-                    Value::Null => true,
-                    Value::Number(n) => n.as_f64().is_some_and(|s| (0.0..=1.0).contains(&s)),
+                    JsonValue::Null => true,
+                    JsonValue::Number(s) => (0.0..=1.0).contains(s),
                     _ => false,
                 };
                 if !ok {
-                    return Err(LogError::BadScore { name: name.clone() });
+                    return Err(LogError::BadScore { name: name.to_owned() });
                 }
             }
         }
-        if let Some(Value::Object(metrics)) = self.metrics.as_ref().map(JsonText::to_value) {
-            for (name, metric) in &metrics {
-                if !matches!(metric, Value::Null | Value::Number(_)) {
-                    return Err(LogError::BadMetric { name: name.clone() });
+        if let Some(JsonValue::Object(metrics)) = self.metrics.as_ref().map(JsonText::to_value) {
+            for (name, metric) in metrics.iter() {
+                if !matches!(metric, JsonValue::Null | JsonValue::Number(_)) {
+                    return Err(LogError::BadMetric { name: name.to_owned() });
                 }
             }
         }
@@ -498,8 +498,11 @@ fn merge_json(into: &mut Option<JsonText>, from: Option<JsonText>) {
     match into {
         Some(existing) if existing.is_object() && from.is_object() => {
             let mut base = existing.to_value();
-            if let (Value::Object(base_map), Value::Object(from_map)) = (&mut base, from.to_value()) {
+            if let (JsonValue::Object(base_map), JsonValue::Object(from_map)) =
+                (&mut base, from.to_value())
+            {
                 deep_merge(base_map, from_map);
+                base.sort_keys();
                 *existing = JsonText::from_value(&base);
             } else {
                 *existing = from;
@@ -509,17 +512,110 @@ fn merge_json(into: &mut Option<JsonText>, from: Option<JsonText>) {
     }
 }
 
-fn deep_merge(into: &mut Map<String, Value>, from: Map<String, Value>) {
+fn deep_merge(into: &mut JsonObject, from: JsonObject) {
     for (key, new_value) in from {
         if FORBIDDEN_MERGE_KEYS.contains(&key.as_str()) {
             continue;
         }
         match (into.get_mut(&key), new_value) {
-            (Some(Value::Object(old)), Value::Object(new)) => deep_merge(old, new),
+            (Some(JsonValue::Object(old)), JsonValue::Object(new)) => deep_merge(old, new),
             (_, new_value) => {
                 into.insert(key, new_value);
             }
         }
+    }
+}
+
+/// Why JSON text is not a set of attributes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttributesJsonError {
+    /// The text does not parse.
+    NotJson(JsonError),
+    /// It parses, but not to an object.
+    NotAnObject,
+}
+
+impl fmt::Display for AttributesJsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotJson(e) => write!(f, "attributes are not valid JSON: {e}"),
+            Self::NotAnObject => f.write_str("attributes must be an object"),
+        }
+    }
+}
+
+impl std::error::Error for AttributesJsonError {}
+
+/// A JSON value as an attribute value: strings, bools, numbers (an integral number
+/// within the i64 range is an Int, any other a Double), arrays as arrays, objects as
+/// kv-lists in their key order; `null`, and arrays or objects nested deeper than
+/// [`MAX_VALUE_DEPTH`], are `None` (and left out of their array or object).
+///
+/// ```
+/// use spanwire::json::JsonValue;
+/// use spanwire::span::{attribute_from_json, AttributeValue};
+/// let v = JsonValue::parse(r#"[1, 2.5, "x", null, {"k": true}]"#).unwrap();
+/// assert_eq!(
+///     attribute_from_json(v),
+///     Some(AttributeValue::Array(vec![
+///         AttributeValue::Int(1),
+///         AttributeValue::Double(2.5),
+///         AttributeValue::String("x".into()),
+///         AttributeValue::KvList(vec![("k".into(), AttributeValue::Bool(true))]),
+///     ]))
+/// );
+/// ```
+pub fn attribute_from_json(value: JsonValue) -> Option<AttributeValue> {
+    attribute_at_depth(value, 0)
+}
+
+fn attribute_at_depth(value: JsonValue, depth: usize) -> Option<AttributeValue> {
+    Some(match value {
+        JsonValue::Null => return None,
+        JsonValue::Bool(b) => AttributeValue::Bool(b),
+        JsonValue::String(s) => AttributeValue::String(s),
+        // -2^63 and 2^63 are exact doubles; the i64 range is [-2^63, 2^63).
+        JsonValue::Number(n) if n.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&n) => {
+            AttributeValue::Int(n as i64)
+        }
+        JsonValue::Number(n) => AttributeValue::Double(n),
+        JsonValue::Array(items) if depth < MAX_VALUE_DEPTH => AttributeValue::Array(
+            items.into_iter().filter_map(|v| attribute_at_depth(v, depth + 1)).collect(),
+        ),
+        JsonValue::Object(object) if depth < MAX_VALUE_DEPTH => AttributeValue::KvList(
+            object
+                .into_iter()
+                .filter_map(|(k, v)| Some((k, attribute_at_depth(v, depth + 1)?)))
+                .collect(),
+        ),
+        JsonValue::Array(_) | JsonValue::Object(_) => return None,
+    })
+}
+
+/// A JSON object's entries as attributes (for events and resources), in key order;
+/// entries whose value is `null` are left out.
+pub fn attributes_from_json(text: &str) -> Result<Attributes, AttributesJsonError> {
+    match JsonValue::parse(text) {
+        Ok(JsonValue::Object(object)) => Ok(object
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, attribute_at_depth(v, 0)?)))
+            .collect()),
+        Ok(_) => Err(AttributesJsonError::NotAnObject),
+        Err(e) => Err(AttributesJsonError::NotJson(e)),
+    }
+}
+
+/// Braintrust `log` tags from JSON text: `None` unless it is an array of strings.
+pub fn tags_from_json(text: &str) -> Option<Vec<String>> {
+    match JsonValue::parse(text).ok()? {
+        JsonValue::Array(items) => items
+            .into_iter()
+            .map(|item| match item {
+                JsonValue::String(s) => Some(s),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
     }
 }
 
@@ -611,7 +707,7 @@ impl SpanRecord {
         update.validate()?;
         if let Some(error) = update.error.as_ref().filter(|e| !e.is_null()) {
             let message = match error.to_value() {
-                Value::String(s) => s,
+                JsonValue::String(s) => s,
                 _ => error.as_str().to_owned(),
             };
             self.set_status(StatusCode::Error, &message);
@@ -691,6 +787,37 @@ mod tests {
         let mut s = span();
         s.log(BraintrustFields { error: j("null"), ..Default::default() }).unwrap();
         assert_eq!(s.status.code, StatusCode::Unset);
+    }
+
+    #[test]
+    fn merge_sorts_keys_and_writes_numbers_as_js() {
+        let mut fields = BraintrustFields { metadata: j(r#"{"z":1.0,"a":{"y":2,"x":[{"q":1,"p":2}]}}"#), ..Default::default() };
+        fields.merge(BraintrustFields { metadata: j(r#"{"m":1e21,"a":{"b":0.5}}"#), ..Default::default() });
+        assert_eq!(
+            fields.metadata.unwrap().as_str(),
+            r#"{"a":{"b":0.5,"x":[{"p":2,"q":1}],"y":2},"m":1e+21,"z":1}"#,
+            "keys sorted at every depth, numbers as JSON.stringify writes them"
+        );
+    }
+
+    #[test]
+    fn attributes_from_json_keep_order_and_types() {
+        let attrs = attributes_from_json(r#"{"b":1,"a":-2.5,"n":null,"s":"x","big":1e300,"i":-9007199254740992}"#).unwrap();
+        assert_eq!(
+            attrs,
+            vec![
+                ("b".into(), AttributeValue::Int(1)),
+                ("a".into(), AttributeValue::Double(-2.5)),
+                ("s".into(), "x".into()),
+                ("big".into(), AttributeValue::Double(1e300)),
+                ("i".into(), AttributeValue::Int(-9_007_199_254_740_992)),
+            ]
+        );
+        assert_eq!(attributes_from_json("[1]"), Err(AttributesJsonError::NotAnObject));
+        assert!(matches!(attributes_from_json("{"), Err(AttributesJsonError::NotJson(_))));
+        assert_eq!(tags_from_json(r#"["a","b"]"#), Some(vec!["a".into(), "b".into()]));
+        assert_eq!(tags_from_json(r#"["a",1]"#), None);
+        assert_eq!(tags_from_json(r#"{"a":1}"#), None);
     }
 
     #[test]

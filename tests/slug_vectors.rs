@@ -45,9 +45,27 @@ fn as_object(v: &JsonValue) -> &JsonObject {
     }
 }
 
+/// To `serde_json` (its maps are sorted, so key order is lost; numbers are doubles).
+fn to_serde(value: &JsonValue) -> serde_json::Value {
+    match value {
+        JsonValue::Null => serde_json::Value::Null,
+        JsonValue::Bool(b) => serde_json::Value::Bool(*b),
+        JsonValue::Number(n) => {
+            serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, serde_json::Value::Number)
+        }
+        JsonValue::String(s) => serde_json::Value::String(s.clone()),
+        JsonValue::Array(items) => serde_json::Value::Array(items.iter().map(to_serde).collect()),
+        JsonValue::Object(object) => {
+            serde_json::Value::Object(object.iter().map(|(k, v)| (k.to_owned(), to_serde(v))).collect())
+        }
+    }
+}
+
 /// Order-insensitive comparison form, with JS `null` fields dropped (null == absent).
 fn comparable(o: &JsonObject) -> serde_json::Value {
-    let mut map = serde_json::Map::from(o);
+    let serde_json::Value::Object(mut map) = to_serde(&JsonValue::Object(o.clone())) else {
+        unreachable!("an object converts to an object")
+    };
     map.retain(|_, v| !v.is_null());
     serde_json::Value::Object(map)
 }

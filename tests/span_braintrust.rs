@@ -6,11 +6,12 @@ use spanwire::span::{BraintrustFields, JsonText, LogError, SpanRecord, StatusCod
 use spanwire::{SpanId, TraceId};
 
 fn j(v: Value) -> Option<JsonText> {
-    Some(JsonText::from_value(&v))
+    Some(JsonText::new(v.to_string()).expect("serde_json writes JSON"))
 }
 
+/// The field's JSON text read by serde_json (an independent parser; key order ignored).
 fn value(field: &Option<JsonText>) -> Option<Value> {
-    field.as_ref().map(JsonText::to_value)
+    field.as_ref().map(|text| serde_json::from_str(text.as_str()).expect("a JsonText is JSON"))
 }
 
 fn span() -> SpanRecord {

@@ -8,7 +8,6 @@
 
 use std::cell::RefCell;
 
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::js_error;
@@ -36,42 +35,9 @@ fn ms_to_ns(ms: f64) -> u64 {
     }
 }
 
-/// A JSON value as an attribute value: strings, bools, numbers (integers that fit an
-/// i64 as Int, else Double), arrays as arrays, objects as kv-lists; `null` is `None`.
-fn attribute_from_json(value: Value, depth: usize) -> Option<AttributeValue> {
-    Some(match value {
-        Value::Null => return None,
-        Value::Bool(b) => AttributeValue::Bool(b),
-        Value::String(s) => AttributeValue::String(s),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => AttributeValue::Int(i),
-            None => AttributeValue::Double(n.as_f64().unwrap_or(0.0)),
-        },
-        Value::Array(items) if depth < crate::span::MAX_VALUE_DEPTH => AttributeValue::Array(
-            items
-                .into_iter()
-                .filter_map(|v| attribute_from_json(v, depth + 1))
-                .collect(),
-        ),
-        Value::Object(map) if depth < crate::span::MAX_VALUE_DEPTH => AttributeValue::KvList(
-            map.into_iter()
-                .filter_map(|(k, v)| Some((k, attribute_from_json(v, depth + 1)?)))
-                .collect(),
-        ),
-        Value::Array(_) | Value::Object(_) => return None,
-    })
-}
-
 /// A JSON object's entries as attributes (for events and resources).
 fn attributes_from_json(text: &str) -> Result<Attributes, JsError> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map
-            .into_iter()
-            .filter_map(|(k, v)| Some((k, attribute_from_json(v, 0)?)))
-            .collect()),
-        Ok(_) => Err(JsError::new("attributes must be an object")),
-        Err(e) => Err(JsError::new(&format!("attributes are not valid JSON: {e}"))),
-    }
+    crate::span::attributes_from_json(text).map_err(js_error)
 }
 
 fn kind_from(code: u8) -> SpanKind {
@@ -400,9 +366,9 @@ pub fn span_set_bool(h: u32, key: &str, value: bool) -> Result<(), JsError> {
 /// Sets an attribute from JSON text (arrays, objects); `null` is ignored.
 #[wasm_bindgen]
 pub fn span_set_json(h: u32, key: &str, json: &str) -> Result<(), JsError> {
-    let value: Value =
-        serde_json::from_str(json).map_err(|e| JsError::new(&format!("attribute `{key}`: {e}")))?;
-    let Some(v) = attribute_from_json(value, 0) else {
+    let value = crate::json::JsonValue::parse(json)
+        .map_err(|e| JsError::new(&format!("attribute `{key}`: {e}")))?;
+    let Some(v) = crate::span::attribute_from_json(value) else {
         return Ok(());
     };
     with(|r| r.record_mut(h).map(|rec| rec.set_attribute(key, v))).map_err(js_error)
@@ -463,8 +429,8 @@ pub fn span_log(
     let tags = match tags {
         None => None,
         Some(t) => Some(
-            serde_json::from_str::<Vec<String>>(&t)
-                .map_err(|_| JsError::new("log: `tags` must be an array of strings"))?,
+            crate::span::tags_from_json(&t)
+                .ok_or_else(|| JsError::new("log: `tags` must be an array of strings"))?,
         ),
     };
     let update = BraintrustFields {

@@ -417,9 +417,8 @@ fn write_f64(out: &mut Vec<u8>, value: f64) {
         out.extend_from_slice(b"\"NaN\"");
     } else if value.is_infinite() {
         out.extend_from_slice(if value > 0.0 { b"\"Infinity\"" } else { b"\"-Infinity\"" });
-    } else if serde_json::to_writer(&mut *out, &value).is_err() {
-        // Unreachable: writing a finite f64 into a Vec cannot fail. Keep the JSON valid anyway.
-        out.push(b'0');
+    } else {
+        crate::json::write_f64_shortest(value, out);
     }
 }
 
@@ -486,7 +485,7 @@ mod tests {
         assert_eq!(s(|o| write_f64(o, f64::NEG_INFINITY)), "\"-Infinity\"");
         assert_eq!(s(|o| write_f64(o, 1.5)), "1.5");
         assert_eq!(s(|o| write_f64(o, -0.0)), "-0.0");
-        // Shortest round trip, whatever exponent style serde_json picks.
+        // Shortest round trip, whatever exponent style the writer picks.
         for v in [1e300, -1e-300, f64::MAX, f64::MIN_POSITIVE, 5e-324, 0.1, 123456789.125] {
             let text = s(|o| write_f64(o, v));
             assert_eq!(serde_json::from_str::<f64>(&text).unwrap().to_bits(), v.to_bits(), "{text}");

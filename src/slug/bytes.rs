@@ -5,7 +5,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
 
 use super::error::{Base64Problem, Part, SlugError};
-use super::json::{JsonObject, JsonValue};
+use crate::json::{JsonObject, JsonValue};
 use crate::ids::format_uuid;
 
 /// Standard alphabet. Writes `=` padding (like `btoa`); reads with or without it and

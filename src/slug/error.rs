@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use super::json::JsonError;
+use crate::json::JsonError;
 use super::Field;
 
 /// The part of the binary record being read when something went wrong.

@@ -10,7 +10,7 @@
 
 use super::bytes::{parse_json_object, Reader};
 use super::error::{Part, SlugError};
-use super::json::JsonValue;
+use crate::json::JsonValue;
 use super::{Draft, Field};
 
 /// Object type and flags shared by both layouts; `Reader` is positioned after byte 0.

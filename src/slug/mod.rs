@@ -41,7 +41,6 @@
 
 mod bytes;
 mod error;
-mod json;
 mod legacy;
 mod v3;
 mod v4;
@@ -50,7 +49,9 @@ use core::fmt;
 use core::str::FromStr;
 
 pub use error::{Base64Problem, Part, SlugError};
-pub use json::{JsonError, JsonErrorKind, JsonObject, JsonValue, MAX_DEPTH};
+// The JSON types live in `crate::json` (spans use them too); re-exported here, where
+// the slug API has always named them.
+pub use crate::json::{JsonError, JsonErrorKind, JsonObject, JsonValue, MAX_DEPTH};
 
 /// The kind of object a span is logged to (the slug's byte 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -8,7 +8,7 @@
 
 use super::bytes::{parse_json_object, Reader};
 use super::error::{Part, SlugError};
-use super::json::{JsonValue, ObjectWriter};
+use crate::json::{JsonValue, ObjectWriter};
 use super::{Draft, Field, ObjectType, SpanComponents};
 
 pub(crate) const VERSION: u8 = 4;

@@ -1,9 +1,8 @@
-//! The JSON that rides in a slug, kept the way JavaScript keeps it.
+//! JSON kept the way JavaScript keeps it: the crate's one JSON implementation.
 //!
-//! A slug's JSON tail must be byte-identical to `JSON.stringify` in the Braintrust JS
-//! SDK, so objects keep their keys in insertion order. (`serde_json::Map` is a sorted
-//! `BTreeMap` in this crate's build, which would reorder
-//! `{"project_name":…,"project_id":…}`.) Three JS behaviours are mirrored:
+//! Slugs, Braintrust `log` fields and span attributes all go through here. A slug's
+//! JSON tail must be byte-identical to `JSON.stringify` in the Braintrust JS SDK, so
+//! objects keep their keys in insertion order. Three JS behaviours are mirrored:
 //!
 //! - every number is an IEEE double, written as `Number.prototype.toString` writes it
 //!   (`1e+21`, `1.5e-7`, `100`; non-finite becomes `null`);
@@ -14,6 +13,12 @@
 //! The parser is total: it returns a [`JsonError`] with the byte offset for any bad
 //! input, nests at most [`MAX_DEPTH`] levels and never panics. Lone surrogates
 //! (`"\ud800"`), which a Rust `String` cannot hold, are an error.
+//!
+//! Numbers are written from the shortest round-trip digits of `zmij` (Schubfach), the
+//! same digits `core::fmt` would give, without linking `core::fmt`'s float code into
+//! the WebAssembly module.
+
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use core::fmt;
 use std::collections::BTreeMap;
@@ -63,6 +68,20 @@ impl JsonObject {
     /// The value of `key`, if present.
     pub fn get(&self, key: &str) -> Option<&JsonValue> {
         self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The value of `key` to change in place, if present.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut JsonValue> {
+        self.entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Sorts the keys (by bytes, as a `BTreeMap<String, _>` orders them) here and in
+    /// every object nested inside, arrays included.
+    pub fn sort_keys(&mut self) {
+        self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0)); // keys are unique
+        for (_, value) in &mut self.entries {
+            value.sort_keys();
+        }
     }
 
     /// Removes `key`, returning its value.
@@ -133,6 +152,16 @@ impl ObjectBuilder {
     }
 }
 
+/// Entries in insertion order.
+impl IntoIterator for JsonObject {
+    type Item = (String, JsonValue);
+    type IntoIter = std::vec::IntoIter<(String, JsonValue)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
 impl FromIterator<(String, JsonValue)> for JsonObject {
     fn from_iter<I: IntoIterator<Item = (String, JsonValue)>>(iter: I) -> Self {
         let mut builder = ObjectBuilder::default();
@@ -161,6 +190,15 @@ impl JsonValue {
         let mut out = String::new();
         write_value(self, &mut out);
         out
+    }
+
+    /// Sorts the keys of every object in this value (see [`JsonObject::sort_keys`]).
+    pub fn sort_keys(&mut self) {
+        match self {
+            JsonValue::Object(object) => object.sort_keys(),
+            JsonValue::Array(items) => items.iter_mut().for_each(JsonValue::sort_keys),
+            _ => {}
+        }
     }
 
     /// The JSON type name, for error messages: `null`, `boolean`, `number`, `string`,
@@ -598,6 +636,51 @@ pub(crate) fn write_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// The shortest decimal digits that round-trip to `n` (finite, non-zero, sign
+/// ignored) and `point`, where the decimal point sits: `n = 0.d1d2…dk × 10^point`.
+/// The digits come from zmij (shortest and, on a tie, closest: the digits
+/// ECMA-262 asks for); its text, `1.5e-7`, `123.0`, `1e21`, is read back here.
+fn shortest_digits(n: f64) -> ([u8; 17], usize, i32) {
+    let mut buffer = zmij::Buffer::new();
+    let text = buffer.format_finite(n.abs());
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+        None => (text, 0),
+    };
+    let mut digits = [b'0'; 17];
+    let mut len = 0usize;
+    // Digits before the decimal point in `mantissa`, less the leading zeros skipped.
+    let mut point = exponent;
+    let mut seen_point = false;
+    for b in mantissa.bytes() {
+        match b {
+            b'.' => seen_point = true,
+            b'0'..=b'9' => {
+                if len == 0 && b == b'0' {
+                    // A leading zero: after the point it moves the point left.
+                    if seen_point {
+                        point -= 1;
+                    }
+                    continue;
+                }
+                if !seen_point {
+                    point += 1;
+                }
+                if let Some(slot) = digits.get_mut(len) {
+                    *slot = b;
+                    len += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    // Trailing zeros (`123.0`, `100`) carry no digits of their own.
+    while len > 1 && digits.get(len - 1) == Some(&b'0') {
+        len -= 1;
+    }
+    (digits, len, point)
+}
+
 /// `Number.prototype.toString()` (ECMA-262 Number::toString, radix 10); JSON.stringify
 /// writes `null` for NaN and the infinities.
 fn write_js_number(n: f64, out: &mut String) {
@@ -612,38 +695,58 @@ fn write_js_number(n: f64, out: &mut String) {
     if n < 0.0 {
         out.push('-');
     }
-    // Rust's `{:e}` gives the shortest round-trip digits, `d.ddde±x`, as JS needs.
-    let sci = format!("{:e}", n.abs());
-    let (mantissa, exponent) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let exponent: i64 = exponent.parse().unwrap_or(0);
-    let k = i64::try_from(digits.len()).unwrap_or(i64::MAX);
-    let n_pos = exponent + 1; // the decimal point sits after `n_pos` digits
+    let (digits, len, n_pos) = shortest_digits(n);
+    // ASCII digits, so this is always `Some`.
+    let digits = core::str::from_utf8(digits.get(..len).unwrap_or_default()).unwrap_or_default();
+    let k = len as i32;
     if k <= n_pos && n_pos <= 21 {
-        out.push_str(&digits);
-        out.extend(core::iter::repeat('0').take(usize::try_from(n_pos - k).unwrap_or(0)));
+        out.push_str(digits);
+        out.extend(core::iter::repeat('0').take((n_pos - k) as usize));
     } else if 0 < n_pos && n_pos <= 21 {
-        let split = usize::try_from(n_pos).unwrap_or(0);
-        let (int, frac) = digits.split_at(split.min(digits.len()));
+        let (int, frac) = digits.split_at((n_pos as usize).min(digits.len()));
         out.push_str(int);
         out.push('.');
         out.push_str(frac);
     } else if -6 < n_pos && n_pos <= 0 {
         out.push_str("0.");
-        out.extend(core::iter::repeat('0').take(usize::try_from(-n_pos).unwrap_or(0)));
-        out.push_str(&digits);
+        out.extend(core::iter::repeat('0').take((-n_pos) as usize));
+        out.push_str(digits);
     } else {
-        let mut chars = digits.chars();
-        out.extend(chars.next());
-        let rest = chars.as_str();
+        let exponent = n_pos - 1;
+        let (first, rest) = digits.split_at(1.min(digits.len()));
+        out.push_str(first);
         if !rest.is_empty() {
             out.push('.');
             out.push_str(rest);
         }
         out.push('e');
         out.push(if exponent < 0 { '-' } else { '+' });
-        out.push_str(&exponent.unsigned_abs().to_string());
+        write_u32(exponent.unsigned_abs(), out);
     }
+}
+
+/// A `u32` in decimal, without `core::fmt`.
+pub(crate) fn write_u32(mut value: u32, out: &mut String) {
+    let mut buf = [b'0'; 10];
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        if let Some(slot) = buf.get_mut(start) {
+            *slot = b'0' + (value % 10) as u8;
+        }
+        value /= 10;
+        if value == 0 || start == 0 {
+            break;
+        }
+    }
+    out.push_str(core::str::from_utf8(buf.get(start..).unwrap_or_default()).unwrap_or_default());
+}
+
+/// A finite double as the shortest text that parses back to it, the way serde_json
+/// writes one (`1.5`, `-0.0`, `1e300`): for proto3 JSON, which only asks for a round
+/// trip. Non-finite values are the caller's to handle.
+pub(crate) fn write_f64_shortest(n: f64, out: &mut Vec<u8>) {
+    out.extend_from_slice(zmij::Buffer::new().format_finite(n).as_bytes());
 }
 
 // ---------------------------------------------------------------------------------
@@ -738,47 +841,6 @@ impl<'de> serde::Deserialize<'de> for JsonObject {
     }
 }
 
-/// To `serde_json` (its maps are sorted, so key order is lost).
-impl From<&JsonValue> for serde_json::Value {
-    fn from(value: &JsonValue) -> Self {
-        match value {
-            JsonValue::Null => serde_json::Value::Null,
-            JsonValue::Bool(b) => serde_json::Value::Bool(*b),
-            JsonValue::Number(n) => serde_json::Number::from_f64(*n)
-                .map_or(serde_json::Value::Null, serde_json::Value::Number),
-            JsonValue::String(s) => serde_json::Value::String(s.clone()),
-            JsonValue::Array(items) => {
-                serde_json::Value::Array(items.iter().map(Into::into).collect())
-            }
-            JsonValue::Object(object) => serde_json::Value::Object(object.into()),
-        }
-    }
-}
-
-impl From<&JsonObject> for serde_json::Map<String, serde_json::Value> {
-    fn from(object: &JsonObject) -> Self {
-        object.iter().map(|(k, v)| (k.to_owned(), v.into())).collect()
-    }
-}
-
-/// From `serde_json`, in the order its map iterates (sorted by key in this build).
-impl From<&serde_json::Value> for JsonValue {
-    fn from(value: &serde_json::Value) -> Self {
-        match value {
-            serde_json::Value::Null => JsonValue::Null,
-            serde_json::Value::Bool(b) => JsonValue::Bool(*b),
-            serde_json::Value::Number(n) => n.as_f64().map_or(JsonValue::Null, JsonValue::Number),
-            serde_json::Value::String(s) => JsonValue::String(s.clone()),
-            serde_json::Value::Array(items) => {
-                JsonValue::Array(items.iter().map(Into::into).collect())
-            }
-            serde_json::Value::Object(map) => {
-                JsonValue::Object(map.iter().map(|(k, v)| (k.clone(), v.into())).collect())
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod tests {
@@ -803,11 +865,65 @@ mod tests {
             ("9007199254740993", "9007199254740992", "beyond 2^53 rounds to a double"),
             ("0.1", "0.1", "shortest round trip"),
             ("1e400", "null", "overflow is Infinity, written as null"),
+            ("123e-20", "1.23e-18", "exponent form from a positional literal"),
+            ("0.00001234", "0.00001234", "five leading zeros stay positional"),
+            ("1.7976931348623157e308", "1.7976931348623157e+308", "largest double"),
+            ("5e-324", "5e-324", "smallest subnormal"),
+            ("4.35", "4.35", "zmij writes 4.35 as is"),
+            ("1e20", "100000000000000000000", "21 digits positional"),
+            ("-1.5e-7", "-1.5e-7", "negative exponent form"),
+            ("1394865425023536.25", "1394865425023536.2", "a tie takes the even digit, as JS does"),
         ];
         for (input, expected, reason) in cases {
             let value = JsonValue::parse(input).unwrap_or_else(|e| panic!("{reason}: {e}"));
             assert_eq!(value.to_json_string(), *expected, "{reason}: {input}");
         }
+    }
+
+    /// The digits and exponent read back from zmij are shortest and round-trip, over
+    /// many doubles of every magnitude, subnormals included. They are the digits
+    /// `core::fmt`'s `{:e}` gives, except on an exact tie between two shortest
+    /// candidates, where ECMA-262 (and zmij) take the even one and `core::fmt` the
+    /// upper one (`1394865425023536.25` prints `…36.2` in JS; see the table above).
+    #[test]
+    fn shortest_digits_round_trip_and_match_core_fmt_but_ties() {
+        let mut ties = 0;
+        let mut check = |n: f64| {
+            let (digits, len, point) = shortest_digits(n);
+            let ours = core::str::from_utf8(&digits[..len]).unwrap().to_owned();
+            let back: f64 = format!("0.{ours}e{point}").parse().unwrap();
+            assert_eq!(back, n.abs(), "{n:e} round trip");
+            let sci = format!("{:e}", n.abs());
+            let (mantissa, exponent) = sci.split_once('e').unwrap();
+            let theirs = mantissa.replace('.', "");
+            let their_point = exponent.parse::<i32>().unwrap() + 1;
+            if (ours.as_str(), point) != (theirs.as_str(), their_point) {
+                // A tie: same length and point, last digits one apart, ours even.
+                assert_eq!((ours.len(), point), (theirs.len(), their_point), "{n:e}");
+                let (o, t) = (ours.as_bytes()[len - 1], theirs.as_bytes()[len - 1]);
+                assert_eq!((o + 1, o % 2), (t, 0), "{n:e}: {ours} vs {theirs}");
+                ties += 1;
+            }
+        };
+        for n in [1.0, 0.1, 1e21, 1e-7, 5e-324, f64::MAX, f64::MIN_POSITIVE, 123.0, 100.0, 9.5, 2.5e-5] {
+            check(n);
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..200_000 {
+            // xorshift64*: arbitrary bit patterns, so every exponent is hit.
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            let n = f64::from_bits(state.wrapping_mul(0x2545_f491_4f6c_dd1d));
+            if n.is_finite() && n != 0.0 {
+                check(n);
+            }
+        }
+        for i in 1..20_000u32 {
+            check(f64::from(i) / 1000.0); // short decimals, the common case
+        }
+        check("1394865425023536.25".parse().unwrap()); // exactly …36.25
+        assert!(ties >= 1, "the known tie was seen");
     }
 
     #[test]
