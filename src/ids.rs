@@ -58,18 +58,42 @@ pub(crate) const fn lower_hex_value(byte: u8) -> Option<u8> {
     }
 }
 
-/// Decodes exactly `2 * N` lowercase hex digits into `N` bytes.
+/// The value of each byte as a lowercase hex digit, or [`NOT_HEX`].
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut b = 0;
+    while b < 256 {
+        if let Some(v) = lower_hex_value(b as u8) {
+            table[b] = v;
+        }
+        b += 1;
+    }
+    table
+};
+const NOT_HEX: u8 = 0x80;
+
+/// Decodes exactly `2 * N` lowercase hex digits into `N` bytes. One table lookup per
+/// digit, with the validity of all of them checked once at the end (ids arrive in every
+/// request header, so this is a hot path).
 fn decode_lower_hex<const N: usize>(text: &[u8]) -> Result<[u8; N], IdError> {
     if text.len() != 2 * N {
         return Err(IdError::Length { expected: 2 * N, found: text.len() });
     }
     let mut out = [0u8; N];
-    for (i, (byte, pair)) in out.iter_mut().zip(text.chunks_exact(2)).enumerate() {
-        let hi = lower_hex_value(pair[0]).ok_or(IdError::NotLowercaseHex { at: 2 * i })?;
-        let lo = lower_hex_value(pair[1]).ok_or(IdError::NotLowercaseHex { at: 2 * i + 1 })?;
-        *byte = (hi << 4) | lo;
+    let (mut flags, mut any) = (0u8, 0u8);
+    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        if let [hi, lo] = *pair {
+            let (hi, lo) = (HEX_VALUE[usize::from(hi)], HEX_VALUE[usize::from(lo)]);
+            flags |= hi | lo;
+            *byte = (hi << 4) | (lo & 0x0f);
+            any |= *byte;
+        }
     }
-    if out.iter().all(|&b| b == 0) {
+    if flags & NOT_HEX != 0 {
+        let at = text.iter().position(|&b| lower_hex_value(b).is_none()).unwrap_or(0);
+        return Err(IdError::NotLowercaseHex { at });
+    }
+    if any == 0 {
         return Err(IdError::AllZero);
     }
     Ok(out)

@@ -205,7 +205,8 @@ impl Traceparent {
     /// );
     /// ```
     pub fn parse(value: &str) -> Result<Self, TraceparentError> {
-        let value = value.trim_matches([' ', '\t']);
+        // Spaces and tabs are ASCII, so trimming bytes keeps `value` on char boundaries.
+        let value = value.trim_matches(|c| c == ' ' || c == '\t');
         let bytes = value.as_bytes();
         let len = bytes.len();
         if len < TRACEPARENT_LEN {

@@ -68,31 +68,125 @@ impl fmt::Display for TraceStateError {
 
 impl std::error::Error for TraceStateError {}
 
-#[inline]
-fn is_key_char(b: u8) -> bool {
-    matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'*' | b'/')
-}
-
-fn valid_key(key: &str) -> bool {
-    let valid_part = |part: &str, max: usize, first_ok: fn(u8) -> bool| {
-        let mut bytes = part.bytes();
-        part.len() <= max && bytes.next().is_some_and(first_ok) && bytes.all(is_key_char)
-    };
-    match key.split_once('@') {
-        None => valid_part(key, MAX_SIMPLE_KEY, |b| b.is_ascii_lowercase()),
-        Some((tenant, system)) => {
-            valid_part(tenant, MAX_TENANT, |b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                && valid_part(system, MAX_SYSTEM, |b| b.is_ascii_lowercase())
+// Byte classes, one table lookup per byte.
+const KEY_CHAR: u8 = 1; // lcalpha / DIGIT / _ - * /
+const LCALPHA: u8 = 2;
+const DIGIT: u8 = 4;
+const VALUE_CHAR: u8 = 8; // 0x20-0x7E except , and =
+// Built at compile time: an index out of range here is a build error, never a panic.
+#[allow(clippy::indexing_slicing)]
+const CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0x20;
+    while b <= 0x7e {
+        if b != b',' as usize && b != b'=' as usize {
+            table[b] = VALUE_CHAR;
         }
+        b += 1;
     }
+    let mut b = b'a' as usize;
+    while b <= b'z' as usize {
+        table[b] |= KEY_CHAR | LCALPHA;
+        b += 1;
+    }
+    let mut b = b'0' as usize;
+    while b <= b'9' as usize {
+        table[b] |= KEY_CHAR | DIGIT;
+        b += 1;
+    }
+    table[b'_' as usize] |= KEY_CHAR;
+    table[b'-' as usize] |= KEY_CHAR;
+    table[b'*' as usize] |= KEY_CHAR;
+    table[b'/' as usize] |= KEY_CHAR;
+    table
+};
+
+#[inline]
+fn class(b: u8) -> u8 {
+    // Always in range (a u8 indexes 256 entries); the check compiles away.
+    CLASS.get(usize::from(b)).copied().unwrap_or(0)
 }
 
-fn valid_value(value: &str) -> bool {
-    let ok_char = |b: u8| matches!(b, 0x20..=0x7e) && b != b',' && b != b'=';
-    !value.is_empty()
-        && value.len() <= MAX_VALUE
-        && value.bytes().all(ok_char)
-        && !value.ends_with(' ')
+#[inline]
+fn is_ows(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// How one list member ended.
+enum Member<'a> {
+    /// Only white space.
+    Empty,
+    Valid(&'a [u8]),
+    Invalid(fn(usize) -> TraceStateError),
+}
+
+/// Checks the list member at the start of `bytes` (up to the next `,` or the end) in
+/// one pass; returns it and the length it spans, `,` excluded.
+fn member(bytes: &[u8]) -> (Member<'_>, usize) {
+    let mut i = 0;
+    while bytes.get(i).is_some_and(|&b| is_ows(b)) {
+        i += 1;
+    }
+    let key_start = i;
+    // The key: up to the first `=`. `key_and` ANDs the classes of its bytes, the first
+    // `@` excepted (a second one has class 0 and fails the AND).
+    let (mut key_and, mut at) = (KEY_CHAR, None);
+    let eq = loop {
+        match bytes.get(i) {
+            None | Some(b',') if i == key_start => return (Member::Empty, i),
+            None | Some(b',') => {
+                // Trailing white space only: an empty member; anything else lacks `=`.
+                let only_ows = bytes.get(key_start..i).unwrap_or_default().iter().all(|&b| is_ows(b));
+                let kind = if only_ows { Member::Empty } else { Member::Invalid(|m| TraceStateError::MissingEquals { member: m }) };
+                return (kind, i);
+            }
+            Some(b'=') => break i,
+            Some(b'@') if at.is_none() => at = Some(i),
+            Some(&b) => key_and &= class(b),
+        }
+        i += 1;
+    };
+    let key = bytes.get(key_start..eq).unwrap_or_default();
+    let key_ok = key_and & KEY_CHAR != 0
+        && match at {
+            None => key.len() <= MAX_SIMPLE_KEY && key.first().is_some_and(|&b| class(b) & LCALPHA != 0),
+            Some(at) => {
+                let tenant = bytes.get(key_start..at).unwrap_or_default();
+                let system = bytes.get(at + 1..eq).unwrap_or_default();
+                (1..=MAX_TENANT).contains(&tenant.len())
+                    && tenant.first().is_some_and(|&b| class(b) & (LCALPHA | DIGIT) != 0)
+                    && (1..=MAX_SYSTEM).contains(&system.len())
+                    && system.first().is_some_and(|&b| class(b) & LCALPHA != 0)
+            }
+        };
+    // The value: up to `,` or the end, trailing white space excluded; a tab inside it
+    // (white space followed by more value) is invalid.
+    i = eq + 1;
+    let (mut value_and, mut value_end, mut pending_tab) = (VALUE_CHAR, eq + 1, false);
+    while let Some(&b) = bytes.get(i) {
+        if b == b',' {
+            break;
+        }
+        if is_ows(b) {
+            pending_tab |= b == b'\t';
+        } else {
+            if pending_tab {
+                value_and = 0;
+            }
+            value_and &= class(b);
+            value_end = i + 1;
+        }
+        i += 1;
+    }
+    let value_len = value_end - (eq + 1);
+    let kind = if !key_ok {
+        Member::Invalid(|m| TraceStateError::InvalidKey { member: m })
+    } else if value_and & VALUE_CHAR == 0 || value_len == 0 || value_len > MAX_VALUE {
+        Member::Invalid(|m| TraceStateError::InvalidValue { member: m })
+    } else {
+        Member::Valid(key)
+    };
+    (kind, i)
 }
 
 /// The non-empty `key=value` members of an already valid list, trimmed.
@@ -111,29 +205,28 @@ fn members(text: &str) -> impl Iterator<Item = (&str, &str)> {
 /// assert_eq!(validate("foo=1,foo=2"), Err(TraceStateError::DuplicateKey { member: 1 }));
 /// ```
 pub fn validate(text: &str) -> Result<usize, TraceStateError> {
-    // Keys seen so far; at most MAX_MEMBERS, so a linear scan is cheapest.
-    let mut keys: [&str; MAX_MEMBERS] = [""; MAX_MEMBERS];
+    // Keys seen so far: at most MAX_MEMBERS, so a linear scan is cheapest.
+    let mut keys: [&[u8]; MAX_MEMBERS] = [&[]; MAX_MEMBERS];
     let mut count = 0usize;
-    for (index, member) in text.split(',').enumerate() {
-        let member = member.trim_matches([' ', '\t']);
-        if member.is_empty() {
-            continue;
+    let mut rest = text.as_bytes();
+    for index in 0.. {
+        let (checked, len) = member(rest);
+        match checked {
+            Member::Empty => {}
+            Member::Invalid(error) => return Err(error(index)),
+            Member::Valid(key) => {
+                if keys.get(..count).unwrap_or_default().contains(&key) {
+                    return Err(TraceStateError::DuplicateKey { member: index });
+                }
+                let slot = keys.get_mut(count).ok_or(TraceStateError::TooManyMembers)?;
+                *slot = key;
+                count += 1;
+            }
         }
-        let (key, value) =
-            member.split_once('=').ok_or(TraceStateError::MissingEquals { member: index })?;
-        if !valid_key(key) {
-            return Err(TraceStateError::InvalidKey { member: index });
+        match rest.get(len + 1..) {
+            Some(tail) => rest = tail, // past the `,`
+            None => break,
         }
-        if !valid_value(value) {
-            return Err(TraceStateError::InvalidValue { member: index });
-        }
-        let seen = keys.get(..count).unwrap_or_default();
-        if seen.contains(&key) {
-            return Err(TraceStateError::DuplicateKey { member: index });
-        }
-        let slot = keys.get_mut(count).ok_or(TraceStateError::TooManyMembers)?;
-        *slot = key;
-        count += 1;
     }
     if count == 0 {
         return Err(TraceStateError::Empty);
