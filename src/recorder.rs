@@ -34,7 +34,8 @@
 //! hash. Every service maps the same text to the same id, so parent links hold across
 //! services and formats.
 
-use std::sync::Arc;
+use core::cell::RefCell;
+use std::sync::{Arc, Weak};
 
 use crate::context::{self, SpanContext};
 use crate::ids::{format_uuid, SpanId, TraceId};
@@ -933,9 +934,55 @@ fn slug_identity(
 pub struct Snapshot;
 
 fn push_field(out: &mut String, value: &str) {
-    use core::fmt::Write;
-    let _ = write!(out, "{}:", value.len());
+    push_len(out, value.len());
     out.push_str(value);
+}
+
+/// A field's length prefix, `<decimal>:`, without core::fmt (this runs at every span end).
+fn push_len(out: &mut String, len: usize) {
+    push_decimal(out, len);
+    out.push(':');
+}
+
+fn push_decimal(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// The slug fields naming `object` (no span ids).
+fn object_components(object: &ObjectRef, propagated_event: Option<&JsonObject>) -> SpanComponents {
+    SpanComponents {
+        object_type: object.object_type,
+        object_id: object.object_id.clone(),
+        compute_object_metadata_args: object.compute_args.clone(),
+        row_id: None,
+        span_id: None,
+        root_span_id: None,
+        propagated_event: propagated_event.cloned(),
+    }
+}
+
+thread_local! {
+    /// The last object's V4 slug. The spans of a logger share one object, so it is
+    /// encoded once instead of at every span end. The `Weak` keeps the allocation, so a
+    /// pointer match is always the same object.
+    static OBJECT_SLUG: RefCell<Option<(Weak<ObjectRef>, String)>> = const { RefCell::new(None) };
+}
+
+fn object_slug(object: &Arc<ObjectRef>) -> String {
+    OBJECT_SLUG.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        if let Some((weak, slug)) = cached.as_ref() {
+            if core::ptr::eq(weak.as_ptr(), Arc::as_ptr(object)) {
+                return slug.clone();
+            }
+        }
+        let slug = object_components(object, None).to_v4_string();
+        *cached = Some((Arc::downgrade(object), slug.clone()));
+        slug
+    })
 }
 
 struct FieldReader<'a> {
@@ -962,10 +1009,14 @@ fn opt_box(text: &str) -> Option<Box<str>> {
 impl Snapshot {
     /// Writes an identity.
     pub fn encode(id: &Identity) -> String {
-        let mut out = String::with_capacity(96);
-        let mut flags = id.ctx.flags.to_string();
-        flags.push(if id.legacy { 'l' } else { 'h' });
-        push_field(&mut out, &flags);
+        // Room for every field as usual (ids, lengths, the object's slug), so the string
+        // grows at most once.
+        let mut out = String::with_capacity(
+            320 + id.ctx.trace_state.as_ref().map_or(0, |t| t.as_str().len()) + id.ctx.baggage.as_str().len(),
+        );
+        let [hi, lo] = id.ctx.flags.to_hex();
+        let flags = [hi, lo, if id.legacy { b'l' } else { b'h' }];
+        push_field(&mut out, core::str::from_utf8(&flags).unwrap_or("01h"));
         let mut hex32 = [0u8; 32];
         id.ctx.trace_id.write_hex(&mut hex32);
         push_field(&mut out, core::str::from_utf8(&hex32).unwrap_or(""));
@@ -997,27 +1048,22 @@ impl Snapshot {
             id.ctx.trace_state.as_ref().map_or("", TraceState::as_str),
         );
         push_field(&mut out, id.ctx.baggage.as_str());
-        let parent = id
-            .ctx
-            .braintrust_parent
-            .as_ref()
-            .map(|p| p.to_string())
-            .unwrap_or_default();
-        push_field(&mut out, &parent);
-        let object = match &id.object {
-            Some(o) => SpanComponents {
-                object_type: o.object_type,
-                object_id: o.object_id.clone(),
-                compute_object_metadata_args: o.compute_args.clone(),
-                row_id: None,
-                span_id: None,
-                root_span_id: None,
-                propagated_event: id.propagated_event.as_deref().cloned(),
+        match &id.ctx.braintrust_parent {
+            // `kind:id`, the Display form, written without core::fmt.
+            Some(p) => {
+                let (kind, value) = (p.kind(), p.id());
+                push_len(&mut out, kind.len() + 1 + value.len());
+                out.push_str(kind);
+                out.push(':');
+                out.push_str(value);
             }
-            .to_v4_string(),
-            None => String::new(),
-        };
-        push_field(&mut out, &object);
+            None => push_field(&mut out, ""),
+        }
+        match &id.object {
+            Some(o) if id.propagated_event.is_none() => push_field(&mut out, &object_slug(o)),
+            Some(o) => push_field(&mut out, &object_components(o, id.propagated_event.as_deref()).to_v4_string()),
+            None => push_field(&mut out, ""),
+        }
         out
     }
 
