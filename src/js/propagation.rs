@@ -6,8 +6,8 @@
 //! - `__extractScratch(tpLen, tsLen)` / `__extract(tp, ts)` validate a `traceparent` and a
 //!   joined `tracestate` and answer with one packed number (below). JS slices the ids out
 //!   of its own string, so no string comes back across the boundary. The scratch form
-//!   reads ASCII that JS wrote into a static buffer (`__w3cScratch()`, a view of
-//!   `__w3cMemory()`): no allocation and no UTF-8 encoding on the usual path; the string
+//!   reads ASCII that JS wrote into a static buffer (`__w3cScratch()`, in the memory
+//!   from `__memory()`): no allocation and no UTF-8 encoding on the usual path; the string
 //!   form is the fallback for non-ASCII or longer input.
 //! - `__relayBaggage(carrier, inbound, parent)` is [`crate::w3c::baggage::relay`].
 //!
@@ -53,13 +53,7 @@ fn check(traceparent: &str, tracestate: &str) -> u32 {
     packed
 }
 
-/// The WebAssembly memory, so JS can write into the scratch buffer.
-#[wasm_bindgen(js_name = __w3cMemory)]
-pub fn w3c_memory() -> JsValue {
-    wasm_bindgen::memory()
-}
-
-/// The address of the scratch buffer (16 KiB) in `__w3cMemory()`.
+/// The address of the scratch buffer (16 KiB) in the memory from `__memory()`.
 #[wasm_bindgen(js_name = __w3cScratch)]
 pub fn w3c_scratch() -> usize {
     SCRATCH.0.get() as usize
