@@ -20,7 +20,7 @@ import * as spanwire from '../pkg/dist/api.js';
 export const name = 'spanwire';
 export const description = 'spanwire (Rust -> wasm): crypto ids, W3C codec and span recorder in wasm, OTLP encoding in wasm';
 
-let logger;     // spans queued for export (never sent: delay of a day)
+let logger;     // spans queued for export, never sent (a day's delay, batches as big as the queue)
 let exportLog;  // the 1,000 spans exportBatch encodes
 
 export async function setup() {
@@ -59,7 +59,7 @@ export function roundTrip(carrier) {
 
 let ended = 0;
 function drainEvery1024() {
-  if ((++ended & 1023) === 0) logger._source.takeBatch(2048); // like OTel's exporter.reset()
+  if ((++ended & 1023) === 0) logger._source.takeBatch(4096); // like OTel's exporter.reset()
 }
 
 export function spanLifecycle() {
