@@ -31,8 +31,10 @@ export async function setup() {
     initSync({ module: (await import('../pkg/dist/spanwire_bg.wasm')).default });
   }
   const never = { url: 'http://127.0.0.1:9/never-sent' };
-  logger = spanwire.initLogger({ serviceName: 'bench', exporter: never, batch: { delayMs: 86_400_000, maxQueueSize: 2048 }, setCurrent: false });
-  exportLog = spanwire.initLogger({ serviceName: 'bench', exporter: never, batch: { delayMs: 86_400_000, maxQueueSize: 4096 }, setCurrent: false });
+  const batch = { delayMs: 86_400_000, maxQueueSize: 4096, maxBatchSize: 4096 };
+  const options = { projectName: 'bench', serviceName: 'bench', exporter: never, batch, setCurrent: false };
+  logger = spanwire.initLogger(options);
+  exportLog = spanwire.initLogger(options);
 }
 
 export const traceId = spanwire.newTraceId;
