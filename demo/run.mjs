@@ -19,6 +19,7 @@ import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { childrenByParent } from '../www/trace-tree.js';
 import { startReceiver } from './receiver.mjs';
 import { startOrigin } from './origin.mjs';
 
@@ -234,14 +235,7 @@ export function completeTrace(spans) {
 /** The trace as an indented tree: service, name, kind, duration, and the HTTP outcome. */
 export function formatTree(spans) {
   const traceIds = [...new Set(spans.map((s) => s.traceId))];
-  const children = new Map();
-  const ids = new Set(spans.map((s) => s.spanId));
-  for (const s of spans) {
-    const p = s.parentSpanId !== undefined && ids.has(s.parentSpanId) ? s.parentSpanId : '';
-    if (!children.has(p)) children.set(p, []);
-    children.get(p).push(s);
-  }
-  for (const list of children.values()) list.sort((a, b) => a.startMs - b.startMs);
+  const children = childrenByParent(spans);
   const rows = [];
   const walk = (id, prefix) => {
     const list = children.get(id) ?? [];

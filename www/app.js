@@ -5,6 +5,7 @@
 // Bundled by demo/run.mjs with esbuild; config.json (written by the demo) says where
 // the Worker and the receiver listen.
 import { initLogger, configureHttp, tracedFetch } from 'spanwire';
+import { childrenByParent } from './trace-tree.js';
 
 const $ = (sel) => document.querySelector(sel);
 const COLORS = ['#2b59c3', '#e07a1f', '#2a9d6f', '#8e44ad', '#c0392b', '#16a085'];
@@ -42,14 +43,7 @@ async function loadTrace(traceId, timeoutMs = 10_000) {
 
 /** Spans in tree order (depth first, children by start time) with their depth. */
 function treeOrder(spans) {
-  const children = new Map();
-  const ids = new Set(spans.map((s) => s.spanId));
-  for (const s of spans) {
-    const p = s.parentSpanId !== undefined && ids.has(s.parentSpanId) ? s.parentSpanId : '';
-    if (!children.has(p)) children.set(p, []);
-    children.get(p).push(s);
-  }
-  for (const list of children.values()) list.sort((a, b) => a.startMs - b.startMs);
+  const children = childrenByParent(spans);
   const out = [];
   const walk = (id, depth) => {
     for (const s of children.get(id) ?? []) {

@@ -166,27 +166,13 @@ fn write_span(out: &mut Vec<u8>, span: &SpanRecord) {
 
     if !span.events.is_empty() {
         o.key(out, "events");
-        out.push(b'[');
-        for (i, event) in span.events.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_event(out, event);
-        }
-        out.push(b']');
+        write_array(out, &span.events, write_event);
     }
     o.u32_field(out, "droppedEventsCount", span.dropped_events_count);
 
     if !span.links.is_empty() {
         o.key(out, "links");
-        out.push(b'[');
-        for (i, link) in span.links.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_link(out, link);
-        }
-        out.push(b']');
+        write_array(out, &span.links, write_link);
     }
     o.u32_field(out, "droppedLinksCount", span.dropped_links_count);
 
@@ -195,6 +181,18 @@ fn write_span(out: &mut Vec<u8>, span: &SpanRecord) {
         write_status(out, &span.status);
     }
     o.close(out);
+}
+
+/// `[item,item,...]`.
+fn write_array<T>(out: &mut Vec<u8>, items: &[T], write: fn(&mut Vec<u8>, &T)) {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(out, item);
+    }
+    out.push(b']');
 }
 
 fn write_event(out: &mut Vec<u8>, event: &Event) {
