@@ -261,6 +261,19 @@ function str(value) {
 }
 
 /**
+ * The carrier's `baggage` before an inject (the only header an inject reads). Carriers
+ * with a case-insensitive `get` are asked for that one header; the others are scanned.
+ */
+function existingBaggage(carrier, kind) {
+  if (kind === HEADERS || kind === GETTER || kind === OUTGOING) {
+    const read = new Read();
+    read.add(3, kind === OUTGOING ? carrier.getHeader(BAGGAGE) : carrier.get(BAGGAGE));
+    return read.bg;
+  }
+  return readKind(carrier, kind, new Read()).bg;
+}
+
+/**
  * Writes a span's context into `carrier` and returns the carrier.
  *
  * `propagation` is `undefined` in legacy UUID mode (nothing is written, the carrier is
@@ -281,13 +294,15 @@ export function injectContext(carrier, propagation) {
   let existing;
   try {
     kind = kindOf(carrier);
-    existing = readKind(carrier, kind, new Read()).bg;
+    existing = existingBaggage(carrier, kind);
   } catch (err) {
     throw rejected(BAGGAGE, err);
   }
   const baggage = outboundBaggage(propagation, existing);
   write(carrier, kind, TRACEPARENT, propagation.traceparent);
   if (typeof propagation.tracestate === 'string') write(carrier, kind, TRACESTATE, propagation.tracestate);
-  if (baggage !== undefined) write(carrier, kind, BAGGAGE, baggage === '' ? undefined : baggage);
+  // A case-insensitive store already holding exactly our baggage needs no write.
+  const unchanged = baggage === existing && (kind === HEADERS || kind === OUTGOING);
+  if (baggage !== undefined && !unchanged) write(carrier, kind, BAGGAGE, baggage === '' ? undefined : baggage);
   return carrier;
 }
