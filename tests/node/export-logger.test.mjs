@@ -157,20 +157,11 @@ async function parent() {
   let TESTS = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8 && !existsSync(join(TESTS, 'support', 'otlp-receiver.mjs')); i++) TESTS = dirname(TESTS);
   const REPO = dirname(TESTS);
-  const { startReceiver } = await import(pathToFileURL(join(TESTS, 'support', 'otlp-receiver.mjs')).href);
+  const { withReceiver } = await import(pathToFileURL(join(TESTS, 'support', 'otlp-receiver.mjs')).href);
 
   const rejections = [];
   process.on('unhandledRejection', (err) => rejections.push(err));
   afterEach(() => assert.deepEqual(rejections.splice(0), [], 'no unhandled promise rejection'));
-
-  async function withReceiver(fn) {
-    const rx = await startReceiver();
-    try {
-      await fn(rx);
-    } finally {
-      await rx.close();
-    }
-  }
 
   /** Runs the child in `protocol` against `url`; resolves with what it recorded and reported. */
   async function runChild(protocol, url) {

@@ -18,7 +18,7 @@ import 'spanwire'; // instantiates the wasm the exporter's retry schedule runs i
 let TESTS = dirname(fileURLToPath(import.meta.url));
 for (let i = 0; i < 8 && !existsSync(join(TESTS, 'support', 'otlp-receiver.mjs')); i++) TESTS = dirname(TESTS);
 const REPO = dirname(TESTS);
-const { startReceiver } = await import(pathToFileURL(join(TESTS, 'support', 'otlp-receiver.mjs')).href);
+const { startReceiver, withReceiver } = await import(pathToFileURL(join(TESTS, 'support', 'otlp-receiver.mjs')).href);
 const { default: Exporter, BRAINTRUST_OTLP_URL } = await import(
   new URL('../node_modules/spanwire/dist/exporter.js', import.meta.url).href
 );
@@ -79,15 +79,6 @@ function assertExactlyOnce(rx, n) {
   assert.deepEqual(dup, [], 'no span delivered twice');
   for (let i = 0; i < n; i++) assert.ok(counts.has(spanId(i)), `span ${spanId(i)} arrived`);
   assert.equal(ids.length, n);
-}
-
-async function withReceiver(fn) {
-  const rx = await startReceiver();
-  try {
-    await fn(rx);
-  } finally {
-    await rx.close();
-  }
 }
 
 test('batches by maxBatchSize after delayMs, with custom headers; flush reports what happened', () =>

@@ -192,3 +192,13 @@ export async function startReceiver({ file, port = 0 } = {}) {
     close: stop,
   };
 }
+
+/** Runs `fn(receiver)` against a fresh receiver and closes it afterwards, even on failure. */
+export async function withReceiver(fn, options) {
+  const rx = await startReceiver(options);
+  try {
+    await fn(rx);
+  } finally {
+    await rx.close();
+  }
+}

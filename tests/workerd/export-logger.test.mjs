@@ -10,7 +10,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO, SCRATCH, bundleForRuntime } from '../support/consumer.mjs';
 import { startWorker } from '../support/workerd.mjs';
-import { startReceiver } from '../support/otlp-receiver.mjs';
+import { withReceiver } from '../support/otlp-receiver.mjs';
 
 let worker;
 const unhandled = [];
@@ -33,15 +33,6 @@ after(async () => {
   assert.deepEqual(inWorker, [], 'no unhandled rejection in the Worker');
   assert.deepEqual(unhandled, [], 'no unhandled rejection in the test process');
 });
-
-async function withReceiver(fn) {
-  const rx = await startReceiver();
-  try {
-    await fn(rx);
-  } finally {
-    await rx.close();
-  }
-}
 
 /** One request to the Worker; resolves with its answer and how long it took. */
 async function call(rx, { protocol = 'json', n = 6, tag = '', headers = {} } = {}) {
