@@ -1,18 +1,21 @@
 // A reusable OTLP/HTTP trace receiver on 127.0.0.1 for tests and the demo.
 //
-//   const rx = await startReceiver({ file?: 'spans.jsonl' });
+//   const rx = await startReceiver({ file?: 'spans.jsonl', keep?: true });
 //   rx.url                      // 'http://127.0.0.1:<port>/v1/traces'
 //   rx.script(503, { status: 429, retryAfter: '1' }, 'hang', 'reset', 'ok')
 //                               // how to answer the next requests, in order; then 'ok' (200)
 //   await rx.down(ms)           // stop listening (connections refused) for `ms`, then listen again
 //   rx.requests                 // every request: { status?, action, headers, raw, body, spans }
 //   rx.spans()                  // spans of the requests answered 2xx: { traceId, spanId, name }
+//   rx.spanCount()              // how many spans were accepted (answered 2xx), also with keep: false
 //   await rx.waitForSpans(n, ms)
 //   await rx.close()
 //
 // Bodies are gunzipped when `content-encoding: gzip`, parsed as OTLP/JSON when the
 // content type is JSON and walked as OTLP protobuf otherwise (span ids, trace ids
 // and names only). With `file`, every accepted span is appended as one JSON line.
+// With `keep: false` (long soaks) nothing is kept per request: `requests` and `spans()`
+// stay empty and only `spanCount()` and `waitForSpans` see what arrived.
 import { createServer } from 'node:http';
 import { appendFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
@@ -90,15 +93,16 @@ export function spansFromJson(json) {
   return out;
 }
 
-export async function startReceiver({ file, port = 0 } = {}) {
+export async function startReceiver({ file, port = 0, keep = true } = {}) {
   const requests = [];
   const plan = [];
   const sockets = new Set();
   let waiters = [];
+  let acceptedCount = 0; // spans of the requests answered 2xx
 
   const accepted = () => requests.filter((r) => r.status >= 200 && r.status < 300).flatMap((r) => r.spans);
   const wake = () => {
-    const n = accepted().length;
+    const n = acceptedCount;
     waiters = waiters.filter((w) => (n >= w.n ? (w.resolve(), false) : true));
   };
 
@@ -109,7 +113,7 @@ export async function startReceiver({ file, port = 0 } = {}) {
     req.on('end', async () => {
       const raw = Buffer.concat(chunks);
       const entry = { method: req.method, path: req.url, headers: req.headers, raw, spans: [], action: 'ok' };
-      requests.push(entry);
+      if (keep) requests.push(entry);
       try {
         entry.body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
         if (String(req.headers['content-type']).startsWith('application/json')) {
@@ -132,6 +136,7 @@ export async function startReceiver({ file, port = 0 } = {}) {
       let status = action.status ?? 200;
       if (entry.decodeError && status < 300) status = 400;
       entry.status = status;
+      if (status >= 200 && status < 300) acceptedCount += entry.spans.length;
       const headers = { 'content-type': 'application/json' };
       if (action.retryAfter !== undefined) headers['retry-after'] = String(action.retryAfter);
       const reply = action.body ?? (status < 300 ? '{}' : JSON.stringify({ error: entry.decodeError ?? `scripted ${status}` }));
@@ -171,6 +176,8 @@ export async function startReceiver({ file, port = 0 } = {}) {
     },
     /** Spans of the requests answered 2xx, in arrival order. */
     spans: accepted,
+    /** How many spans were accepted (answered 2xx); counted with `keep: false` too. */
+    spanCount: () => acceptedCount,
     /** Stops listening (connections refused) for `ms`, then listens on the same port again. */
     async down(ms) {
       await stop();
@@ -183,7 +190,7 @@ export async function startReceiver({ file, port = 0 } = {}) {
         const w = { n, resolve: () => (clearTimeout(timer), resolve()) };
         const timer = setTimeout(() => {
           waiters = waiters.filter((x) => x !== w);
-          reject(new Error(`receiver: ${accepted().length} of ${n} spans after ${ms} ms`));
+          reject(new Error(`receiver: ${acceptedCount} of ${n} spans after ${ms} ms`));
         }, ms);
         waiters.push(w);
         wake();
