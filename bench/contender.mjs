@@ -12,7 +12,8 @@
 // - roundTrip: extract -> a real child span started, injected and ended (OTel makes a
 //   child span context without recording a span).
 // - spanLifecycle: start + 3 attributes + end into a logger whose exporter queues the
-//   span (the queue is drained every 1024 spans, like OTel's in-memory exporter reset).
+//   span (the queue is emptied unsent every 1024 spans, like OTel's in-memory exporter
+//   reset; encoding is timed by exportBatch).
 // - exportBatch: encode 1,000 queued spans as an OTLP/JSON request body (bytes).
 import { initSync } from '../pkg/dist/spanwire.js';
 import * as spanwire from '../pkg/dist/api.js';
@@ -61,7 +62,7 @@ export function roundTrip(carrier) {
 
 let ended = 0;
 function drainEvery1024() {
-  if ((++ended & 1023) === 0) logger._source.takeBatch(4096); // like OTel's exporter.reset()
+  if ((++ended & 1023) === 0) logger._source.discard(4096); // like OTel's exporter.reset()
 }
 
 export function spanLifecycle() {
@@ -83,7 +84,7 @@ export function spanExport() {
 }
 
 export function prepareExport(n) {
-  exportLog._source.takeBatch(4096);
+  exportLog._source.discard(4096);
   for (let i = 0; i < n; i++) {
     const span = exportLog.startSpan({ name: 'GET /api/items' });
     span.setAttribute('http.request.method', 'GET');

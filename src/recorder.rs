@@ -730,6 +730,14 @@ impl Recorder {
     /// when sampled and its logger exports, else drops it, and frees its slot.
     /// Returns the span's [`Snapshot`] and the recorded end time.
     pub fn end(&mut self, h: Handle, end_unix_nano: u64) -> Result<(String, u64), RecorderError> {
+        let mut snapshot = String::new();
+        let end = self.end_into(h, end_unix_nano, &mut snapshot)?;
+        Ok((snapshot, end))
+    }
+
+    /// [`Recorder::end`], appending the snapshot to `snapshot` (a buffer the caller
+    /// reuses); returns the recorded end time.
+    pub fn end_into(&mut self, h: Handle, end_unix_nano: u64, snapshot: &mut String) -> Result<u64, RecorderError> {
         let LiveSpan {
             mut record,
             id,
@@ -737,7 +745,7 @@ impl Recorder {
         } = self.take(h)?;
         record.end(end_unix_nano);
         let end = record.end_time_unix_nano;
-        let snapshot = Snapshot::encode(&id);
+        Snapshot::encode_into(&id, snapshot);
         if let Ok(l) = self.logger_mut(logger) {
             if l.encoding.is_some() && id.ctx.flags.is_sampled() {
                 let own = match (&id.object, &l.object) {
@@ -757,7 +765,7 @@ impl Recorder {
                 l.queue.push(record);
             }
         }
-        Ok((snapshot, end))
+        Ok(end)
     }
 
     /// Frees a live span without recording it (its JS object was collected unended).
@@ -791,6 +799,13 @@ impl Recorder {
         let mut body = Vec::with_capacity(256 * spans.len());
         encoding.encode(&l.resource, &l.scope, &spans, &mut body);
         Some((body, spans.len(), encoding.content_type()))
+    }
+
+    /// Drops up to `max` of `logger`'s queued spans unsent (oldest first); returns how
+    /// many. The peer benchmark empties the queue with it, as OpenTelemetry's in-memory
+    /// exporter is reset.
+    pub fn discard_queued(&mut self, logger: u32, max: usize) -> usize {
+        self.logger_mut(logger).map_or(0, |l| l.queue.take(max).len())
     }
 
     /// Encodes every span in `logger`'s queue as one OTLP/HTTP body without taking them
@@ -945,9 +960,11 @@ fn push_len(out: &mut String, len: usize) {
 }
 
 fn push_decimal(out: &mut String, n: usize) {
-    if n >= 10 {
-        push_decimal(out, n / 10);
+    if n < 10 {
+        out.push(char::from(b'0' + n as u8));
+        return;
     }
+    push_decimal(out, n / 10);
     out.push(char::from(b'0' + (n % 10) as u8));
 }
 
@@ -1009,62 +1026,68 @@ fn opt_box(text: &str) -> Option<Box<str>> {
 impl Snapshot {
     /// Writes an identity.
     pub fn encode(id: &Identity) -> String {
+        let mut out = String::new();
+        Self::encode_into(id, &mut out);
+        out
+    }
+
+    /// [`Snapshot::encode`], appending to `out`.
+    pub fn encode_into(id: &Identity, out: &mut String) {
         // Room for every field as usual (ids, lengths, the object's slug), so the string
         // grows at most once.
-        let mut out = String::with_capacity(
+        out.reserve(
             320 + id.ctx.trace_state.as_ref().map_or(0, |t| t.as_str().len()) + id.ctx.baggage.as_str().len(),
         );
         let [hi, lo] = id.ctx.flags.to_hex();
         let flags = [hi, lo, if id.legacy { b'l' } else { b'h' }];
-        push_field(&mut out, core::str::from_utf8(&flags).unwrap_or("01h"));
+        push_field(out, core::str::from_utf8(&flags).unwrap_or("01h"));
         let mut hex32 = [0u8; 32];
         id.ctx.trace_id.write_hex(&mut hex32);
-        push_field(&mut out, core::str::from_utf8(&hex32).unwrap_or(""));
+        push_field(out, core::str::from_utf8(&hex32).unwrap_or(""));
         let mut hex16 = [0u8; 16];
         id.ctx.span_id.write_hex(&mut hex16);
-        push_field(&mut out, core::str::from_utf8(&hex16).unwrap_or(""));
+        push_field(out, core::str::from_utf8(&hex16).unwrap_or(""));
         match id.parent_span_id {
             Some(p) => {
                 p.write_hex(&mut hex16);
-                push_field(&mut out, core::str::from_utf8(&hex16).unwrap_or(""));
+                push_field(out, core::str::from_utf8(&hex16).unwrap_or(""));
             }
-            None => push_field(&mut out, ""),
+            None => push_field(out, ""),
         }
-        push_field(&mut out, id.span_text.as_deref().unwrap_or(""));
-        push_field(&mut out, id.root_text.as_deref().unwrap_or(""));
-        push_field(&mut out, id.parent_text.as_deref().unwrap_or(""));
+        push_field(out, id.span_text.as_deref().unwrap_or(""));
+        push_field(out, id.root_text.as_deref().unwrap_or(""));
+        push_field(out, id.parent_text.as_deref().unwrap_or(""));
         match &id.row {
             RowId::Hex(r) => {
                 r.write_hex(&mut hex16);
                 let mut t = String::with_capacity(17);
                 t.push('h');
                 t.push_str(core::str::from_utf8(&hex16).unwrap_or(""));
-                push_field(&mut out, &t);
+                push_field(out, &t);
             }
-            RowId::Text(t) => push_field(&mut out, &format!("t{t}")),
+            RowId::Text(t) => push_field(out, &format!("t{t}")),
         }
         push_field(
-            &mut out,
+            out,
             id.ctx.trace_state.as_ref().map_or("", TraceState::as_str),
         );
-        push_field(&mut out, id.ctx.baggage.as_str());
+        push_field(out, id.ctx.baggage.as_str());
         match &id.ctx.braintrust_parent {
             // `kind:id`, the Display form, written without core::fmt.
             Some(p) => {
                 let (kind, value) = (p.kind(), p.id());
-                push_len(&mut out, kind.len() + 1 + value.len());
+                push_len(out, kind.len() + 1 + value.len());
                 out.push_str(kind);
                 out.push(':');
                 out.push_str(value);
             }
-            None => push_field(&mut out, ""),
+            None => push_field(out, ""),
         }
         match &id.object {
-            Some(o) if id.propagated_event.is_none() => push_field(&mut out, &object_slug(o)),
-            Some(o) => push_field(&mut out, &object_components(o, id.propagated_event.as_deref()).to_v4_string()),
-            None => push_field(&mut out, ""),
+            Some(o) if id.propagated_event.is_none() => push_field(out, &object_slug(o)),
+            Some(o) => push_field(out, &object_components(o, id.propagated_event.as_deref()).to_v4_string()),
+            None => push_field(out, ""),
         }
-        out
     }
 
     /// Reads what [`Snapshot::encode`] wrote; any other text is an error, never a panic.

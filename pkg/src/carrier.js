@@ -235,24 +235,22 @@ function write(carrier, kind, name, value) {
   }
 }
 
-// The outbound baggage when the carrier holds none, per propagation object: inject is
-// usually called many times with one span's (cached) propagation. The relay is
-// idempotent (relaying into a carrier that holds our own last output gives that output
-// again), so a carrier holding exactly that value is served from the cache too.
-const relayed = new WeakMap();
-
+/**
+ * The outbound baggage. `propagation.relayed`, when present, is the answer for a carrier
+ * that holds none (undefined: leave it): the propagation objects of spans and
+ * TraceContexts come with it computed once, as inject is usually called many times
+ * with one of them. The relay is idempotent (relaying into a carrier that holds our own
+ * last output gives that output again), so a carrier holding exactly that value is
+ * served from it too.
+ */
 function outboundBaggage(propagation, carrierBaggage) {
   const inbound = propagation.baggage;
   const parent = propagation.braintrustParent;
   if (carrierBaggage === undefined && inbound === undefined && parent === undefined) return undefined;
-  let cached = relayed.get(propagation);
-  if (cached === undefined) {
-    cached = { value: __relayBaggage(undefined, str(inbound), str(parent)) };
-    relayed.set(propagation, cached);
-  }
-  if (carrierBaggage === undefined || (cached.value !== undefined && carrierBaggage === cached.value)) {
-    return cached.value;
-  }
+  const value = 'relayed' in propagation
+    ? propagation.relayed
+    : __relayBaggage(undefined, str(inbound), str(parent));
+  if (carrierBaggage === undefined || (value !== undefined && carrierBaggage === value)) return value;
   return __relayBaggage(carrierBaggage, str(inbound), str(parent));
 }
 
@@ -277,7 +275,8 @@ function existingBaggage(carrier, kind) {
  * Writes a span's context into `carrier` and returns the carrier.
  *
  * `propagation` is `undefined` in legacy UUID mode (nothing is written, the carrier is
- * returned untouched) or `{ traceparent, tracestate?, baggage?, braintrustParent? }`.
+ * returned untouched) or `{ traceparent, tracestate?, baggage?, braintrustParent?,
+ * relayed? }` (`relayed`: see outboundBaggage).
  * Names are written in lowercase and replace any case-variant. `tracestate` is written
  * only when the span carries one; the carrier's `baggage` is relayed by the core with
  * ours appended, or deleted when only a stale `braintrust.parent` was in it.

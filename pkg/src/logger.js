@@ -1,8 +1,13 @@
 // Loggers and spans: the Braintrust-style API over the core recorder (src/recorder.rs
 // through src/js/span.rs). A Span holds a u32 handle into the recorder while it is
-// live and, once ended, the snapshot text the recorder returned: no wasm memory stays
+// live and, once ended, a copy of the snapshot the recorder wrote: no wasm memory stays
 // behind an ended span, and a span collected before it ended is freed by a
 // FinalizationRegistry.
+//
+// Crossings: a span costs two wasm calls in the usual case. Starting passes numbers
+// only; the name and the string/number/boolean attributes wait in the Span and go
+// with `end`, written to wasm memory in one piece (wire.js). Attributes are applied in
+// the order they were set, so buffering changes nothing a reader could see.
 //
 // Times: the public API takes and returns seconds since the Unix epoch (as the
 // Braintrust SDKs do); wasm gets milliseconds (f64) and records nanoseconds. The clock
@@ -11,13 +16,15 @@
 // records a duration of 0 and durations measure the I/O waited for, not compute.
 import {
   logger_create, logger_queued, logger_dropped, logger_take_batch, logger_encode_queued,
+  logger_discard_queued,
   span_start_root, span_start_child, span_start_after, span_start_remote, span_start_slug,
-  take_slug_error, span_end, span_discard, span_field, snapshot_field, span_flags,
+  take_slug_error, span_end, span_rename, span_discard, span_field, snapshot_field, span_flags,
   span_propagation, snapshot_propagation, span_export, snapshot_export,
-  span_set_str, span_set_num, span_set_bool, span_set_json, span_add_event, span_set_status,
+  span_set_attributes, span_set_json, span_add_event, span_set_status,
   span_log, slug_parse, slug_format,
 } from './spanwire.js';
 import { injectContext } from './carrier.js';
+import { META_LEN, metaView, outText, outWords, writeAscii, writeParts, writeWords } from './wire.js';
 import Exporter from './exporter.js';
 import { tracedFetch } from './http.js';
 
@@ -89,14 +96,109 @@ function errorText(e) {
   return typeof e === 'string' ? e : String(e);
 }
 
+/** Attributes buffered per span before they are sent (META holds 3 slots each). */
+const MAX_BUFFERED = 128;
+const EMPTY_ATTRS = Object.freeze([]);
+const ATTR_STRING = 1;
+const ATTR_NUMBER = 2;
+const ATTR_BOOL = 3;
+const SPARE_SLOT = META_LEN - 1;
+
+/**
+ * Writes `name` then the buffered attributes (`[key, value, ...]`, scalars) to TEXT and
+ * META for span_end / span_set_attributes. Returns `{ textLen, nameLen, count }`, or
+ * undefined when they do not fit in TEXT.
+ */
+function writeCall(name, attrs) {
+  const meta = metaView();
+  let joined = name;
+  let slot = 0;
+  for (let i = 0; i < attrs.length; i += 2) {
+    const key = attrs[i];
+    const value = attrs[i + 1];
+    joined += key;
+    meta[slot + 1] = key.length;
+    if (typeof value === 'string') {
+      joined += value;
+      meta[slot] = ATTR_STRING;
+      meta[slot + 2] = value.length;
+    } else if (typeof value === 'number') {
+      meta[slot] = ATTR_NUMBER;
+      meta[slot + 2] = value;
+    } else {
+      meta[slot] = ATTR_BOOL;
+      meta[slot + 2] = value ? 1 : 0;
+    }
+    slot += 3;
+  }
+  const count = slot / 3;
+  const textLen = writeAscii(joined);
+  if (textLen >= 0) return { textLen, nameLen: name.length, count };
+  // Not all ASCII (or too long): write the parts one by one, with their byte lengths.
+  const parts = [name];
+  const slots = [SPARE_SLOT];
+  for (let i = 0, s = 0; i < attrs.length; i += 2, s += 3) {
+    parts.push(attrs[i]);
+    slots.push(s + 1);
+    if (typeof attrs[i + 1] === 'string') {
+      parts.push(attrs[i + 1]);
+      slots.push(s + 2);
+    }
+  }
+  const len = writeParts(parts, slots);
+  return len < 0 ? undefined : { textLen: len, nameLen: meta[SPARE_SLOT], count };
+}
+
+/** Sends buffered attributes one at a time; one too long for TEXT goes as JSON. */
+function sendOneByOne(h, attrs) {
+  for (let i = 0; i < attrs.length; i += 2) {
+    const one = [attrs[i], attrs[i + 1]];
+    const written = writeCall('', one);
+    if (written !== undefined) span_set_attributes(h, written.textLen, 1);
+    else span_set_json(h, attrs[i], JSON.stringify(attrs[i + 1]));
+  }
+}
+
+/**
+ * The propagation object of `span_propagation`'s text: `traceparent`, `tracestate`,
+ * relayed `baggage`, the baggage update for a carrier without one (S<value> set, R
+ * remove, L leave: `relayed`, see carrier.js) and `braintrustParent` (last: the only
+ * line that may hold a line break).
+ */
+function propagationOf(text) {
+  const a = text.indexOf('\n');
+  const b = text.indexOf('\n', a + 1);
+  const c = text.indexOf('\n', b + 1);
+  const d = text.indexOf('\n', c + 1);
+  const out = text.charCodeAt(c + 1); // S, R or L
+  const p = {
+    traceparent: text.slice(0, a),
+    relayed: out === 0x53 ? text.slice(c + 2, d) : out === 0x52 ? '' : undefined,
+  };
+  if (b > a + 1) p.tracestate = text.slice(a + 1, b);
+  if (c > b + 1) p.baggage = text.slice(b + 1, c);
+  if (d + 1 < text.length) p.braintrustParent = text.slice(d + 1);
+  return p;
+}
+
 const LOG_FIELDS = new Set(['input', 'output', 'expected', 'error', 'metadata', 'metrics', 'scores', 'tags', 'span_attributes']);
 
 /** A span: Braintrust's `Span` with OpenTelemetry's attribute, event and status calls. */
 export class Span {
-  constructor(logger, handle, startMs) {
+  constructor(logger, startMs, name, kind, parent) {
     this._logger = logger;
-    this._h = handle;
+    /** @internal the recorder handle; -1 until the span is begun in wasm (`_handle`) */
+    this._h = -1;
+    /** @internal what to begin from: undefined (a root), a Span, a context object */
+    this._parent = parent;
+    this._kind = kind;
     this._startMs = startMs;
+    /** @internal the name, sent at end */
+    this._name = name;
+    /** @internal attributes set since the last send: [key, value, key, value, ...] */
+    this._attrs = [];
+    /** @internal whether the FinalizationRegistry holds this span */
+    this._registered = false;
     this._snap = undefined;
     this._endS = undefined;
     this._id = undefined;
@@ -104,11 +206,29 @@ export class Span {
     this._rootSpanId = undefined;
     this._parentId = undefined;
     this._prop = undefined;
-    if (registry !== undefined) registry.register(this, handle, this);
+  }
+
+  /**
+   * @internal The recorder handle, beginning the span in wasm on first use. A span
+   * begun here may be collected unended, so the FinalizationRegistry frees it then.
+   */
+  _handle() {
+    if (this._h === -1) this._begin(true);
+    return this._h;
+  }
+
+  /** @internal Begins the span in wasm: its ids are drawn now, its start time is the one taken at startSpan. */
+  _begin(register) {
+    this._h = beginSpan(this._logger._id, this._kind, this._startMs, this._parent);
+    this._parent = undefined;
+    if (register && registry !== undefined) {
+      registry.register(this, this._h, this);
+      this._registered = true;
+    }
   }
 
   _field(k) {
-    return this._snap === undefined ? span_field(this._h, k) : snapshot_field(this._snap, k);
+    return this._snap === undefined ? span_field(this._handle(), k) : snapshot_field(writeWords(this._snap), k);
   }
 
   /** The row id (`span.id` in Braintrust). */
@@ -124,7 +244,7 @@ export class Span {
   }
   /** W3C trace flags: bit 0 sampled, bit 1 random. */
   get traceFlags() {
-    return this._snap === undefined ? span_flags(this._h) : Number(snapshot_field(this._snap, 4));
+    return this._snap === undefined ? span_flags(this._handle()) : Number(snapshot_field(writeWords(this._snap), 4));
   }
   /** Whether the span is recorded for export. */
   get sampled() { return (this.traceFlags & 1) === 1; }
@@ -143,27 +263,53 @@ export class Span {
       throw new TypeError('setAttributes expects an object');
     }
     if (!this._live('setAttributes')) return this;
-    const h = this._h;
     for (const key in attributes) {
-      if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
-      const v = attributes[key];
-      switch (typeof v) {
-        case 'string': span_set_str(h, key, v); break;
-        case 'number': span_set_num(h, key, v); break;
-        case 'boolean': span_set_bool(h, key, v); break;
-        case 'bigint': span_set_str(h, key, v.toString()); break;
-        case 'object':
-          if (v !== null) span_set_json(h, key, stringify(v, key));
-          break;
-        default: break; // undefined, functions, symbols: not attributes
-      }
+      if (Object.prototype.hasOwnProperty.call(attributes, key)) this._set(key, attributes[key]);
     }
     return this;
   }
 
   /** Sets one attribute. */
   setAttribute(key, value) {
-    return this.setAttributes({ [key]: value });
+    if (!this._live('setAttribute')) return this;
+    this._set(typeof key === 'string' ? key : String(key), value);
+    return this;
+  }
+
+  /** @internal Buffers a scalar attribute; sends an object or array at once, after the buffered ones. */
+  _set(key, value) {
+    switch (typeof value) {
+      case 'string':
+      case 'number':
+      case 'boolean':
+        break;
+      case 'bigint':
+        value = value.toString();
+        break;
+      case 'object':
+        if (value === null) return;
+        this._sendAttributes();
+        span_set_json(this._handle(), key, stringify(value, key));
+        return;
+      default:
+        return; // undefined, functions, symbols: not attributes
+    }
+    const attrs = this._attrs;
+    attrs.push(key, value);
+    if (attrs.length >= MAX_BUFFERED * 2) this._sendAttributes();
+  }
+
+  /** @internal Sends the buffered attributes (not the name) to the recorder. */
+  _sendAttributes() {
+    if (this._attrs.length === 0) return;
+    const h = this._handle();
+    const written = writeCall('', this._attrs);
+    if (written !== undefined) {
+      span_set_attributes(h, written.textLen, written.count);
+    } else {
+      sendOneByOne(h, this._attrs);
+    }
+    this._attrs = [];
   }
 
   /** Adds a timestamped event (`time` in seconds since the epoch, default now). */
@@ -172,7 +318,7 @@ export class Span {
     if (!this._live('addEvent')) return this;
     const ms = time === undefined ? nowMs() : timeToMs(time, 'addEvent time');
     const json = attributes === undefined || attributes === null ? '' : stringify(attributes, 'attributes');
-    span_add_event(this._h, name, ms, json ?? '');
+    span_add_event(this._handle(), name, ms, json ?? '');
     return this;
   }
 
@@ -183,7 +329,7 @@ export class Span {
       throw new TypeError("setStatus: code must be 'unset', 'ok', 'error' (or 0, 1, 2)");
     }
     if (!this._live('setStatus')) return this;
-    span_set_status(this._h, code, status.message === undefined ? '' : String(status.message));
+    span_set_status(this._handle(), code, status.message === undefined ? '' : String(status.message));
     return this;
   }
 
@@ -199,7 +345,7 @@ export class Span {
     const f = (k) => (event[k] === undefined ? undefined : stringify(event[k], k));
     const fields = [f('input'), f('output'), f('expected'), f('error'), f('metadata'), f('metrics'), f('scores'), f('tags'), f('span_attributes')];
     if (!this._live('log')) return;
-    span_log(this._h, ...fields);
+    span_log(this._handle(), ...fields);
   }
 
   /** Starts a child span. */
@@ -220,8 +366,23 @@ export class Span {
     if (this._snap !== undefined) return this._endS;
     let ms = endTime === undefined ? nowMs() : timeToMs(endTime, 'endTime');
     if (ms < this._startMs) ms = this._startMs;
-    this._snap = span_end(this._h, ms);
-    if (registry !== undefined) registry.unregister(this);
+    // Never begun: begun and ended now, with nothing for the registry to free later.
+    if (this._h === -1) this._begin(false);
+    const h = this._h;
+    let written = writeCall(this._name, this._attrs);
+    if (written === undefined) {
+      // Too long for one write: the attributes one by one, then the name on its own.
+      sendOneByOne(h, this._attrs);
+      this._attrs = [];
+      written = writeCall(this._name, this._attrs);
+      if (written === undefined) {
+        span_rename(h, this._name);
+        written = { textLen: 0, nameLen: -1, count: 0 };
+      }
+    }
+    this._snap = outWords(span_end(h, ms, written.textLen, written.nameLen, written.count));
+    this._attrs = EMPTY_ATTRS;
+    if (this._registered) registry.unregister(this);
     this._endS = ms / 1000;
     const ex = this._logger._exporter;
     if (ex !== undefined) ex.notify();
@@ -230,23 +391,14 @@ export class Span {
 
   /** The Braintrust slug: V4, or V3 in legacy id mode. */
   export() {
-    return this._snap === undefined ? span_export(this._h) : snapshot_export(this._logger._id, this._snap);
+    return this._snap === undefined ? span_export(this._handle()) : snapshot_export(this._logger._id, writeWords(this._snap));
   }
 
   /** Internal: the headers to inject, or undefined in legacy UUID mode. */
   _propagation() {
     if (this._prop === undefined) {
-      const s = this._snap === undefined ? span_propagation(this._h) : snapshot_propagation(this._snap);
-      if (s === undefined) {
-        this._prop = null;
-      } else {
-        const [traceparent, tracestate, baggage, braintrustParent] = s.split('\n');
-        const p = { traceparent };
-        if (tracestate) p.tracestate = tracestate;
-        if (baggage) p.baggage = baggage;
-        if (braintrustParent) p.braintrustParent = braintrustParent;
-        this._prop = p;
-      }
+      const len = this._snap === undefined ? span_propagation(this._handle()) : snapshot_propagation(writeWords(this._snap));
+      this._prop = len < 0 ? null : propagationOf(outText(len));
     }
     return this._prop ?? undefined;
   }
@@ -309,6 +461,47 @@ function optString(options, key) {
   return v;
 }
 
+/** Begins a span in the recorder under `parent` (see Span._parent); returns its handle. */
+function beginSpan(id, kind, startMs, parent) {
+  if (parent === undefined) return span_start_root(id, kind, startMs);
+  if (parent instanceof Span) {
+    return parent._snap === undefined
+      ? span_start_child(id, kind, startMs, parent._handle())
+      : span_start_after(id, kind, startMs, writeWords(parent._snap));
+  }
+  if (typeof parent === 'string') return span_start_slug(id, kind, startMs, parent);
+  return startRemote(id, kind, startMs, parent);
+}
+
+/**
+ * Starts a span under inbound `{ traceparent, tracestate?, baggage? }` values: the three
+ * go to wasm in one write.
+ */
+function startRemote(id, kind, startMs, { traceparent: tp, tracestate: ts, baggage: bg }) {
+  const tsText = typeof ts === 'string' ? ts : '';
+  const bgText = typeof bg === 'string' ? bg : '';
+  let tpLen = tp.length;
+  let tsLen = tsText.length;
+  let bgLen = bgText.length;
+  let hasTs = typeof ts === 'string';
+  let hasBg = typeof bg === 'string';
+  if (writeAscii(tp + tsText + bgText) < 0) {
+    // Not ASCII, or longer than TEXT (32 KiB: room for the longest valid tracestate
+    // and baggage). Then the baggage is dropped, then the tracestate: the trace goes on.
+    const meta = metaView();
+    if (writeParts([tp, tsText, bgText], [0, 1, 2]) >= 0) {
+      [tpLen, tsLen, bgLen] = [meta[0], meta[1], meta[2]];
+    } else if (writeParts([tp, tsText], [0, 1]) >= 0) {
+      [tpLen, tsLen, hasBg] = [meta[0], meta[1], false];
+    } else if (writeParts([tp], [0]) >= 0) {
+      [tpLen, hasTs, hasBg] = [meta[0], false, false];
+    } else {
+      return span_start_root(id, kind, startMs);
+    }
+  }
+  return span_start_remote(id, kind, startMs, tpLen, hasTs ? tsLen : -1, hasBg ? bgLen : -1);
+}
+
 /** A logger: where spans go (Braintrust object, service, exporter) and how ids are made. */
 export class Logger {
   constructor(options = {}) {
@@ -369,6 +562,11 @@ export class Logger {
         if (body === undefined) return undefined;
         return { body, count: before - logger_queued(id), contentType };
       },
+      /**
+       * Drops up to `max` queued spans unsent; returns how many (the benchmark clears
+       * the queue with it, as OpenTelemetry's InMemorySpanExporter.reset()).
+       */
+      discard: (max) => logger_discard_queued(id, max),
       /** The queued spans as one body, left queued (the benchmark times the encoder with it). */
       encodeQueued: () => logger_encode_queued(id),
       queued: () => logger_queued(id),
@@ -394,31 +592,31 @@ export class Logger {
     if (typeof name !== 'string') throw new TypeError('startSpan: name must be a string');
     const startMs = options.startTime === undefined ? nowMs() : timeToMs(options.startTime, 'startTime');
     const kind = kindCode(options.kind);
-    const id = this._id;
-    let h;
+    let span;
     if (parent === undefined || parent === null) {
-      h = span_start_root(id, name, kind, startMs);
+      span = new Span(this, startMs, name, kind, undefined);
     } else if (parent instanceof Span) {
-      h = parent._snap === undefined
-        ? span_start_child(id, name, kind, startMs, parent._h)
-        : span_start_after(id, name, kind, startMs, parent._snap);
+      span = new Span(this, startMs, name, kind, parent);
     } else if (typeof parent === 'string') {
-      h = span_start_slug(id, name, kind, startMs, parent);
+      // A slug is read now, so a malformed one is reported by this call.
+      span = new Span(this, startMs, name, kind, parent);
+      span._begin(true);
       const err = take_slug_error();
       if (err !== undefined) this._warnSlug(err);
     } else if (typeof parent === 'object' && typeof (parent._traceparent ?? parent.traceparent) === 'string') {
-      const str = (v) => (typeof v === 'string' ? v : undefined);
-      h = span_start_remote(
-        id, name, kind, startMs, parent._traceparent ?? parent.traceparent,
-        str(parent._tracestate ?? parent.tracestate), str(parent._baggage ?? parent.baggage),
-      );
+      // The values are taken now: the span begins later, and the object may change.
+      const context = {
+        traceparent: parent._traceparent ?? parent.traceparent,
+        tracestate: parent._tracestate ?? parent.tracestate,
+        baggage: parent._baggage ?? parent.baggage,
+      };
+      span = new Span(this, startMs, name, kind, context);
     } else {
       throw new TypeError('startSpan: parent must be a Span, a context from extractTraceContext, or an exported slug string');
     }
-    const span = new Span(this, h, startMs);
     if (options.type !== undefined) {
       if (typeof options.type !== 'string') throw new TypeError('startSpan: type must be a string');
-      span_log(h, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, JSON.stringify({ type: options.type }));
+      span_log(span._handle(), undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, JSON.stringify({ type: options.type }));
     }
     if (options.attributes !== undefined) span.setAttributes(options.attributes);
     return span;

@@ -8,10 +8,11 @@
 // One wasm call per extract validates the traceparent and the tracestate together
 // (src/js/propagation.rs) and answers with a number; the ids are sliced from the
 // caller's own string, so no string crosses back from wasm. The header values are
-// usually short ASCII, written straight into a static wasm buffer; anything else takes
-// the ordinary string path.
+// usually short ASCII, written into wasm memory with one encodeInto (wire.js);
+// anything else takes the ordinary string path.
 
-import { __braintrustParentOf, __extract, __extractScratch, __memory, __w3cScratch } from './spanwire.js';
+import { __braintrustParentOf, __extract, __extractScratch, __relayBaggage } from './spanwire.js';
+import { writeAscii } from './wire.js';
 import { injectContext, readHeaders } from './carrier.js';
 
 /** The W3C trace context header carrying trace id, parent span id and flags. */
@@ -25,7 +26,6 @@ export const BRAINTRUST_PARENT_KEY = 'braintrust.parent';
 
 const VALID = 0x100;
 const TRACESTATE_VALID = 0x200;
-const SCRATCH_LEN = 16 * 1024;
 const TRACEPARENT_LEN = 55;
 
 /**
@@ -81,21 +81,12 @@ export class TraceContext {
         p.baggage = this._baggage;
         const parent = __braintrustParentOf(this._baggage);
         if (parent !== undefined) p.braintrustParent = parent;
+        p.relayed = __relayBaggage(undefined, this._baggage, parent);
       }
       this._prop = p;
     }
     return this._prop;
   }
-}
-
-// The scratch buffer in wasm memory, as a view renewed after the memory grows (the
-// old view detaches: its length drops to 0).
-let scratchView = new Uint8Array(0);
-const encoder = new TextEncoder();
-
-function scratch() {
-  if (scratchView.length === 0) scratchView = new Uint8Array(__memory().buffer, __w3cScratch(), SCRATCH_LEN);
-  return scratchView;
 }
 
 /** `text` without leading and trailing spaces and tabs (W3C OWS). */
@@ -116,16 +107,12 @@ function trimOws(text) {
 }
 
 /**
- * The packed answer of the wasm check (0: no valid traceparent). Both values are
- * written into the scratch buffer with one `encodeInto` (native, and faster than a
- * character loop); when that wrote other than one byte per character (non-ASCII), or
- * the values do not fit, they take the ordinary string path.
+ * The packed answer of the wasm check (0: no valid traceparent). Both values go to
+ * wasm in one write (wire.js); non-ASCII values take the ordinary string path.
  */
 function check(traceparent, tracestate) {
-  const chars = traceparent.length + tracestate.length;
-  if (chars <= SCRATCH_LEN) {
-    const done = encoder.encodeInto(tracestate.length === 0 ? traceparent : traceparent + tracestate, scratch());
-    if (done.read === chars && done.written === chars) return __extractScratch(traceparent.length, tracestate.length);
+  if (writeAscii(tracestate.length === 0 ? traceparent : traceparent + tracestate) >= 0) {
+    return __extractScratch(traceparent.length, tracestate.length);
   }
   return __extract(traceparent, tracestate);
 }

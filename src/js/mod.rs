@@ -7,6 +7,7 @@ mod export;
 mod ids;
 mod propagation;
 mod span;
+mod wire;
 
 /// Turns a core error into a JS `Error` with the core's message.
 pub(crate) fn js_error(err: impl core::fmt::Display) -> wasm_bindgen::JsError {

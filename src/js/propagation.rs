@@ -6,9 +6,8 @@
 //! - `__extractScratch(tpLen, tsLen)` / `__extract(tp, ts)` validate a `traceparent` and a
 //!   joined `tracestate` and answer with one packed number (below). JS slices the ids out
 //!   of its own string, so no string comes back across the boundary. The scratch form
-//!   reads ASCII that JS wrote into a static buffer (`__w3cScratch()`, in the memory
-//!   from `__memory()`): no allocation and no UTF-8 encoding on the usual path; the string
-//!   form is the fallback for non-ASCII or longer input.
+//!   reads what JS wrote into TEXT ([`super::wire`]) with one `encodeInto`; the string
+//!   form is the fallback for input longer than TEXT.
 //! - `__relayBaggage(carrier, inbound, parent)` is [`crate::w3c::baggage::relay`].
 //!
 //! ```text
@@ -19,9 +18,9 @@
 //! Every function here is total: any input gives an answer, never a panic (a panic would
 //! trap the module).
 
-use core::cell::UnsafeCell;
-
 use wasm_bindgen::prelude::*;
+
+use super::wire::{self, Fields};
 
 use crate::w3c::baggage::{self, BaggageUpdate, BraintrustParent};
 use crate::w3c::{tracestate, Traceparent};
@@ -30,17 +29,6 @@ use crate::w3c::{tracestate, Traceparent};
 const VALID: u32 = 0x100;
 /// Bit set when the `tracestate` is valid (and should be carried).
 const TRACESTATE_VALID: u32 = 0x200;
-/// Bytes JS may write into the scratch buffer per call (traceparent + tracestate).
-const SCRATCH_LEN: usize = 16 * 1024;
-
-/// The buffer JS writes ASCII header values into before `__extractScratch`.
-struct Scratch(UnsafeCell<[u8; SCRATCH_LEN]>);
-
-// SAFETY: wasm32 without threads: one thread ever touches it, and only inside one call.
-unsafe impl Sync for Scratch {}
-
-static SCRATCH: Scratch = Scratch(UnsafeCell::new([0; SCRATCH_LEN]));
-
 /// Validates both headers (already trimmed of spaces and tabs by JS; trimmed again here
 /// so the answer never depends on that).
 fn check(traceparent: &str, tracestate: &str) -> u32 {
@@ -53,29 +41,18 @@ fn check(traceparent: &str, tracestate: &str) -> u32 {
     packed
 }
 
-/// The address of the scratch buffer (16 KiB) in the memory from `__memory()`.
-#[wasm_bindgen(js_name = __w3cScratch)]
-pub fn w3c_scratch() -> usize {
-    SCRATCH.0.get() as usize
-}
-
 /// Validates the `tpLen` bytes of `traceparent` then `tsLen` bytes of `tracestate` that
-/// JS wrote into the scratch buffer. Lengths beyond the buffer, or bytes that are not
-/// UTF-8, give 0 (no parent).
+/// JS wrote into TEXT ([`super::wire`]). Lengths beyond the buffer, or bytes that are
+/// not UTF-8, give 0 (no parent).
 #[wasm_bindgen(js_name = __extractScratch)]
 pub fn extract_scratch(tp_len: usize, ts_len: usize) -> u32 {
-    // SAFETY: single-threaded; JS wrote the bytes before this call and does not touch
-    // the buffer during it; we only read.
-    let buf: &[u8; SCRATCH_LEN] = unsafe { &*SCRATCH.0.get() };
-    let Some(tp) = buf.get(..tp_len) else { return 0 };
-    let Some(ts) = tp_len.checked_add(ts_len).and_then(|end| buf.get(tp_len..end)) else {
-        return 0;
-    };
-    match (core::str::from_utf8(tp), core::str::from_utf8(ts)) {
-        (Ok(tp), Ok(ts)) => check(tp, ts),
-        (Ok(tp), Err(_)) => check(tp, ""),
-        _ => 0,
-    }
+    wire::with_input(tp_len.saturating_add(ts_len), |text, _| {
+        let mut fields = Fields::new(text);
+        match fields.str(tp_len) {
+            Some(tp) => check(tp, fields.str(ts_len).unwrap_or("")),
+            None => 0,
+        }
+    })
 }
 
 /// [`extract_scratch`] for strings passed the ordinary way (non-ASCII or long input).

@@ -11,12 +11,13 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use super::js_error;
+use super::wire::{self, Fields};
 use crate::otlp::Encoding;
 use crate::recorder::{LoggerConfig, Parent, Recorder};
 use crate::span::{
     AttributeValue, Attributes, BraintrustFields, JsonText, Resource, SpanKind, StatusCode,
 };
-use crate::w3c::BraintrustParent;
+use crate::w3c::{BaggageUpdate, BraintrustParent};
 
 thread_local! {
     static RECORDER: RefCell<Recorder> = RefCell::new(Recorder::new());
@@ -120,6 +121,13 @@ pub fn logger_take_batch(logger: u32, max: u32) -> Option<Vec<u8>> {
     with(|r| r.take_batch(logger, max as usize)).map(|(body, _, _)| body)
 }
 
+/// Drops up to `max` queued spans unsent; returns how many (see
+/// [`Recorder::discard_queued`]).
+#[wasm_bindgen]
+pub fn logger_discard_queued(logger: u32, max: u32) -> u32 {
+    with(|r| r.discard_queued(logger, max as usize)) as u32
+}
+
 /// Encodes `logger`'s queued spans as one body, leaving them queued (the benchmark's
 /// `exportBatch`: the encoder alone).
 #[wasm_bindgen]
@@ -145,84 +153,59 @@ fn started(
     r.map(|s| s.handle).map_err(js_error)
 }
 
-/// Starts a root span (or a child of nothing). Returns its handle.
+/// Starts a root span (or a child of nothing). Returns its handle. The name comes at
+/// [`span_end`], with the attributes: nothing reads it before.
 #[wasm_bindgen]
-pub fn span_start_root(logger: u32, name: &str, kind: u8, start_ms: f64) -> Result<u32, JsError> {
-    started(with(|r| {
-        r.start(
-            logger,
-            name,
-            kind_from(kind),
-            ms_to_ns(start_ms),
-            Parent::None,
-        )
-    }))
+pub fn span_start_root(logger: u32, kind: u8, start_ms: f64) -> Result<u32, JsError> {
+    started(with(|r| r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), Parent::None)))
 }
 
 /// Starts a child of a live span.
 #[wasm_bindgen]
-pub fn span_start_child(
-    logger: u32,
-    name: &str,
-    kind: u8,
-    start_ms: f64,
-    parent: u32,
-) -> Result<u32, JsError> {
+pub fn span_start_child(logger: u32, kind: u8, start_ms: f64, parent: u32) -> Result<u32, JsError> {
     started(with(|r| {
-        r.start(
-            logger,
-            name,
-            kind_from(kind),
-            ms_to_ns(start_ms),
-            Parent::Live(parent),
-        )
+        r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), Parent::Live(parent))
     }))
 }
 
 /// Starts a child of an ended span, given its snapshot.
 #[wasm_bindgen]
-pub fn span_start_after(
-    logger: u32,
-    name: &str,
-    kind: u8,
-    start_ms: f64,
-    snapshot: &str,
-) -> Result<u32, JsError> {
-    started(with(|r| {
-        r.start(
-            logger,
-            name,
-            kind_from(kind),
-            ms_to_ns(start_ms),
-            Parent::Snapshot(snapshot),
-        )
-    }))
+pub fn span_start_after(logger: u32, kind: u8, start_ms: f64, snapshot_len: usize) -> Result<u32, JsError> {
+    with_snapshot(snapshot_len, |snapshot| {
+        started(with(|r| {
+            r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), Parent::Snapshot(snapshot))
+        }))
+    })
 }
 
-/// Starts a span under inbound headers; an invalid `traceparent` gives a root.
+/// Starts a span under inbound headers; an invalid `traceparent` gives a root. TEXT
+/// holds the `traceparent`, then the `tracestate` and `baggage` when their lengths are
+/// not -1.
 #[wasm_bindgen]
 pub fn span_start_remote(
     logger: u32,
-    name: &str,
     kind: u8,
     start_ms: f64,
-    traceparent: &str,
-    tracestate: Option<String>,
-    baggage: Option<String>,
+    traceparent_len: f64,
+    tracestate_len: f64,
+    baggage_len: f64,
 ) -> Result<u32, JsError> {
-    started(with(|r| {
-        r.start(
-            logger,
-            name,
-            kind_from(kind),
-            ms_to_ns(start_ms),
-            Parent::Remote {
-                traceparent,
-                tracestate: tracestate.as_deref(),
-                baggage: baggage.as_deref(),
-            },
-        )
-    }))
+    let text_len = [traceparent_len, tracestate_len, baggage_len].iter().map(|&l| l.max(0.0) as usize).sum();
+    wire::with_input(text_len, |text, _| {
+        let mut fields = Fields::new(text);
+        let traceparent = fields.opt_str(traceparent_len).unwrap_or_default();
+        let tracestate = fields.opt_str(tracestate_len);
+        let baggage = fields.opt_str(baggage_len);
+        started(with(|r| {
+            r.start(
+                logger,
+                "",
+                kind_from(kind),
+                ms_to_ns(start_ms),
+                Parent::Remote { traceparent, tracestate, baggage },
+            )
+        }))
+    })
 }
 
 thread_local! {
@@ -232,17 +215,11 @@ thread_local! {
 /// Starts a span under a Braintrust slug. A malformed slug gives a fresh root; its
 /// error is then kept for [`take_slug_error`].
 #[wasm_bindgen]
-pub fn span_start_slug(
-    logger: u32,
-    name: &str,
-    kind: u8,
-    start_ms: f64,
-    slug: &str,
-) -> Result<u32, JsError> {
+pub fn span_start_slug(logger: u32, kind: u8, start_ms: f64, slug: &str) -> Result<u32, JsError> {
     let s = with(|r| {
         r.start(
             logger,
-            name,
+            "",
             kind_from(kind),
             ms_to_ns(start_ms),
             Parent::Slug(slug),
@@ -259,12 +236,96 @@ pub fn take_slug_error() -> Option<String> {
     LAST_SLUG_ERROR.with(|e| e.borrow_mut().take())
 }
 
-/// Ends a live span; returns its snapshot (what an ended span keeps in JS).
+/// Attribute types in META (see [`apply_attributes`]).
+const ATTR_STRING: f64 = 1.0;
+const ATTR_NUMBER: f64 = 2.0;
+const ATTR_BOOL: f64 = 3.0;
+
+/// A JS number as an attribute: an integer that fits an i64 exactly is an Int.
+fn number_value(value: f64) -> AttributeValue {
+    if value.fract() == 0.0 && value.abs() < 9_007_199_254_740_992.0 {
+        AttributeValue::Int(value as i64)
+    } else {
+        AttributeValue::Double(value)
+    }
+}
+
+fn malformed() -> JsError {
+    JsError::new("spanwire: malformed attribute buffer")
+}
+
+/// Sets `count` attributes described by META slots from `first`, three per attribute
+/// (type, key length, value: string length, number, or 0/1 for a boolean), their keys
+/// and string values read from `fields` in order.
+fn apply_attributes(
+    rec: &mut crate::span::SpanRecord,
+    fields: &mut Fields<'_>,
+    meta: &[f64],
+    count: usize,
+) -> Result<(), JsError> {
+    let slots = meta.get(..count.checked_mul(3).ok_or_else(malformed)?).ok_or_else(malformed)?;
+    for attr in slots.chunks_exact(3) {
+        let &[kind, key_len, value] = attr else { return Err(malformed()) };
+        let key = fields.str(key_len as usize).ok_or_else(malformed)?;
+        let value = if kind == ATTR_STRING {
+            AttributeValue::String(fields.str(value as usize).ok_or_else(malformed)?.to_owned())
+        } else if kind == ATTR_NUMBER {
+            number_value(value)
+        } else if kind == ATTR_BOOL {
+            AttributeValue::Bool(value != 0.0)
+        } else {
+            return Err(malformed());
+        };
+        rec.set_attribute(key, value);
+    }
+    Ok(())
+}
+
+/// Sets `count` attributes from TEXT (`text_len` bytes) and META (see
+/// [`apply_attributes`]): a live span's buffered `setAttribute` calls, in order.
 #[wasm_bindgen]
-pub fn span_end(h: u32, end_ms: f64) -> Result<String, JsError> {
-    with(|r| r.end(h, ms_to_ns(end_ms)))
-        .map(|(snap, _)| snap)
-        .map_err(js_error)
+pub fn span_set_attributes(h: u32, text_len: usize, count: usize) -> Result<(), JsError> {
+    wire::with_input(text_len, |text, meta| {
+        with(|r| {
+            let rec = r.record_mut(h).map_err(js_error)?;
+            apply_attributes(rec, &mut Fields::new(text), meta, count)
+        })
+    })
+}
+
+/// Ends a live span: first sets its name (TEXT's first `name_len` bytes; -1 keeps the
+/// name) and its buffered attributes (`count`, as in [`span_set_attributes`]); then
+/// writes its snapshot (what an ended span keeps in JS) to OUT and returns its length.
+#[wasm_bindgen]
+pub fn span_end(h: u32, end_ms: f64, text_len: usize, name_len: i32, count: usize) -> Result<u32, JsError> {
+    wire::with_input(text_len, |text, meta| {
+        with(|r| {
+            let mut fields = Fields::new(text);
+            let rec = r.record_mut(h).map_err(js_error)?;
+            if let Ok(name_len) = usize::try_from(name_len) {
+                rec.name.clear();
+                rec.name.push_str(fields.str(name_len).ok_or_else(malformed)?);
+            }
+            apply_attributes(rec, &mut fields, meta, count)?;
+            let mut result = Ok(());
+            let len = wire::output(|out| result = r.end_into(h, ms_to_ns(end_ms), out).map(drop));
+            result.map(|()| len).map_err(js_error)
+        })
+    })
+}
+
+/// Sets a live span's name (for a name too long for TEXT; see [`span_end`]).
+#[wasm_bindgen]
+pub fn span_rename(h: u32, name: &str) -> Result<(), JsError> {
+    with(|r| r.record_mut(h).map(|rec| name.clone_into(&mut rec.name))).map_err(js_error)
+}
+
+/// Runs `f` on the snapshot JS wrote back into TEXT (`len` bytes).
+fn with_snapshot<R>(len: usize, f: impl FnOnce(&str) -> Result<R, JsError>) -> Result<R, JsError> {
+    wire::with_input(len, |text, _| match core::str::from_utf8(text) {
+        Ok(snapshot) => f(snapshot),
+        Err(_) => Err(js_error(crate::recorder::RecorderError::BadSnapshot)),
+    })
 }
 
 /// Frees a live span without recording it (FinalizationRegistry callback).
@@ -280,12 +341,14 @@ pub fn span_field(h: u32, field: u8) -> Result<String, JsError> {
     with(|r| r.identity(h).map(|id| identity_field(id, field))).map_err(js_error)
 }
 
-/// The same fields read from an ended span's snapshot.
+/// The same fields read from an ended span's snapshot (written back into TEXT).
 #[wasm_bindgen]
-pub fn snapshot_field(snapshot: &str, field: u8) -> Result<String, JsError> {
-    crate::recorder::Snapshot::decode(snapshot)
-        .map(|id| identity_field(&id, field))
-        .map_err(js_error)
+pub fn snapshot_field(snapshot_len: usize, field: u8) -> Result<String, JsError> {
+    with_snapshot(snapshot_len, |snapshot| {
+        crate::recorder::Snapshot::decode(snapshot)
+            .map(|id| identity_field(&id, field))
+            .map_err(js_error)
+    })
 }
 
 fn identity_field(id: &crate::recorder::Identity, field: u8) -> String {
@@ -305,19 +368,56 @@ pub fn span_flags(h: u32) -> Result<u8, JsError> {
     with(|r| r.identity(h).map(|id| id.trace_flags())).map_err(js_error)
 }
 
-/// `traceparent \n tracestate \n baggage \n braintrustParent` of a live span, or
-/// `undefined` when it does not propagate (legacy UUID ids).
-#[wasm_bindgen]
-pub fn span_propagation(h: u32) -> Result<Option<String>, JsError> {
-    with(|r| r.identity(h).map(|id| id.propagation())).map_err(js_error)
+/// Writes what `inject` needs to OUT: `traceparent \n tracestate \n baggage \n
+/// outbound \n braintrustParent`, where `baggage` is the relayed inbound members,
+/// `outbound` the `baggage` to write into a carrier that holds none (`S<value>` set,
+/// `R` remove, `L` leave as is) and `braintrustParent` the decoded member value, last
+/// because only it may hold a line break. Returns the length, or -1 when the span does
+/// not propagate (legacy UUID ids).
+fn write_propagation(id: &crate::recorder::Identity) -> i32 {
+    if !id.propagates() {
+        return -1;
+    }
+    let ctx = &id.ctx;
+    let len = wire::output(|out| {
+        out.push_str(ctx.traceparent().as_str());
+        out.push('\n');
+        out.push_str(ctx.trace_state.as_ref().map_or("", |t| t.as_str()));
+        out.push('\n');
+        out.push_str(ctx.baggage.as_str());
+        out.push('\n');
+        match ctx.inject(None).baggage {
+            BaggageUpdate::Set(value) => {
+                out.push('S');
+                out.push_str(&value);
+            }
+            BaggageUpdate::Remove => out.push('R'),
+            BaggageUpdate::Leave => out.push('L'),
+        }
+        out.push('\n');
+        if let Some(p) = &ctx.braintrust_parent {
+            out.push_str(p.kind());
+            out.push(':');
+            out.push_str(p.id());
+        }
+    });
+    len as i32
 }
 
-/// The same from a snapshot.
+/// [`write_propagation`] for a live span.
 #[wasm_bindgen]
-pub fn snapshot_propagation(snapshot: &str) -> Result<Option<String>, JsError> {
-    crate::recorder::Snapshot::decode(snapshot)
-        .map(|id| id.propagation())
-        .map_err(js_error)
+pub fn span_propagation(h: u32) -> Result<i32, JsError> {
+    with(|r| r.identity(h).map(write_propagation)).map_err(js_error)
+}
+
+/// [`write_propagation`] from a snapshot.
+#[wasm_bindgen]
+pub fn snapshot_propagation(snapshot_len: usize) -> Result<i32, JsError> {
+    with_snapshot(snapshot_len, |snapshot| {
+        crate::recorder::Snapshot::decode(snapshot)
+            .map(|id| write_propagation(&id))
+            .map_err(js_error)
+    })
 }
 
 /// `span.export()` of a live span.
@@ -328,39 +428,8 @@ pub fn span_export(h: u32) -> Result<String, JsError> {
 
 /// `span.export()` of an ended span.
 #[wasm_bindgen]
-pub fn snapshot_export(logger: u32, snapshot: &str) -> Result<String, JsError> {
-    with(|r| r.export_snapshot(logger, snapshot)).map_err(js_error)
-}
-
-/// Sets a string attribute.
-#[wasm_bindgen]
-pub fn span_set_str(h: u32, key: &str, value: &str) -> Result<(), JsError> {
-    with(|r| {
-        r.record_mut(h)
-            .map(|rec| rec.set_attribute(key, AttributeValue::String(value.to_owned())))
-    })
-    .map_err(js_error)
-}
-
-/// Sets a number attribute (an integer that fits an i64 exactly is an Int).
-#[wasm_bindgen]
-pub fn span_set_num(h: u32, key: &str, value: f64) -> Result<(), JsError> {
-    let v = if value.fract() == 0.0 && value.abs() < 9_007_199_254_740_992.0 {
-        AttributeValue::Int(value as i64)
-    } else {
-        AttributeValue::Double(value)
-    };
-    with(|r| r.record_mut(h).map(|rec| rec.set_attribute(key, v))).map_err(js_error)
-}
-
-/// Sets a boolean attribute.
-#[wasm_bindgen]
-pub fn span_set_bool(h: u32, key: &str, value: bool) -> Result<(), JsError> {
-    with(|r| {
-        r.record_mut(h)
-            .map(|rec| rec.set_attribute(key, AttributeValue::Bool(value)))
-    })
-    .map_err(js_error)
+pub fn snapshot_export(logger: u32, snapshot_len: usize) -> Result<String, JsError> {
+    with_snapshot(snapshot_len, |snapshot| with(|r| r.export_snapshot(logger, snapshot)).map_err(js_error))
 }
 
 /// Sets an attribute from JSON text (arrays, objects); `null` is ignored.

@@ -238,15 +238,17 @@ impl Traceparent {
 
     /// The version-00 wire form in a fixed buffer, known flag bits only.
     pub fn to_buf(&self) -> TraceparentBuf {
-        let mut trace = [0u8; 32];
-        let mut span = [0u8; 16];
-        self.trace_id.write_hex(&mut trace);
-        self.parent_id.write_hex(&mut span);
-        let flags = self.flags.known().to_hex();
-        let mut out = [0u8; TRACEPARENT_LEN];
-        let source = b"00-".iter().chain(&trace).chain(b"-").chain(&span).chain(b"-").chain(&flags);
-        for (dst, src) in out.iter_mut().zip(source) {
-            *dst = *src;
+        // The ids and flags are written in place over the template's dots (fixed
+        // ranges: every `get` below succeeds).
+        let mut out = *b"00-................................-................-..";
+        if let Some(trace) = out.get_mut(3..35).and_then(|s| <&mut [u8; 32]>::try_from(s).ok()) {
+            self.trace_id.write_hex(trace);
+        }
+        if let Some(span) = out.get_mut(36..52).and_then(|s| <&mut [u8; 16]>::try_from(s).ok()) {
+            self.parent_id.write_hex(span);
+        }
+        if let Some(flags) = out.get_mut(53..55) {
+            flags.copy_from_slice(&self.flags.known().to_hex());
         }
         TraceparentBuf(out)
     }

@@ -116,6 +116,7 @@ test('parent from an extracted context (TraceContext fields or a Braintrust-styl
     assert.deepEqual(s._propagation(), {
       traceparent: `00-0af7651916cd43dd8448eb211c80319c-${s.spanId}-01`,
       tracestate: 'congo=t61rcWkgMzE', baggage: 'k=v', braintrustParent: 'project_name:other',
+      relayed: 'k=v,braintrust.parent=project_name%3Aother',
     });
     assert.deepEqual(parseSlug(s.export()).compute_object_metadata_args, { project_name: 'other' });
     s.end();
