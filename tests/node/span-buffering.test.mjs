@@ -1,0 +1,128 @@
+// What a span sends to wasm in one piece at end() (its name and scalar attributes,
+// pkg/src/wire.js) arrives whole and in order: non-ASCII text, more attributes than
+// are buffered at once, values and names longer than the shared buffer, objects sent
+// between scalars, and a remote parent whose headers are not ASCII.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { initLogger, extractTraceContext } from 'spanwire';
+
+const TP = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+/** A logger whose spans stay queued, and a reader of what it would export (OTLP/JSON). */
+function recording() {
+  const logger = initLogger({
+    projectId: 'p', setCurrent: false,
+    exporter: { url: 'http://127.0.0.1:9/never' }, batch: { delayMs: 86_400_000, maxQueueSize: 4096 },
+  });
+  const exported = () => {
+    const batch = logger._source.takeBatch(4096);
+    const body = JSON.parse(new TextDecoder().decode(batch.body));
+    return body.resourceSpans[0].scopeSpans[0].spans;
+  };
+  return { logger, exported };
+}
+
+/** An OTLP attribute value as a plain JS value. */
+function plain(v) {
+  if ('stringValue' in v) return v.stringValue;
+  if ('intValue' in v) return Number(v.intValue);
+  if ('doubleValue' in v) return v.doubleValue;
+  if ('boolValue' in v) return v.boolValue;
+  if ('kvlistValue' in v) return Object.fromEntries(v.kvlistValue.values.map((kv) => [kv.key, plain(kv.value)]));
+  if ('arrayValue' in v) return v.arrayValue.values.map(plain);
+  throw new Error(`unexpected value ${JSON.stringify(v)}`);
+}
+const attributes = (span) => span.attributes.filter((a) => !a.key.startsWith('braintrust.')).map((a) => [a.key, plain(a.value)]);
+
+test('attributes keep the order they were set in; a later set overwrites in place, objects included', () => {
+  const { logger, exported } = recording();
+  const s = logger.startSpan({ name: 'ordered', attributes: { first: 1 } });
+  s.setAttribute('a', 'x');
+  s.setAttributes({ obj: { k: 'v' }, n: 1.5, b: false });
+  s.setAttribute('a', 2);
+  s.setAttribute('big', 12n);
+  s.setAttribute('skipped', undefined);
+  s.setAttribute(7, true); // a non-string key is a string
+  s.end();
+  const [span] = exported();
+  assert.equal(span.name, 'ordered');
+  assert.deepEqual(attributes(span), [
+    ['first', 1], ['a', 2], ['obj', { k: 'v' }], ['n', 1.5], ['b', false], ['big', '12'], ['7', true],
+  ]);
+});
+
+test('non-ASCII names, keys and values arrive as sent', () => {
+  const { logger, exported } = recording();
+  const s = logger.startSpan({ name: 'naïve ☃ 𝄞' });
+  s.setAttributes({ 'clé': 'valeur é', ascii: 'plain', '🔑': '😀 ok', n: -0.25 });
+  s.end();
+  const [span] = exported();
+  assert.equal(span.name, 'naïve ☃ 𝄞');
+  assert.deepEqual(attributes(span), [['clé', 'valeur é'], ['ascii', 'plain'], ['🔑', '😀 ok'], ['n', -0.25]]);
+});
+
+test('more attributes than are buffered at once: all of them, in order', () => {
+  const { logger, exported } = recording();
+  const s = logger.startSpan({ name: 'many' });
+  const want = [];
+  for (let i = 0; i < 300; i++) {
+    const value = i % 3 === 0 ? `v${i}` : i % 3 === 1 ? i : i % 2 === 0;
+    s.setAttribute(`k${i}`, value);
+    want.push([`k${i}`, value]);
+  }
+  s.end();
+  const [span] = exported();
+  assert.deepEqual(attributes(span), want.slice(0, span.attributes.length));
+  assert.equal(span.attributes.length + (span.droppedAttributesCount ?? 0), 300);
+});
+
+test('a value and a name longer than the shared buffer arrive whole', () => {
+  const { logger, exported } = recording();
+  const long = 'x'.repeat(40_000);
+  const longName = 'n'.repeat(40_000);
+  const s = logger.startSpan({ name: longName });
+  s.setAttribute('short', 'ok');
+  s.setAttribute('long', long);
+  s.setAttribute('é-long', 'é'.repeat(20_000));
+  s.end();
+  const [span] = exported();
+  assert.equal(span.name, longName);
+  assert.deepEqual(attributes(span), [['short', 'ok'], ['long', long], ['é-long', 'é'.repeat(20_000)]]);
+});
+
+test('a remote parent with non-ASCII baggage is joined, its tracestate kept', () => {
+  const { logger, exported } = recording();
+  const ctx = extractTraceContext({ traceparent: TP, tracestate: 'congo=t61rcWkgMzE', baggage: 'k=v,ü=1' });
+  const s = logger.startSpan({ name: 'srv', parent: ctx });
+  assert.equal(s.rootSpanId, '0af7651916cd43dd8448eb211c80319c');
+  assert.equal(s.inject({}).tracestate, 'congo=t61rcWkgMzE');
+  s.end();
+  const [span] = exported();
+  assert.equal(span.traceId, '0af7651916cd43dd8448eb211c80319c');
+  assert.equal(span.parentSpanId, 'b7ad6b7169203331');
+  assert.equal(span.traceState, 'congo=t61rcWkgMzE');
+});
+
+test('a span that only starts and ends still gets ids, a parent and its end time', () => {
+  const { logger, exported } = recording();
+  const root = logger.startSpan({ name: 'root', startTime: 1_700_000_000 });
+  const child = root.startSpan({ name: 'child', startTime: 1_700_000_001 });
+  root.end(1_700_000_003);
+  child.end(1_700_000_002); // begun after its parent ended
+  assert.deepEqual(child.spanParents, [root.spanId]);
+  const spans = exported();
+  assert.deepEqual(spans.map((s) => s.name), ['root', 'child']);
+  assert.equal(spans[1].parentSpanId, root.spanId);
+  assert.equal(spans[1].traceId, root.rootSpanId);
+  assert.equal(spans[1].startTimeUnixNano, '1700000001000000000');
+  assert.equal(spans[1].endTimeUnixNano, '1700000002000000000');
+});
+
+test('discard empties the queue unsent and says how many', () => {
+  const { logger } = recording();
+  for (let i = 0; i < 5; i++) logger.startSpan({ name: 's' }).end();
+  assert.equal(logger._source.queued(), 5);
+  assert.equal(logger._source.discard(3), 3);
+  assert.equal(logger._source.discard(10), 2);
+  assert.equal(logger._source.queued(), 0);
+});
