@@ -26,6 +26,7 @@ const TRACESTATE = 'tracestate';
 const BAGGAGE = 'baggage';
 
 const HeadersClass = typeof Headers === 'function' ? Headers : undefined;
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Which of our headers `key` names, case-insensitively: 1, 2, 3, or 0 for none. */
 function which(key) {
@@ -133,11 +134,10 @@ function readKind(carrier, kind, out) {
     default: {
       // Own enumerable keys: plain objects and Node's IncomingHttpHeaders. Inherited
       // properties are ignored, so a polluted Object.prototype cannot inject a parent.
-      const keys = Object.keys(carrier);
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i];
+      // (for-in without an array of keys; the own-key check only for our names)
+      for (const key in carrier) {
         const name = which(key);
-        if (name !== 0) out.add(name, carrier[key]);
+        if (name !== 0 && hasOwn.call(carrier, key)) out.add(name, carrier[key]);
       }
       return out;
     }
