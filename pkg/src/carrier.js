@@ -25,7 +25,6 @@ const TRACEPARENT = 'traceparent';
 const TRACESTATE = 'tracestate';
 const BAGGAGE = 'baggage';
 
-const HeadersClass = typeof Headers === 'function' ? Headers : undefined;
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Which of our headers `key` names, case-insensitively: 1, 2, 3, or 0 for none. */
@@ -91,12 +90,22 @@ const OUTGOING = 4;
 const GETTER = 5;
 const OBJECT = 6;
 
+/**
+ * Whether `carrier` is a Fetch `Headers`. The global is looked at only for an object
+ * that says it is one: in Node, the first touch of `Headers` loads the fetch
+ * implementation (about 30 ms), which an import must not pay for.
+ */
+function isHeaders(carrier) {
+  if (carrier[Symbol.toStringTag] !== 'Headers') return false;
+  const HeadersClass = globalThis.Headers;
+  return typeof HeadersClass === 'function' && carrier instanceof HeadersClass;
+}
+
 function kindOf(carrier) {
-  if (HeadersClass !== undefined && carrier instanceof HeadersClass) return HEADERS;
   if (carrier instanceof Map) return MAP;
   if (Array.isArray(carrier)) return PAIRS;
   if (typeof carrier.getHeader === 'function' && typeof carrier.setHeader === 'function') return OUTGOING;
-  if (typeof carrier.get === 'function') return GETTER;
+  if (typeof carrier.get === 'function') return isHeaders(carrier) ? HEADERS : GETTER;
   return OBJECT;
 }
 

@@ -28,11 +28,17 @@ import { META_LEN, metaView, outText, outWords, writeAscii, writeParts, writeWor
 import Exporter from './exporter.js';
 import { tracedFetch } from './http.js';
 
-const perf = globalThis.performance;
-const ORIGIN = perf && perf.timeOrigin > 0 ? perf.timeOrigin : 0;
+// The clock, looked up at the first span: in Node, the first touch of `performance`
+// loads perf_hooks (about 2 ms), which an import need not pay for.
+let perf = null;
+let ORIGIN = 0;
 
 /** Milliseconds since the epoch, from the best clock the runtime offers. */
 function nowMs() {
+  if (perf === null) {
+    perf = globalThis.performance;
+    ORIGIN = perf && perf.timeOrigin > 0 ? perf.timeOrigin : 0;
+  }
   if (perf !== undefined) {
     const t = ORIGIN + perf.now();
     if (t > 1e12) return t;
