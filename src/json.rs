@@ -526,10 +526,10 @@ impl Parser<'_> {
             }
             self.digits();
         }
-        // Rust's float parsing is correctly rounded, as JS's is; overflow gives ±inf.
+        // Correctly rounded, as JS's parsing is; overflow gives ±inf.
         self.text
             .get(start..self.pos)
-            .and_then(|text| text.parse::<f64>().ok())
+            .and_then(crate::decimal::parse_f64)
             .map(JsonValue::Number)
             .ok_or_else(|| invalid(start))
     }

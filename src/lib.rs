@@ -22,6 +22,7 @@
 //! ```
 
 pub mod context;
+pub mod decimal;
 pub mod export;
 pub mod ids;
 pub mod json;
