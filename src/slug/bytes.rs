@@ -1,22 +1,33 @@
 //! Reading and writing the slug's bytes: base64, a bounds-checked cursor, UUIDs as the
 //! JS SDK's `uuid` package (v11) accepts them, and the JSON parts.
 
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use base64::Engine as _;
-
 use super::error::{Base64Problem, Part, SlugError};
 use crate::json::{JsonObject, JsonValue};
 use crate::ids::format_uuid;
 
-/// Standard alphabet. Writes `=` padding (like `btoa`); reads with or without it and
-/// ignores non-zero bits after the last byte (like `atob`).
-const BASE64: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new()
-        .with_encode_padding(true)
-        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
-        .with_decode_allow_trailing_bits(true),
-);
+// Base64, standard alphabet. Writes `=` padding (like `btoa`); reads with or without
+// it, or with less than full padding, and ignores non-zero bits after the last byte
+// (like `atob`). Written out here rather than taken from a crate: this is all the
+// slug needs, and the crate's general engine cost 5 KB of wasm.
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Each byte's 6-bit value, or 0xff outside the alphabet.
+// Built at compile time: an index out of range here is a build error, never a panic.
+#[allow(clippy::indexing_slicing)]
+const DECODE: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+fn sextet(b: u8) -> u8 {
+    DECODE.get(usize::from(b)).copied().unwrap_or(0xff)
+}
 
 /// The ASCII whitespace `atob` ignores; we ignore it around the slug only.
 fn is_base64_whitespace(c: char) -> bool {
@@ -24,7 +35,17 @@ fn is_base64_whitespace(c: char) -> bool {
 }
 
 pub(crate) fn encode_base64(bytes: &[u8]) -> String {
-    BASE64.encode(bytes)
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    let symbol = |v: u32| char::from(ALPHABET.get((v & 63) as usize).copied().unwrap_or(b'A'));
+    for chunk in bytes.chunks(3) {
+        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let group = (b(0) << 16) | (b(1) << 8) | b(2);
+        out.push(symbol(group >> 18));
+        out.push(symbol(group >> 12));
+        out.push(if chunk.len() > 1 { symbol(group >> 6) } else { '=' });
+        out.push(if chunk.len() > 2 { symbol(group) } else { '=' });
+    }
+    out
 }
 
 /// Decodes the slug text; the result is at most 3/4 of its length.
@@ -35,27 +56,60 @@ pub(crate) fn decode_base64(slug: &str) -> Result<Vec<u8>, SlugError> {
     if text.is_empty() {
         return Err(SlugError::Empty);
     }
-    BASE64.decode(text).map_err(|error| {
-        let (at, problem) = match error {
-            base64::DecodeError::InvalidByte(at, _)
-            | base64::DecodeError::InvalidLastSymbol(at, _) => {
-                let c = text
-                    .get(at..)
-                    .and_then(|rest| rest.chars().next())
-                    .unwrap_or(char::REPLACEMENT_CHARACTER);
-                (lead.saturating_add(at), Base64Problem::InvalidCharacter(c))
+    let fail = |at: usize, problem| SlugError::Base64 { at: lead.saturating_add(at), problem };
+    // The character at byte `at` (or the one it falls inside).
+    let invalid_at = |at: usize| {
+        let start = (0..=at).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+        let c = text.get(start..).and_then(|rest| rest.chars().next()).unwrap_or(char::REPLACEMENT_CHARACTER);
+        fail(start, Base64Problem::InvalidCharacter(c))
+    };
+    let bytes = text.as_bytes();
+    let is_symbol = |b: u8| sextet(b) != 0xff;
+    // The checks come in the reference engine's order, so an input with several faults
+    // is reported by the same one: a stray last character of a dangling group, then
+    // the complete groups before the last one (where `=` is out of place), then the
+    // last group, where padding may be left out or cut short.
+    let len = bytes.len();
+    let rem = len % 4;
+    if rem == 1 && bytes.last().is_some_and(|&b| b != b'=' && !is_symbol(b)) {
+        return Err(invalid_at(len - 1));
+    }
+    let body_len = len.saturating_sub(if rem == 0 { 4 } else { rem });
+    let (body, last) = bytes.split_at(body_len);
+    if let Some(at) = body.iter().position(|&b| !is_symbol(b)) {
+        return Err(invalid_at(at));
+    }
+    let mut symbols = 0;
+    let mut first_pad = None;
+    for (k, &b) in last.iter().enumerate() {
+        if b == b'=' {
+            if k < 2 {
+                return Err(invalid_at(body_len + k));
             }
-            base64::DecodeError::InvalidLength(_) => {
-                // The last character sits alone in its group of four.
-                let last = text.trim_end_matches('=').len().saturating_sub(1);
-                (lead.saturating_add(last), Base64Problem::InvalidLength)
-            }
-            base64::DecodeError::InvalidPadding => {
-                (lead.saturating_add(text.find('=').unwrap_or(0)), Base64Problem::InvalidPadding)
-            }
-        };
-        SlugError::Base64 { at, problem }
-    })
+            first_pad.get_or_insert(k);
+        } else if let Some(pad) = first_pad {
+            return Err(invalid_at(body_len + pad));
+        } else if !is_symbol(b) {
+            return Err(invalid_at(body_len + k));
+        } else {
+            symbols += 1;
+        }
+    }
+    if symbols < 2 {
+        // The last character sits alone in its group of four.
+        let at = text.trim_end_matches('=').len().saturating_sub(1);
+        return Err(fail(at, Base64Problem::InvalidLength));
+    }
+    let data = bytes.get(..body_len + symbols).unwrap_or_default();
+    let mut out = Vec::with_capacity(data.len() / 4 * 3 + 2);
+    for group in data.chunks(4) {
+        let v = group.iter().fold(0u32, |v, &b| (v << 6) | u32::from(sextet(b))) << (6 * (4 - group.len()));
+        let [_, b0, b1, b2] = v.to_be_bytes();
+        // A group of n symbols holds n - 1 bytes.
+        let decoded = [b0, b1, b2];
+        out.extend_from_slice(decoded.get(..group.len() - 1).unwrap_or_default());
+    }
+    Ok(out)
 }
 
 /// A cursor over the record that reports what it was reading when the bytes run out.
@@ -241,5 +295,79 @@ mod tests {
         assert_eq!(decode_base64("BA"), Ok(vec![4]), "unpadded");
         assert_eq!(decode_base64("BA=="), Ok(vec![4]), "padded");
         assert_eq!(decode_base64("BB=="), Ok(vec![4]), "non-zero trailing bits, as atob");
+    }
+
+    /// Our decoder against the base64 crate's (standard alphabet, padding indifferent,
+    /// trailing bits allowed), which the slug used before: the same bytes, or the same
+    /// error at the same place, for every string of up to 6 symbols from a small
+    /// alphabet and for random longer ones.
+    #[test]
+    fn base64_matches_the_reference_engine() {
+        use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+        use base64::Engine as _;
+        const REFERENCE: GeneralPurpose = GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            GeneralPurposeConfig::new()
+                .with_encode_padding(true)
+                .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+                .with_decode_allow_trailing_bits(true),
+        );
+        fn reference(text: &str) -> Result<Vec<u8>, (usize, Base64Problem)> {
+            REFERENCE.decode(text).map_err(|e| match e {
+                base64::DecodeError::InvalidByte(at, _) | base64::DecodeError::InvalidLastSymbol(at, _) => {
+                    let start = (0..=at).rev().find(|&i| text.is_char_boundary(i)).unwrap();
+                    (start, Base64Problem::InvalidCharacter(text[start..].chars().next().unwrap()))
+                }
+                base64::DecodeError::InvalidLength(_) => {
+                    (text.trim_end_matches('=').len() - 1, Base64Problem::InvalidLength)
+                }
+                base64::DecodeError::InvalidPadding => (text.find('=').unwrap(), Base64Problem::InvalidPadding),
+            })
+        }
+        fn ours(text: &str) -> Result<Vec<u8>, (usize, Base64Problem)> {
+            decode_base64(text).map_err(|e| match e {
+                SlugError::Base64 { at, problem } => (at, problem),
+                other => panic!("{other:?}"),
+            })
+        }
+        let symbols = ['A', 'B', '/', '=', '-', 'é'];
+        let mut strings = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> =
+                strings.iter().flat_map(|s| symbols.iter().map(move |c| format!("{s}{c}"))).collect();
+            for s in longer.iter().filter(|s| s.is_ascii()) {
+                assert_eq!(ours(s), reference(s), "{s:?}");
+            }
+            // Non-ASCII: the same error; where the reference points inside a character,
+            // we name the whole character.
+            for s in longer.iter().filter(|s| !s.is_ascii()) {
+                match (ours(s), REFERENCE.decode(s)) {
+                    (Err((at, Base64Problem::InvalidCharacter(c))), Err(base64::DecodeError::InvalidByte(byte, _))) => {
+                        assert!(at <= byte && byte < at + c.len_utf8(), "{s:?}: {at} {c:?} vs byte {byte}");
+                    }
+                    (a, b) => assert_eq!(a, reference(s), "{s:?}: reference {b:?}"),
+                }
+            }
+            strings = longer;
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let bytes: Vec<u8> = (0..(x % 40) as usize).map(|i| (x >> (i % 8 * 8)) as u8 ^ i as u8).collect();
+            let encoded = encode_base64(&bytes);
+            assert_eq!(encoded, REFERENCE.encode(&bytes));
+            if encoded.is_empty() {
+                continue;
+            }
+            assert_eq!(ours(&encoded), Ok(bytes.clone()));
+            let cut = encoded.trim_end_matches('=');
+            assert_eq!(ours(cut), reference(cut), "{cut:?}");
+            let noisy: String = (0..(x % 16) as usize).map(|i| symbols[((x >> (i * 3)) % 6) as usize]).collect();
+            if noisy.is_ascii() && !noisy.is_empty() {
+                assert_eq!(ours(&noisy), reference(&noisy), "{noisy:?}");
+            }
+        }
     }
 }
