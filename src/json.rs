@@ -75,15 +75,6 @@ impl JsonObject {
         self.entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
-    /// Sorts the keys (by bytes, as a `BTreeMap<String, _>` orders them) here and in
-    /// every object nested inside, arrays included.
-    pub fn sort_keys(&mut self) {
-        self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0)); // keys are unique
-        for (_, value) in &mut self.entries {
-            value.sort_keys();
-        }
-    }
-
     /// Removes `key`, returning its value.
     pub fn remove(&mut self, key: &str) -> Option<JsonValue> {
         let at = self.entries.iter().position(|(k, _)| k == key)?;
@@ -192,14 +183,6 @@ impl JsonValue {
         out
     }
 
-    /// Sorts the keys of every object in this value (see [`JsonObject::sort_keys`]).
-    pub fn sort_keys(&mut self) {
-        match self {
-            JsonValue::Object(object) => object.sort_keys(),
-            JsonValue::Array(items) => items.iter_mut().for_each(JsonValue::sort_keys),
-            _ => {}
-        }
-    }
 
     /// The JSON type name, for error messages: `null`, `boolean`, `number`, `string`,
     /// `array` or `object`.

@@ -30,9 +30,8 @@
 //!   explicit `null` all replace);
 //! - `tags` is a set union in first-seen order.
 //!
-//! Merged objects come out with their keys in sorted order, at every depth (as they
-//! did when serde_json's sorted map did the merge; the exported attributes are
-//! compared that way); JSON object order carries no meaning.
+//! Merged objects keep their keys in the order `mergeDicts` leaves them: a key keeps
+//! the place it was first set in, at every depth, and new keys follow.
 //!
 //! # Mapping to OTLP attributes
 //!
@@ -502,7 +501,6 @@ fn merge_json(into: &mut Option<JsonText>, from: Option<JsonText>) {
                 (&mut base, from.to_value())
             {
                 deep_merge(base_map, from_map);
-                base.sort_keys();
                 *existing = JsonText::from_value(&base);
             } else {
                 *existing = from;
@@ -790,13 +788,14 @@ mod tests {
     }
 
     #[test]
-    fn merge_sorts_keys_and_writes_numbers_as_js() {
+    fn merge_keeps_key_order_and_writes_numbers_as_js() {
         let mut fields = BraintrustFields { metadata: j(r#"{"z":1.0,"a":{"y":2,"x":[{"q":1,"p":2}]}}"#), ..Default::default() };
-        fields.merge(BraintrustFields { metadata: j(r#"{"m":1e21,"a":{"b":0.5}}"#), ..Default::default() });
+        fields.merge(BraintrustFields { metadata: j(r#"{"m":1e21,"a":{"b":0.5},"z":3}"#), ..Default::default() });
         assert_eq!(
             fields.metadata.unwrap().as_str(),
-            r#"{"a":{"b":0.5,"x":[{"p":2,"q":1}],"y":2},"m":1e+21,"z":1}"#,
-            "keys sorted at every depth, numbers as JSON.stringify writes them"
+            r#"{"z":3,"a":{"y":2,"x":[{"q":1,"p":2}],"b":0.5},"m":1e+21}"#,
+            "as Braintrust's mergeDicts: a key keeps its first place at every depth, new keys \
+             follow; numbers as JSON.stringify writes them"
         );
     }
 

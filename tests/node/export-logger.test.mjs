@@ -304,8 +304,9 @@ async function parent() {
         ['braintrust.input_json', JSON.stringify({ question: 'why?', n: [1, 2] })],
         ['braintrust.output_json', '"because"'],
         ['braintrust.expected_json', '["because"]'],
-        ['braintrust.metadata', JSON.stringify({ nested: { a: 1, b: 2 }, user: 'u1' })],
-        ['braintrust.metrics', JSON.stringify({ latency: 1.5, tokens: 10 })],
+        // Merged as Braintrust's mergeDicts leaves them: first-set keys keep their place.
+        ['braintrust.metadata', JSON.stringify({ user: 'u1', nested: { a: 1, b: 2 } })],
+        ['braintrust.metrics', JSON.stringify({ tokens: 10, latency: 1.5 })],
         ['braintrust.scores', JSON.stringify({ accuracy: 0.5 })],
         ['braintrust.span_attributes', JSON.stringify({ type: 'task' })],
         ['braintrust.tags', ['t1', 't2', 't3']],
