@@ -87,6 +87,28 @@ const registry = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry((h) => { try { span_discard(h); } catch { /* module gone */ } })
   : undefined;
 
+// Spans begun in wasm are registered for finalization at the next microtask, and only
+// those not ended by then: most spans that begin end in the same turn (an inject, then
+// end), and a registration costs about as much as the rest of the span's JS. Until
+// then this list holds them, so none can be collected unregistered.
+let unregistered = [];
+
+function registerSoon(span) {
+  if (unregistered.length === 0) queueMicrotask(registerSurvivors);
+  unregistered.push(span);
+}
+
+function registerSurvivors() {
+  const spans = unregistered;
+  unregistered = [];
+  for (const span of spans) {
+    if (span._snap === undefined) {
+      registry.register(span, span._h, span);
+      span._registered = true;
+    }
+  }
+}
+
 function stringify(value, field) {
   let text;
   try {
@@ -227,10 +249,7 @@ export class Span {
   _begin(register) {
     this._h = beginSpan(this._logger._id, this._kind, this._startMs, this._parent);
     this._parent = undefined;
-    if (register && registry !== undefined) {
-      registry.register(this, this._h, this);
-      this._registered = true;
-    }
+    if (register && registry !== undefined) registerSoon(this);
   }
 
   _field(k) {
