@@ -90,10 +90,13 @@ const registry = typeof FinalizationRegistry === 'function'
 // Spans begun in wasm are registered for finalization at the next microtask, and only
 // those not ended by then: most spans that begin end in the same turn (an inject, then
 // end), and a registration costs about as much as the rest of the span's JS. Until
-// then this list holds them, so none can be collected unregistered.
+// then this list holds them, so none can be collected unregistered; it is also emptied
+// every 1,024 spans, so a long synchronous loop does not hold every span it made.
 let unregistered = [];
+const MAX_UNREGISTERED = 1024;
 
 function registerSoon(span) {
+  if (unregistered.length >= MAX_UNREGISTERED) registerSurvivors();
   if (unregistered.length === 0) queueMicrotask(registerSurvivors);
   unregistered.push(span);
 }
