@@ -52,7 +52,7 @@ const n = (x) => Math.round(x).toLocaleString('en');
 
 const lines = [];
 const date = new Date().toISOString().slice(0, 10);
-const workerdVersion = workerd?.workerd ? `, workerd ${workerd.workerd}` : '';
+const workerdVersion = workerd?.workerd ? `, ${String(workerd.workerd).replace(/^(?!workerd)/, 'workerd ')}` : '';
 lines.push(
   `One run of \`scripts/bench\` (${date}; ${node.rounds} rounds, medians; Node ${node.node}, V8 ${node.v8}` +
     `${workerdVersion}; ${node.platform ?? `${process.platform}-${process.arch}`}, ${os.cpus().length} cores` +
