@@ -19,6 +19,14 @@ export const META_LEN = 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+// Short ASCII text is copied with a charCodeAt loop where that beats encodeInto's call:
+// in workerd the loop took extract from 0.58x to 0.77x OpenTelemetry's speed (peer
+// harness, one run), and browsers bind TextEncoder the same way. Node's encodeInto is a
+// fast builtin (the loop made extract 0.95x -> 0.65x there), so Node keeps it.
+const IN_NODE = globalThis.process?.versions?.node !== undefined &&
+  globalThis.navigator?.userAgent !== 'Cloudflare-Workers';
+const LOOP_MAX = IN_NODE ? 0 : 160;
+
 let addresses;                 // [TEXT, META, OUT pointer slot]
 let memory = new Uint8Array(0); // the whole wasm memory
 let memory32 = new Uint32Array(0);
@@ -54,7 +62,17 @@ export function metaView() {
  */
 export function writeAscii(joined) {
   views();
-  if (joined.length > TEXT_LEN) return -1;
+  const n = joined.length;
+  if (n <= LOOP_MAX) {
+    const t = text;
+    for (let i = 0; i < n; i++) {
+      const c = joined.charCodeAt(i);
+      if (c > 0x7f) return -1;
+      t[i] = c;
+    }
+    return n;
+  }
+  if (n > TEXT_LEN) return -1;
   const done = encoder.encodeInto(joined, text);
   return done.read === joined.length && done.written === joined.length ? done.written : -1;
 }

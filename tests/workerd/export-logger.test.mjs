@@ -54,7 +54,8 @@ function assertExactlyOnce(rx, ids) {
 test('workerd: a Worker answers at once and every span arrives through ctx.waitUntil(logger.flush()), with its ids, parents and fields', () =>
   withReceiver(async (rx) => {
     const inbound = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    const r = await call(rx, { n: 12, tag: 'first', headers: { traceparent: inbound, tracestate: 'edge=1' } });
+    // A non-ASCII tag: the Worker writes it to wasm memory by its non-ASCII path.
+    const r = await call(rx, { n: 12, tag: 'first-é', headers: { traceparent: inbound, tracestate: 'edge=1' } });
     assert.equal(r.stats.exported, 0, 'nothing was delivered before the answer');
     assert.equal(r.stats.queued + r.stats.inFlight, 12);
     await rx.waitForSpans(12, 5000);
@@ -77,12 +78,12 @@ test('workerd: a Worker answers at once and every span arrives through ctx.waitU
     assert.deepEqual(root.attributes.slice(0, 3), [
       { key: 'http.request.method', value: { stringValue: 'GET' } },
       { key: 'spans.count', value: { intValue: '12' } },
-      { key: 'tag', value: { stringValue: 'first' } },
+      { key: 'tag', value: { stringValue: 'first-é' } },
     ]);
     const step3 = arrived.get(r.spans[3].spanId);
     assert.equal(step3.parentSpanId, r.spans[0].spanId);
     assert.deepEqual(step3.attributes.map((a) => [a.key, a.value.stringValue]), [
-      ['braintrust.input_json', '{"i":3}'], ['braintrust.output_json', '6'], ['braintrust.metadata', '{"tag":"first"}'],
+      ['braintrust.input_json', '{"i":3}'], ['braintrust.output_json', '6'], ['braintrust.metadata', '{"tag":"first-é"}'],
     ]);
     const resource = Object.fromEntries(rx.requests[0].json.resourceSpans[0].resource.attributes.map((a) => [a.key, a.value.stringValue]));
     assert.equal(resource['service.name'], 'edge');
