@@ -23,6 +23,7 @@
 
 pub mod context;
 pub mod decimal;
+pub mod heap;
 pub mod export;
 pub mod ids;
 pub mod json;
