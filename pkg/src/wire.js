@@ -9,7 +9,7 @@
 // The views are renewed after the wasm memory grows (the old ones detach: their
 // length drops to 0). Every write starts at TEXT's start: a call's input is written
 // just before the call, and nothing else runs in between.
-import { __memory, __wire } from './spanwire.js';
+import { __memory, __wire, snapshot_stage } from './spanwire.js';
 
 /** Bytes of TEXT (src/js/wire.rs TEXT_LEN). */
 export const TEXT_LEN = 32 * 1024;
@@ -109,13 +109,24 @@ export function outWords(len) {
   return words;
 }
 
-/** Writes `outWords`' copy back to TEXT; returns its byte length. */
+/** What `writeWords` returns for a copy staged outside TEXT (src/js/span.rs STAGED). */
+const STAGED = 0xffffffff;
+
+/**
+ * Writes `outWords`' copy back to TEXT; returns its byte length. One longer than TEXT
+ * (possible with a slug parent's large propagated event) is staged by a separate call
+ * instead, and the answer says so.
+ */
 export function writeWords(words) {
   views();
   const n = words.length - 1;
-  if (words[0] > TEXT_LEN) return 0; // never: a snapshot that long could not be read back
+  const len = words[0];
+  if (len > TEXT_LEN) {
+    snapshot_stage(new Uint8Array(Uint32Array.from(words.slice(1)).buffer, 0, len));
+    return STAGED;
+  }
   for (let i = 0; i < n; i++) text32[i] = words[i + 1];
-  return words[0];
+  return len;
 }
 
 /** The `len` bytes a call left in OUT, as text. */

@@ -321,11 +321,29 @@ pub fn span_rename(h: u32, name: &str) -> Result<(), JsError> {
 }
 
 /// Runs `f` on the snapshot JS wrote back into TEXT (`len` bytes).
+/// Runs `f` on a snapshot JS wrote back: the first `len` bytes of TEXT, or, when `len`
+/// is [`STAGED`], the one staged by [`snapshot_stage`] (longer than TEXT).
 fn with_snapshot<R>(len: usize, f: impl FnOnce(&str) -> Result<R, JsError>) -> Result<R, JsError> {
-    wire::with_input(len, |text, _| match core::str::from_utf8(text) {
-        Ok(snapshot) => f(snapshot),
-        Err(_) => Err(js_error(crate::recorder::RecorderError::BadSnapshot)),
-    })
+    let bad = || js_error(crate::recorder::RecorderError::BadSnapshot);
+    if len == STAGED {
+        let staged = STAGED_SNAPSHOT.with(|s| s.borrow_mut().take()).ok_or_else(bad)?;
+        return f(core::str::from_utf8(&staged).map_err(|_| bad())?);
+    }
+    wire::with_input(len, |text, _| core::str::from_utf8(text).map_err(|_| bad()).and_then(f))
+}
+
+/// The `len` that says "the staged snapshot" (see [`with_snapshot`]).
+const STAGED: usize = u32::MAX as usize;
+
+thread_local! {
+    static STAGED_SNAPSHOT: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
+}
+
+/// Stages a snapshot too long for TEXT (a slug parent's large propagated event) for the
+/// next call that reads one with `len` = 4294967295.
+#[wasm_bindgen]
+pub fn snapshot_stage(snapshot: Vec<u8>) {
+    STAGED_SNAPSHOT.with(|s| *s.borrow_mut() = Some(snapshot));
 }
 
 /// Frees a live span without recording it (FinalizationRegistry callback).

@@ -126,3 +126,21 @@ test('discard empties the queue unsent and says how many', () => {
   assert.equal(logger._source.discard(10), 2);
   assert.equal(logger._source.queued(), 0);
 });
+
+test('an ended span whose snapshot is longer than the shared buffer (a large propagated event) still answers', async () => {
+  const { parseSlug, formatSlug } = await import('spanwire');
+  const { logger } = recording();
+  const origin = logger.startSpan({ name: 'origin' });
+  const fields = { ...parseSlug(origin.export()), propagated_event: { big: 'x'.repeat(40_000) } };
+  origin.end();
+  const s = logger.startSpan({ name: 'resumed', parent: formatSlug(fields) });
+  const spanId = s.spanId;
+  s.end();
+  assert.equal(s.spanId, spanId);
+  assert.deepEqual(s.spanParents, [origin.spanId]);
+  assert.equal(parseSlug(s.export()).propagated_event.big.length, 40_000);
+  const child = s.startSpan({ name: 'after' }); // begun from the ended span's snapshot
+  assert.equal(parseSlug(child.export()).propagated_event.big.length, 40_000);
+  assert.deepEqual(child.spanParents, [spanId]);
+  child.end();
+});
