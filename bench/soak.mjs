@@ -21,6 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { catchWasmInstance } from '../tests/js/wasm-instance.mjs';
 
 if (typeof globalThis.gc !== 'function') {
   const child = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
@@ -41,16 +42,10 @@ const here = new URL('.', import.meta.url);
 const dist = process.env.SPANWIRE_DIST ? pathToFileURL(resolve(process.env.SPANWIRE_DIST) + '/') : new URL('../pkg/dist/', here);
 
 // The wasm memory, as tests/node/soak.test.mjs reads it: catch the instance the glue creates.
-let memory;
-const Instance = WebAssembly.Instance;
-WebAssembly.Instance = function (...args) {
-  const inst = new Instance(...args);
-  if (inst.exports.memory instanceof WebAssembly.Memory) memory = inst.exports.memory;
-  return inst;
-};
-WebAssembly.Instance.prototype = Instance.prototype;
+const caught = catchWasmInstance();
 const { initLogger } = await import(new URL('entry-node.js', dist).href);
-WebAssembly.Instance = Instance;
+caught.restore();
+let memory = caught.instance?.exports.memory;
 if (memory === undefined) {
   // The glue's initSync returns the instance's exports once initialized.
   const { initSync } = await import(new URL('spanwire.js', dist).href);

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { catchWasmInstance } from '../js/wasm-instance.mjs';
 
 const TOTAL = 1_000_000;
 const WARMUP = 100_000;
@@ -37,19 +38,13 @@ async function soak() {
 // The size of the module's WebAssembly.Memory: the largest ArrayBuffer a TypedArray
 // over it can see. The glue exposes it only internally, so ask the instance through
 // the `memory` export wasm-bindgen keeps: grab it from WebAssembly.Instance creation.
-let memory;
+let caught;
 function wasmBytes() {
-  return memory.buffer.byteLength;
+  return caught.instance.exports.memory.buffer.byteLength;
 }
 
 if (process.env.SPANWIRE_SOAK_CHILD === '1') {
-  const Instance = WebAssembly.Instance;
-  WebAssembly.Instance = function (...args) {
-    const inst = new Instance(...args);
-    if (inst.exports.memory instanceof WebAssembly.Memory) memory = inst.exports.memory;
-    return inst;
-  };
-  WebAssembly.Instance.prototype = Instance.prototype;
+  caught = catchWasmInstance();
   const r = await soak();
   process.stdout.write(JSON.stringify(r));
 } else {

@@ -10,16 +10,10 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url)); // where `spanwire` resolves
 
 const child = `
-  let exports;
-  const Instance = WebAssembly.Instance;
-  WebAssembly.Instance = function (...args) {
-    const instance = new Instance(...args);
-    if (typeof instance.exports.recorder_live === 'function') exports = instance.exports;
-    return instance;
-  };
-  WebAssembly.Instance.prototype = Instance.prototype;
+  const { catchWasmInstance } = await import('./js/wasm-instance.mjs');
+  const caught = catchWasmInstance();
   const { initLogger } = await import('spanwire');
-  const live = () => exports.recorder_live();
+  const live = () => caught.instance.exports.recorder_live();
   const logger = initLogger({ projectId: 'p', exporter: false, setCurrent: false });
   const start = live();
   (() => {
