@@ -58,6 +58,12 @@ pub(crate) const fn lower_hex_value(byte: u8) -> Option<u8> {
     }
 }
 
+/// The value of `byte` as a lowercase hex digit, or [`NOT_HEX`] (one table lookup).
+#[inline]
+pub(crate) fn hex_value_or_flag(byte: u8) -> u8 {
+    HEX_VALUE.get(usize::from(byte)).copied().unwrap_or(NOT_HEX)
+}
+
 /// The value of each byte as a lowercase hex digit, or [`NOT_HEX`].
 const HEX_VALUE: [u8; 256] = {
     let mut table = [NOT_HEX; 256];
@@ -70,7 +76,7 @@ const HEX_VALUE: [u8; 256] = {
     }
     table
 };
-const NOT_HEX: u8 = 0x80;
+pub(crate) const NOT_HEX: u8 = 0x80;
 
 /// Decodes exactly `2 * N` lowercase hex digits into `N` bytes. One table lookup per
 /// digit, with the validity of all of them checked once at the end (ids arrive in every

@@ -131,3 +131,39 @@ fn trace_flags_accessors() {
         assert_eq!(flags.with_sampled(false).is_random(), *random, "{reason}: random survives");
     }
 }
+
+/// `Traceparent::flags_of` (the fast acceptance path extract uses) agrees with `parse`
+/// on every input: valid headers and every single-byte mutation of them, other
+/// versions, surrounding white space, wrong lengths, zero ids and upper case.
+#[test]
+fn flags_of_agrees_with_parse() {
+    let mut inputs: Vec<String> = vec![
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into(),
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00".into(),
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01".into(),
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01".into(),
+        "00-00000000000000000000000000000001-0000000000000001-ff".into(),
+        "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03-future".into(),
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into(),
+        " 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\t".into(),
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01".into(),
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-".into(),
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0".into(),
+        String::new(),
+    ];
+    let base = inputs[0].clone().into_bytes();
+    for at in 0..base.len() {
+        for b in [b'0', b'1', b'a', b'f', b'g', b'A', b'-', b' ', 0xff] {
+            let mut m = base.clone();
+            m[at] = b;
+            inputs.push(String::from_utf8_lossy(&m).into_owned());
+        }
+    }
+    for input in &inputs {
+        assert_eq!(
+            Traceparent::flags_of(input),
+            Traceparent::parse(input).map(|tp| tp.flags),
+            "{input:?}"
+        );
+    }
+}

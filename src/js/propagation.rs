@@ -20,7 +20,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::wire::{self, Fields};
+use super::wire;
 
 use crate::w3c::baggage::{self, BaggageUpdate, BraintrustParent};
 use crate::w3c::{tracestate, Traceparent};
@@ -29,27 +29,38 @@ use crate::w3c::{tracestate, Traceparent};
 const VALID: u32 = 0x100;
 /// Bit set when the `tracestate` is valid (and should be carried).
 const TRACESTATE_VALID: u32 = 0x200;
+/// `bytes` without leading and trailing spaces and tabs (W3C OWS).
+fn trim_ows(mut bytes: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = bytes {
+        bytes = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = bytes {
+        bytes = rest;
+    }
+    bytes
+}
+
 /// Validates both headers (already trimmed of spaces and tabs by JS; trimmed again here
 /// so the answer never depends on that).
-fn check(traceparent: &str, tracestate: &str) -> u32 {
-    let Ok(parent) = Traceparent::parse(traceparent) else { return 0 };
-    let mut packed = VALID | u32::from(parent.flags.bits());
-    let tracestate = tracestate.trim_matches([' ', '\t']);
-    if !tracestate.is_empty() && tracestate::validate(tracestate).is_ok() {
+fn check(traceparent: &[u8], tracestate: &[u8]) -> u32 {
+    let Some(flags) = Traceparent::flags_of_bytes(traceparent) else { return 0 };
+    let mut packed = VALID | u32::from(flags.bits());
+    let tracestate = trim_ows(tracestate);
+    if !tracestate.is_empty() && tracestate::validate_bytes(tracestate).is_ok() {
         packed |= TRACESTATE_VALID;
     }
     packed
 }
 
 /// Validates the `tpLen` bytes of `traceparent` then `tsLen` bytes of `tracestate` that
-/// JS wrote into TEXT ([`super::wire`]). Lengths beyond the buffer, or bytes that are
-/// not UTF-8, give 0 (no parent).
+/// JS wrote into TEXT ([`super::wire`]). Lengths beyond the buffer, or a traceparent
+/// that is not ASCII, give 0 (no parent); a tracestate that is not ASCII is invalid.
 #[wasm_bindgen(js_name = __extractScratch)]
 pub fn extract_scratch(tp_len: usize, ts_len: usize) -> u32 {
     wire::with_input(tp_len.saturating_add(ts_len), |text, _| {
-        let mut fields = Fields::new(text);
-        match fields.str(tp_len) {
-            Some(tp) => check(tp, fields.str(ts_len).unwrap_or("")),
+        // Bytes, not text: a valid header is ASCII, so nothing needs UTF-8 checking.
+        match text.split_at_checked(tp_len) {
+            Some((tp, rest)) => check(tp, rest.get(..ts_len).unwrap_or_default()),
             None => 0,
         }
     })
@@ -59,7 +70,7 @@ pub fn extract_scratch(tp_len: usize, ts_len: usize) -> u32 {
 /// An empty `tracestate` means none.
 #[wasm_bindgen(js_name = __extract)]
 pub fn extract(traceparent: &str, tracestate: &str) -> u32 {
-    check(traceparent, tracestate)
+    check(traceparent.as_bytes(), tracestate.as_bytes())
 }
 
 /// The outbound `baggage`: the carrier's members, then the inbound members (raw header,

@@ -24,7 +24,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::ids::{lower_hex_value, IdError, SpanId, TraceId};
+use crate::ids::{hex_value_or_flag, lower_hex_value, IdError, SpanId, TraceId, NOT_HEX};
 
 /// Length of a version-00 `traceparent`.
 pub const TRACEPARENT_LEN: usize = 55;
@@ -180,6 +180,29 @@ pub struct Traceparent {
     pub flags: TraceFlags,
 }
 
+/// The flags byte when `bytes` is a valid canonical version-00 `traceparent` (exactly
+/// 55 bytes, lowercase hex, dashes in place, neither id all zero), else `None`: the
+/// caller then parses in full, which also names the error.
+fn canonical_flags(bytes: &[u8]) -> Option<u8> {
+    if bytes.len() != TRACEPARENT_LEN || bytes.get(..3) != Some(b"00-") {
+        return None;
+    }
+    let (trace, span) = (bytes.get(3..35)?, bytes.get(36..52)?);
+    // OR of the digits' table entries (NOT_HEX set by any non-hex byte), and of the
+    // digits themselves minus '0' (zero only when every digit is '0').
+    let (mut flags, mut trace_bits, mut span_bits) = (0u8, 0u8, 0u8);
+    for &b in trace {
+        flags |= hex_value_or_flag(b);
+        trace_bits |= b ^ b'0';
+    }
+    for &b in span {
+        flags |= hex_value_or_flag(b);
+        span_bits |= b ^ b'0';
+    }
+    let dashes = bytes.get(35) == Some(&b'-') && bytes.get(52) == Some(&b'-');
+    (dashes && flags & NOT_HEX == 0 && trace_bits != 0 && span_bits != 0).then(|| hex_byte(bytes, 53)).flatten()
+}
+
 /// Two lowercase hex digits at `at`, as a byte.
 fn hex_byte(bytes: &[u8], at: usize) -> Option<u8> {
     let hi = lower_hex_value(*bytes.get(at)?)?;
@@ -234,6 +257,33 @@ impl Traceparent {
             return Err(TraceparentError::BadFutureSuffix);
         }
         Ok(Traceparent { version, trace_id, parent_id, flags: TraceFlags(flags) })
+    }
+
+    /// The trace flags of a valid `traceparent`, without decoding its ids: what
+    /// [`Traceparent::parse`] would give as `flags`, or its error. The usual header (the
+    /// canonical 55-byte version 00, nothing to trim) is checked in one pass over a
+    /// shape table; anything else goes through `parse`.
+    ///
+    /// ```
+    /// use spanwire::w3c::{Traceparent, TraceparentError};
+    /// let flags = Traceparent::flags_of("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").unwrap();
+    /// assert!(flags.is_sampled());
+    /// assert!(Traceparent::flags_of("00-00000000000000000000000000000000-00f067aa0ba902b7-01").is_err());
+    /// ```
+    pub fn flags_of(value: &str) -> Result<TraceFlags, TraceparentError> {
+        match canonical_flags(value.as_bytes()) {
+            Some(flags) => Ok(TraceFlags(flags)),
+            None => Self::parse(value).map(|tp| tp.flags),
+        }
+    }
+
+    /// [`Traceparent::flags_of`] over bytes that need not be UTF-8 (a valid header is
+    /// ASCII); `None` when they are not a valid `traceparent`.
+    pub fn flags_of_bytes(value: &[u8]) -> Option<TraceFlags> {
+        match canonical_flags(value) {
+            Some(flags) => Some(TraceFlags(flags)),
+            None => Self::flags_of(core::str::from_utf8(value).ok()?).ok(),
+        }
     }
 
     /// The version-00 wire form in a fixed buffer, known flag bits only.

@@ -73,6 +73,7 @@ const KEY_CHAR: u8 = 1; // lcalpha / DIGIT / _ - * /
 const LCALPHA: u8 = 2;
 const DIGIT: u8 = 4;
 const VALUE_CHAR: u8 = 8; // 0x20-0x7E except , and =
+const VALUE_NONSPACE: u8 = 16; // VALUE_CHAR but not the space: the fast path of a value
 // Built at compile time: an index out of range here is a build error, never a panic.
 #[allow(clippy::indexing_slicing)]
 const CLASS: [u8; 256] = {
@@ -80,7 +81,7 @@ const CLASS: [u8; 256] = {
     let mut b = 0x20;
     while b <= 0x7e {
         if b != b',' as usize && b != b'=' as usize {
-            table[b] = VALUE_CHAR;
+            table[b] = if b == b' ' as usize { VALUE_CHAR } else { VALUE_CHAR | VALUE_NONSPACE };
         }
         b += 1;
     }
@@ -132,6 +133,11 @@ fn member(bytes: &[u8]) -> (Member<'_>, usize) {
     // `@` excepted (a second one has class 0 and fails the AND).
     let (mut key_and, mut at) = (KEY_CHAR, None);
     let eq = loop {
+        // Fast path: a key character (lowercase, digit, _ - * /) changes nothing.
+        if bytes.get(i).is_some_and(|&b| class(b) & KEY_CHAR != 0) {
+            i += 1;
+            continue;
+        }
         match bytes.get(i) {
             None | Some(b',') if i == key_start => return (Member::Empty, i),
             None | Some(b',') => {
@@ -164,6 +170,15 @@ fn member(bytes: &[u8]) -> (Member<'_>, usize) {
     i = eq + 1;
     let (mut value_and, mut value_end, mut pending_tab) = (VALUE_CHAR, eq + 1, false);
     while let Some(&b) = bytes.get(i) {
+        // Fast path: a printable value character other than the space.
+        if class(b) & VALUE_NONSPACE != 0 {
+            if pending_tab {
+                value_and = 0;
+            }
+            value_end = i + 1;
+            i += 1;
+            continue;
+        }
         if b == b',' {
             break;
         }
@@ -205,10 +220,16 @@ fn members(text: &str) -> impl Iterator<Item = (&str, &str)> {
 /// assert_eq!(validate("foo=1,foo=2"), Err(TraceStateError::DuplicateKey { member: 1 }));
 /// ```
 pub fn validate(text: &str) -> Result<usize, TraceStateError> {
+    validate_bytes(text.as_bytes())
+}
+
+/// [`validate`] over bytes that need not be UTF-8: every valid `tracestate` is ASCII,
+/// so any other byte fails as it would in text.
+pub fn validate_bytes(text: &[u8]) -> Result<usize, TraceStateError> {
     // Keys seen so far: at most MAX_MEMBERS, so a linear scan is cheapest.
     let mut keys: [&[u8]; MAX_MEMBERS] = [&[]; MAX_MEMBERS];
     let mut count = 0usize;
-    let mut rest = text.as_bytes();
+    let mut rest = text;
     for index in 0.. {
         let (checked, len) = member(rest);
         match checked {
