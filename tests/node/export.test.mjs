@@ -18,7 +18,7 @@ import 'spanwire'; // instantiates the wasm the exporter's retry schedule runs i
 let TESTS = dirname(fileURLToPath(import.meta.url));
 for (let i = 0; i < 8 && !existsSync(join(TESTS, 'support', 'otlp-receiver.mjs')); i++) TESTS = dirname(TESTS);
 const REPO = dirname(TESTS);
-const { startReceiver, withReceiver } = await import(pathToFileURL(join(TESTS, 'support', 'otlp-receiver.mjs')).href);
+const { assertEachOnce, startReceiver, withReceiver } = await import(pathToFileURL(join(TESTS, 'support', 'otlp-receiver.mjs')).href);
 const { default: Exporter, BRAINTRUST_OTLP_URL } = await import(
   new URL('../node_modules/spanwire/dist/exporter.js', import.meta.url).href
 );
@@ -71,14 +71,9 @@ async function capturingWarnings(fn) {
 
 const FAST = { delayMs: 20, timeoutMs: 200, initialBackoffMs: 20, maxBackoffMs: 100, maxRetries: 8 };
 
+/** The receiver got the fake source's first `n` spans, each exactly once. */
 function assertExactlyOnce(rx, n) {
-  const ids = rx.spans().map((s) => s.spanId);
-  const counts = new Map();
-  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
-  const dup = [...counts].filter(([, c]) => c > 1);
-  assert.deepEqual(dup, [], 'no span delivered twice');
-  for (let i = 0; i < n; i++) assert.ok(counts.has(spanId(i)), `span ${spanId(i)} arrived`);
-  assert.equal(ids.length, n);
+  assertEachOnce(rx.spans(), Array.from({ length: n }, (_, i) => spanId(i)));
 }
 
 test('batches by maxBatchSize after delayMs, with custom headers; flush reports what happened', () =>

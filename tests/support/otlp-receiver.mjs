@@ -16,6 +16,7 @@
 // and names only). With `file`, every accepted span is appended as one JSON line.
 // With `keep: false` (long soaks) nothing is kept per request: `requests` and `spans()`
 // stay empty and only `spanCount()` and `waitForSpans` see what arrived.
+import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { appendFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
@@ -198,6 +199,18 @@ export async function startReceiver({ file, port = 0, keep = true } = {}) {
     },
     close: stop,
   };
+}
+
+/**
+ * Asserts that `spans` (what a receiver accepted, e.g. `rx.spans()`) hold each span id
+ * in `ids` exactly once and nothing else: no span lost, none delivered twice.
+ */
+export function assertEachOnce(spans, ids) {
+  const counts = new Map();
+  for (const s of spans) counts.set(s.spanId, (counts.get(s.spanId) ?? 0) + 1);
+  assert.deepEqual([...counts].filter(([, c]) => c > 1), [], 'no span delivered twice');
+  assert.deepEqual(ids.filter((id) => !counts.has(id)), [], 'every recorded span arrived');
+  assert.equal(counts.size, ids.length, 'nothing else arrived');
 }
 
 /** Runs `fn(receiver)` against a fresh receiver and closes it afterwards, even on failure. */

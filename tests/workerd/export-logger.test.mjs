@@ -10,7 +10,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO, SCRATCH, bundleForRuntime } from '../support/consumer.mjs';
 import { startWorker } from '../support/workerd.mjs';
-import { withReceiver } from '../support/otlp-receiver.mjs';
+import { assertEachOnce, withReceiver } from '../support/otlp-receiver.mjs';
 
 let worker;
 const unhandled = [];
@@ -43,13 +43,6 @@ async function call(rx, { protocol = 'json', n = 6, tag = '', headers = {} } = {
   return { ...body, ms: performance.now() - t0, arrivedAtAnswer: rx.spans().length };
 }
 
-function assertExactlyOnce(rx, ids) {
-  const counts = new Map();
-  for (const s of rx.spans()) counts.set(s.spanId, (counts.get(s.spanId) ?? 0) + 1);
-  assert.deepEqual([...counts].filter(([, c]) => c > 1), [], 'no span delivered twice');
-  assert.deepEqual(ids.filter((id) => !counts.has(id)), [], 'every recorded span arrived');
-  assert.equal(counts.size, ids.length, 'nothing else arrived');
-}
 
 test('workerd: a Worker answers at once and every span arrives through ctx.waitUntil(logger.flush()), with its ids, parents and fields', () =>
   withReceiver(async (rx) => {
@@ -60,7 +53,7 @@ test('workerd: a Worker answers at once and every span arrives through ctx.waitU
     assert.equal(r.stats.queued + r.stats.inFlight, 12);
     await rx.waitForSpans(12, 5000);
     const ids = r.spans.map((s) => s.spanId);
-    assertExactlyOnce(rx, ids);
+    assertEachOnce(rx.spans(), ids);
     assert.equal(rx.requests.length, 3, '12 spans in batches of 5');
     const arrived = new Map(rx.requests.flatMap((req) => req.json.resourceSpans[0].scopeSpans[0].spans).map((s) => [s.spanId, s]));
     assert.equal(r.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
@@ -97,7 +90,7 @@ test('workerd: the receiver answers 503, then resets, then 429: every span still
     const r = await call(rx, { protocol: 'protobuf', n: 8 });
     assert.equal(r.stats.exported, 0);
     await rx.waitForSpans(8, 5000);
-    assertExactlyOnce(rx, r.spans.map((s) => s.spanId));
+    assertEachOnce(rx.spans(), r.spans.map((s) => s.spanId));
     assert.equal(rx.requests.slice(0, 3).map((q) => q.action).join(','), '503,reset,429');
     assert.ok(rx.requests.every((q) => q.headers['content-type'] === 'application/x-protobuf'));
     assert.ok(rx.spans().every((s) => s.traceId === r.traceId));
@@ -111,7 +104,7 @@ test('workerd: with the receiver hanging past timeoutMs the answer does not wait
     assert.ok(r.ms < 290, `answered in ${r.ms} ms, before the hung request timed out (300 ms)`);
     const t0 = performance.now();
     await rx.waitForSpans(3, 5000);
-    assertExactlyOnce(rx, r.spans.map((s) => s.spanId));
+    assertEachOnce(rx.spans(), r.spans.map((s) => s.spanId));
     assert.equal(rx.requests[0].action, 'hang');
     assert.ok(performance.now() - t0 + r.ms >= 250, 'delivered after the timeout, in waitUntil');
   }));
@@ -124,6 +117,6 @@ test('workerd: concurrent requests sharing one logger, receiver first answering 
     assert.equal(new Set(ids).size, 24);
     await rx.waitForSpans(24, 8000);
     await new Promise((r) => setTimeout(r, 200)); // a late duplicate would show up here
-    assertExactlyOnce(rx, ids);
+    assertEachOnce(rx.spans(), ids);
     assert.equal(new Set(answers.map((a) => a.traceId)).size, 6, 'one trace per request');
   }));
