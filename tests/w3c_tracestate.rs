@@ -132,3 +132,18 @@ fn members_and_get() {
     assert_eq!(ts.get("nope"), None);
     assert_eq!(MAX_MEMBERS, 32);
 }
+
+/// `is_valid_joined` (what extract uses, over bytes) keeps exactly what `parse_joined` keeps.
+#[test]
+fn is_valid_joined_agrees_with_parse_joined() {
+    for text in [
+        "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE", " \tfoo=1 ", "\t", "", " , ", "foo=1,foo=2",
+        "foo=1\t,bar=2", "foo= 1", "foo =1", "é=1", "t@s=x", "\nfoo=1", "foo=1\n",
+    ] {
+        assert_eq!(
+            spanwire::w3c::tracestate::is_valid_joined(text.as_bytes()),
+            spanwire::w3c::TraceState::parse_joined(text).is_some(),
+            "{text:?}"
+        );
+    }
+}

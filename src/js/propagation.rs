@@ -29,24 +29,13 @@ use crate::w3c::{tracestate, Traceparent};
 const VALID: u32 = 0x100;
 /// Bit set when the `tracestate` is valid (and should be carried).
 const TRACESTATE_VALID: u32 = 0x200;
-/// `bytes` without leading and trailing spaces and tabs (W3C OWS).
-fn trim_ows(mut bytes: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = bytes {
-        bytes = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = bytes {
-        bytes = rest;
-    }
-    bytes
-}
 
 /// Validates both headers (already trimmed of spaces and tabs by JS; trimmed again here
 /// so the answer never depends on that).
 fn check(traceparent: &[u8], tracestate: &[u8]) -> u32 {
     let Some(flags) = Traceparent::flags_of_bytes(traceparent) else { return 0 };
     let mut packed = VALID | u32::from(flags.bits());
-    let tracestate = trim_ows(tracestate);
-    if !tracestate.is_empty() && tracestate::validate_bytes(tracestate).is_ok() {
+    if tracestate::is_valid_joined(tracestate) {
         packed |= TRACESTATE_VALID;
     }
     packed

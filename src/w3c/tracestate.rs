@@ -223,6 +223,25 @@ pub fn validate(text: &str) -> Result<usize, TraceStateError> {
     validate_bytes(text.as_bytes())
 }
 
+/// Whether [`TraceState::parse_joined`] keeps this value (spaces and tabs around it
+/// trimmed, then [`validate_bytes`]), over bytes and without allocating: what extract
+/// needs to know.
+pub fn is_valid_joined(mut bytes: &[u8]) -> bool {
+    while let [first, rest @ ..] = bytes {
+        if !is_ows(*first) {
+            break;
+        }
+        bytes = rest;
+    }
+    while let [rest @ .., last] = bytes {
+        if !is_ows(*last) {
+            break;
+        }
+        bytes = rest;
+    }
+    validate_bytes(bytes).is_ok()
+}
+
 /// [`validate`] over bytes that need not be UTF-8: every valid `tracestate` is ASCII,
 /// so any other byte fails as it would in text.
 pub fn validate_bytes(text: &[u8]) -> Result<usize, TraceStateError> {
