@@ -157,26 +157,50 @@ pub struct Member<'a> {
     pub value: &'a str,
 }
 
-const OWS: [char; 2] = [' ', '\t'];
-
 /// RFC 7230 `tchar`.
 fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    b.is_ascii_alphanumeric()
+        || matches!(b, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
+}
+
+/// A control character other than tab: never allowed in a kept member.
+fn is_control(b: u8) -> bool {
+    (b < 0x20 && b != b'\t') || b == 0x7f
+}
+
+/// `text` without leading and trailing spaces and tabs (W3C OWS). The scan is over
+/// bytes: both are ASCII, so the cuts fall on character boundaries.
+fn trim_ows(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(start, |i| i + 1);
+    text.get(start..end).unwrap_or_default()
 }
 
 impl<'a> Member<'a> {
     /// Reads one comma-free piece of a header; `None` if it is not a member we keep.
+    ///
+    /// One pass over the bytes finds the first `=` and rejects control characters; the
+    /// cuts are at ASCII delimiters, so every slice is on a character boundary.
     pub fn parse(piece: &'a str) -> Option<Self> {
-        let text = piece.trim_matches(OWS);
-        if text.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
-            return None;
+        let text = trim_ows(piece);
+        let mut eq = None;
+        for (i, &b) in text.as_bytes().iter().enumerate() {
+            if is_control(b) {
+                return None;
+            }
+            if b == b'=' && eq.is_none() {
+                eq = Some(i);
+            }
         }
-        let (key, rest) = text.split_once('=')?;
-        let key = key.trim_matches(OWS);
+        let eq = eq?;
+        let key = trim_ows(text.get(..eq)?);
         if key.is_empty() || !key.bytes().all(is_token_byte) {
             return None;
         }
-        let value = rest.split_once(';').map_or(rest, |(v, _)| v).trim_matches(OWS);
+        let rest = text.get(eq + 1..)?;
+        let value_end = rest.bytes().position(|b| b == b';').unwrap_or(rest.len());
+        let value = trim_ows(rest.get(..value_end)?);
         Some(Member { text, key, value })
     }
 
@@ -186,9 +210,33 @@ impl<'a> Member<'a> {
     }
 }
 
+/// The comma-separated pieces of a header, found with a plain byte scan (headers are
+/// short: a general-purpose substring search costs more than it saves here).
+struct Pieces<'a> {
+    rest: Option<&'a str>,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match rest.bytes().position(|b| b == b',') {
+            Some(i) => {
+                self.rest = rest.get(i + 1..);
+                rest.get(..i)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
 /// The members of a header that spanwire keeps, in order, before any limit.
 pub fn members(header: &str) -> impl Iterator<Item = Member<'_>> {
-    header.split(',').filter_map(Member::parse)
+    Pieces { rest: Some(header) }.filter_map(Member::parse)
 }
 
 /// Counts members and bytes against the limits; `add` is false once one does not fit.
@@ -203,6 +251,11 @@ struct Budget {
 impl Budget {
     const fn new(members: usize, bytes: usize) -> Self {
         Budget { members, bytes, used_members: 0, used_bytes: 0 }
+    }
+
+    /// Whether all of `members` fit in a budget nothing has been added to yet.
+    fn fits_whole(&self, members: &BaggageMembers) -> bool {
+        self.used_members == 0 && members.len() <= self.members && members.as_str().len() <= self.bytes
     }
 
     fn add(&mut self, len: usize) -> bool {
@@ -283,7 +336,7 @@ pub struct InboundBaggage {
 pub fn parse(header: &str) -> InboundBaggage {
     let mut budget = Budget::new(MAX_MEMBERS, MAX_BYTES);
     let mut last_parent: Option<&str> = None;
-    let mut others = String::new();
+    let mut others = String::with_capacity(header.len().min(MAX_BYTES));
     let mut count = 0usize;
     for member in members(header) {
         if !budget.add(member.text.len()) {
@@ -346,6 +399,15 @@ pub fn relay(
         + ours.map_or(0, |p| p.member_len())
         + 2;
     let mut out = String::with_capacity(estimate.min(MAX_BYTES));
+    // Set once the inbound members are in, or once the budget is spent.
+    let mut inbound_done = false;
+    if carrier.is_none() && budget.fits_whole(inbound) {
+        // The common outbound call: no baggage on the carrier yet. Every inbound member
+        // fits, so the result starts with the inbound text as it is (its members were
+        // trimmed and joined by `,` when parsed, and never include braintrust.parent).
+        out.push_str(inbound.as_str());
+        inbound_done = true;
+    }
     let mut push = |member: &Member<'_>, budget: &mut Budget| {
         if !budget.add(member.text.len()) {
             return false;
@@ -359,15 +421,14 @@ pub fn relay(
     // At most MAX_MEMBERS keys are kept from the carrier, so the duplicate check below
     // stays small however long the carrier's header is.
     let mut carrier_keys: Vec<&str> = Vec::new();
-    let mut full = false;
     for member in members(carrier.unwrap_or("")).filter(|m| !m.is_braintrust_parent()) {
         if !push(&member, &mut budget) {
-            full = true;
+            inbound_done = true;
             break;
         }
         carrier_keys.push(member.key);
     }
-    if !full {
+    if !inbound_done {
         for member in inbound.iter().filter(|m| !m.is_braintrust_parent()) {
             if carrier_keys.contains(&member.key) {
                 continue;
