@@ -1,12 +1,21 @@
 // newTraceId / newSpanId. The bytes come from the wasm module's secure source
 // (crypto.getRandomValues underneath, never Math.random) a block at a time: one wasm
 // call fills a 16 KiB block and returns its address, and ids are taken from it in
-// order through a view of the wasm memory, each byte used once, then formatted with a
-// lookup table. No string crosses the boundary. Nothing is drawn at import time
+// order through a view of the wasm memory, each byte used once, then formatted with
+// one String.fromCharCode call over a nibble table: that makes the string flat in one
+// step, about twice as fast as joining 16 two-character strings. No string crosses
+// the boundary. Nothing is drawn at import time
 // (Cloudflare Workers forbid it): the first id fills the first block.
 import { __idPoolBytes, __memory, __randomErrorMessage, __refillIdPool } from './spanwire.js';
 
-const HEX = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16));
+const DIGITS = '0123456789abcdef';
+/** The character codes of a byte's two hex digits: HI[b] then LO[b]. */
+const HI = new Uint8Array(256);
+const LO = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  HI[b] = DIGITS.charCodeAt(b >> 4);
+  LO[b] = DIGITS.charCodeAt(b & 15);
+}
 
 let pool = new Uint8Array(0); // view of the block; empty until the first id
 let pos = 0;                  // next unused byte in it
@@ -39,10 +48,14 @@ export function newTraceId() {
     pos += 16;
   } while (isZero(pool, p, 16)); // W3C: all zero is invalid; draw again
   const b = pool;
-  return HEX[b[p]] + HEX[b[p + 1]] + HEX[b[p + 2]] + HEX[b[p + 3]] +
-    HEX[b[p + 4]] + HEX[b[p + 5]] + HEX[b[p + 6]] + HEX[b[p + 7]] +
-    HEX[b[p + 8]] + HEX[b[p + 9]] + HEX[b[p + 10]] + HEX[b[p + 11]] +
-    HEX[b[p + 12]] + HEX[b[p + 13]] + HEX[b[p + 14]] + HEX[b[p + 15]];
+  const b0 = b[p], b1 = b[p + 1], b2 = b[p + 2], b3 = b[p + 3], b4 = b[p + 4], b5 = b[p + 5], b6 = b[p + 6], b7 = b[p + 7];
+  const b8 = b[p + 8], b9 = b[p + 9], b10 = b[p + 10], b11 = b[p + 11], b12 = b[p + 12], b13 = b[p + 13], b14 = b[p + 14], b15 = b[p + 15];
+  return String.fromCharCode(
+    HI[b0], LO[b0], HI[b1], LO[b1], HI[b2], LO[b2], HI[b3], LO[b3],
+    HI[b4], LO[b4], HI[b5], LO[b5], HI[b6], LO[b6], HI[b7], LO[b7],
+    HI[b8], LO[b8], HI[b9], LO[b9], HI[b10], LO[b10], HI[b11], LO[b11],
+    HI[b12], LO[b12], HI[b13], LO[b13], HI[b14], LO[b14], HI[b15], LO[b15],
+  );
 }
 
 /**
@@ -57,6 +70,9 @@ export function newSpanId() {
     pos += 8;
   } while (isZero(pool, p, 8));
   const b = pool;
-  return HEX[b[p]] + HEX[b[p + 1]] + HEX[b[p + 2]] + HEX[b[p + 3]] +
-    HEX[b[p + 4]] + HEX[b[p + 5]] + HEX[b[p + 6]] + HEX[b[p + 7]];
+  const b0 = b[p], b1 = b[p + 1], b2 = b[p + 2], b3 = b[p + 3], b4 = b[p + 4], b5 = b[p + 5], b6 = b[p + 6], b7 = b[p + 7];
+  return String.fromCharCode(
+    HI[b0], LO[b0], HI[b1], LO[b1], HI[b2], LO[b2], HI[b3], LO[b3],
+    HI[b4], LO[b4], HI[b5], LO[b5], HI[b6], LO[b6], HI[b7], LO[b7],
+  );
 }
