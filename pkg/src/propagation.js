@@ -11,8 +11,8 @@
 // usually short ASCII, written into wasm memory with one encodeInto (wire.js);
 // anything else takes the ordinary string path.
 
-import { __braintrustParentOf, __extract, __extractScratch, __relayBaggage } from './spanwire.js';
-import { writeAscii } from './wire.js';
+import { __extract, __extractScratch, __forwardedBaggage, __forwardedBaggageScratch } from './spanwire.js';
+import { outText, writeAscii } from './wire.js';
 import { injectContext, readHeaders } from './carrier.js';
 
 /** The W3C trace context header carrying trace id, parent span id and flags. */
@@ -79,14 +79,29 @@ export class TraceContext {
       if (this._tracestate !== undefined) p.tracestate = this._tracestate;
       if (this._baggage !== undefined) {
         p.baggage = this._baggage;
-        const parent = __braintrustParentOf(this._baggage);
-        if (parent !== undefined) p.braintrustParent = parent;
-        p.relayed = __relayBaggage(undefined, this._baggage, parent);
+        const { relayed, braintrustParent } = forwardedBaggage(this._baggage);
+        if (braintrustParent !== undefined) p.braintrustParent = braintrustParent;
+        p.relayed = relayed; // see carrier.js outboundBaggage
       }
       this._prop = p;
     }
     return this._prop;
   }
+}
+
+/**
+ * What a context forwards of its inbound `baggage`, from one wasm parse
+ * (src/js/propagation.rs write_forwarded): `relayed`, the value for a carrier that
+ * holds none (undefined: write nothing), and the valid inbound `braintrustParent`.
+ */
+function forwardedBaggage(baggage) {
+  const len = writeAscii(baggage) >= 0 ? __forwardedBaggageScratch(baggage.length) : __forwardedBaggage(baggage);
+  const text = outText(len);
+  const nl = text.indexOf('\n');
+  return {
+    relayed: text.charCodeAt(0) === 0x53 ? text.slice(1, nl) : undefined, // S<value>, or L
+    braintrustParent: nl + 1 < text.length ? text.slice(nl + 1) : undefined,
+  };
 }
 
 /** `text` without leading and trailing spaces and tabs (W3C OWS). */

@@ -9,6 +9,9 @@
 //!   reads what JS wrote into TEXT ([`super::wire`]) with one `encodeInto`; the string
 //!   form is the fallback for input longer than TEXT.
 //! - `__relayBaggage(carrier, inbound, parent)` is [`crate::w3c::baggage::relay`].
+//! - `__forwardedBaggageScratch(len)` / `__forwardedBaggage(bg)` give, in one parse,
+//!   what `injectTraceContext` forwards of an inbound `baggage`: its Braintrust parent
+//!   and the `baggage` for a carrier that holds none (see [`write_forwarded`]).
 //!
 //! ```text
 //! packed = 0                                   no valid traceparent: no parent
@@ -83,9 +86,41 @@ pub fn relay_baggage(
     }
 }
 
-/// The `braintrust.parent` named by an inbound `baggage` value (`project_id:abc`), or
-/// `undefined` when it names none (or an invalid one).
-#[wasm_bindgen(js_name = __braintrustParentOf)]
-pub fn braintrust_parent_of(baggage: &str) -> Option<String> {
-    baggage::parse(baggage).braintrust_parent.map(|p| p.to_string())
+/// Writes to OUT what an extracted context forwards of its inbound `baggage`, from one
+/// parse: `<S value | L> \n parent`, where the value is the `baggage` for a carrier
+/// that holds none (`S`; `L`: nothing to write) and the parent is the inbound
+/// `braintrust.parent` (decoded, `project_id:abc`) when valid, else empty. The parent
+/// goes last: only it may hold a line break. Returns the OUT length.
+fn write_forwarded(inbound: &str) -> u32 {
+    let parsed = baggage::parse(inbound);
+    let update = baggage::relay(None, &parsed.others, parsed.braintrust_parent.as_ref());
+    wire::output(|out| {
+        match update {
+            BaggageUpdate::Set(value) => {
+                out.push('S');
+                out.push_str(&value);
+            }
+            BaggageUpdate::Remove | BaggageUpdate::Leave => out.push('L'),
+        }
+        out.push('\n');
+        if let Some(p) = &parsed.braintrust_parent {
+            out.push_str(p.kind());
+            out.push(':');
+            out.push_str(p.id());
+        }
+    })
+}
+
+/// [`write_forwarded`] over the `len` bytes of `baggage` JS wrote into TEXT (text that
+/// is not UTF-8 reads as empty).
+#[wasm_bindgen(js_name = __forwardedBaggageScratch)]
+pub fn forwarded_baggage_scratch(len: usize) -> u32 {
+    wire::with_input(len, |text, _| write_forwarded(core::str::from_utf8(text).unwrap_or_default()))
+}
+
+/// [`forwarded_baggage_scratch`] for a string passed the ordinary way (non-ASCII or
+/// longer than TEXT).
+#[wasm_bindgen(js_name = __forwardedBaggage)]
+pub fn forwarded_baggage(inbound: &str) -> u32 {
+    write_forwarded(inbound)
 }

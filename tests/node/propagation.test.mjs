@@ -293,4 +293,10 @@ test('injectTraceContext forwards an extracted context unchanged, as version 00 
   assert.deepEqual(injectTraceContext(ctx, out), out);
   assert.deepEqual(injectTraceContext(extractTraceContext({ traceparent: `00-${TRACE}-${SPAN}-00` })), { traceparent: `00-${TRACE}-${SPAN}-00` });
   assert.throws(() => injectTraceContext({ traceparent: 'x' }, {}), /expects a TraceContext/);
+  // Into a carrier without baggage: the inbound members, the valid braintrust.parent last.
+  const forward = (baggage) => injectTraceContext(extractTraceContext({ traceparent: `00-${TRACE}-${SPAN}-01`, baggage }), {}).baggage;
+  assert.equal(forward(' braintrust.parent=project_id%3Aabc , userId=alice'), 'userId=alice,braintrust.parent=project_id%3Aabc');
+  assert.equal(forward('k=café,braintrust.parent=dataset_id%3Ax'), 'k=café', 'non-ASCII member relayed; an invalid parent dropped');
+  assert.equal(forward('braintrust.parent=dataset_id%3Ax'), undefined, 'nothing left to forward');
+  assert.equal(forward('k=v,braintrust.parent=project_name%3AMy%0AProj'), 'k=v,braintrust.parent=project_name%3AMy%0AProj', 'a parent with a line break');
 });
