@@ -33,6 +33,7 @@ pub mod recorder;
 pub mod sampling;
 pub mod slug;
 pub mod span;
+mod swar;
 pub mod w3c;
 
 #[cfg(target_arch = "wasm32")]

@@ -24,7 +24,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::ids::{hex_value_or_flag, lower_hex_value, IdError, SpanId, TraceId, NOT_HEX};
+use crate::ids::{is_nonzero_lower_hex, lower_hex_value, IdError, SpanId, TraceId};
 
 /// Length of a version-00 `traceparent`.
 pub const TRACEPARENT_LEN: usize = 55;
@@ -188,19 +188,8 @@ fn canonical_flags(bytes: &[u8]) -> Option<u8> {
         return None;
     }
     let (trace, span) = (bytes.get(3..35)?, bytes.get(36..52)?);
-    // OR of the digits' table entries (NOT_HEX set by any non-hex byte), and of the
-    // digits themselves minus '0' (zero only when every digit is '0').
-    let (mut flags, mut trace_bits, mut span_bits) = (0u8, 0u8, 0u8);
-    for &b in trace {
-        flags |= hex_value_or_flag(b);
-        trace_bits |= b ^ b'0';
-    }
-    for &b in span {
-        flags |= hex_value_or_flag(b);
-        span_bits |= b ^ b'0';
-    }
     let dashes = bytes.get(35) == Some(&b'-') && bytes.get(52) == Some(&b'-');
-    (dashes && flags & NOT_HEX == 0 && trace_bits != 0 && span_bits != 0).then(|| hex_byte(bytes, 53)).flatten()
+    (dashes && is_nonzero_lower_hex(trace) && is_nonzero_lower_hex(span)).then(|| hex_byte(bytes, 53)).flatten()
 }
 
 /// Two lowercase hex digits at `at`, as a byte.

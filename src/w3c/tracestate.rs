@@ -170,13 +170,17 @@ fn member(bytes: &[u8]) -> (Member<'_>, usize) {
     i = eq + 1;
     let (mut value_and, mut value_end, mut pending_tab) = (VALUE_CHAR, eq + 1, false);
     while let Some(&b) = bytes.get(i) {
-        // Fast path: a printable value character other than the space.
+        // Fast path: a run of printable value characters other than the space, in a
+        // loop that does nothing else.
         if class(b) & VALUE_NONSPACE != 0 {
             if pending_tab {
                 value_and = 0;
             }
-            value_end = i + 1;
             i += 1;
+            while bytes.get(i).is_some_and(|&b| class(b) & VALUE_NONSPACE != 0) {
+                i += 1;
+            }
+            value_end = i;
             continue;
         }
         if b == b',' {
