@@ -64,6 +64,38 @@ fn legacy_ids_are_uuids_root_equals_span_and_do_not_propagate() {
     assert_eq!(slug, c.to_v3_string());
 }
 
+/// An ended span's snapshot decodes to the identity it had while live, for every kind
+/// of span: hex and UUID ids, roots, children, remote parents with trace state,
+/// baggage and a Braintrust parent, and slug parents.
+#[test]
+fn snapshots_round_trip_for_every_kind_of_span() {
+    let tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    let slug = "AwIDAaO2wcCaHkuPjD0uT1prfI0DERERESIiQzOERFVVVVVVVQRmZmZmd3dIiJmZqqqqqqqqeyJyb3dfaWQiOiJyIn0=";
+    for legacy in [false, true] {
+        let mut r = Recorder::new();
+        let l = logger(&mut r, legacy, None);
+        let root = start(&mut r, l, Parent::None);
+        let parents = [
+            Parent::None,
+            Parent::Live(root),
+            Parent::Remote {
+                traceparent: tp,
+                tracestate: Some("rojo=1,congo=t61rcWkgMzE"),
+                baggage: Some("k=v, braintrust.parent=project_name%3AMy%20Proj"),
+            },
+            Parent::Remote { traceparent: tp, tracestate: None, baggage: None },
+            Parent::Slug(slug),
+        ];
+        for parent in parents {
+            let h = start(&mut r, l, parent);
+            let live = r.identity(h).unwrap().clone();
+            let (snap, _) = r.end(h, 20).unwrap();
+            let decoded = Snapshot::decode(&snap).unwrap_or_else(|e| panic!("{e:?}: legacy {legacy}, parent {parent:?}: {snap}"));
+            assert_eq!(decoded, live, "legacy {legacy}, parent {parent:?}: {snap}");
+        }
+    }
+}
+
 #[test]
 fn end_once_frees_the_slot_and_snapshots_round_trip() {
     let mut r = Recorder::new();
