@@ -1066,9 +1066,9 @@ impl Snapshot {
         // The fixed-width fields (flags, the ids, and in hex mode the empty UUID texts
         // and the row id) are written into a stack buffer and appended in one piece:
         // this runs at every span end, and a dozen small appends cost more than the
-        // rest of the encoding.
-        // At most 5 + 35 + 19 + 19 + 26 = 104 bytes (flags, trace, span, parent, the
-        // empty texts and the row); the round-trip tests cover the longest case.
+        // rest of the encoding. They take at most 5 + 35 + 19 + 19 + 26 = 104 bytes
+        // (flags, trace, span, parent, the empty texts and the row); the round-trip
+        // test covers that longest case.
         let mut head = [0u8; 104];
         let [hi, lo] = id.ctx.flags.to_hex();
         let mut at = put(&mut head, 0, &[b'3', b':', hi, lo, if id.legacy { b'l' } else { b'h' }]);

@@ -4,8 +4,8 @@
 // order through a view of the wasm memory, each byte used once, then formatted with
 // one String.fromCharCode call over a nibble table: that makes the string flat in one
 // step, about twice as fast as joining 16 two-character strings. No string crosses
-// the boundary. Nothing is drawn at import time
-// (Cloudflare Workers forbid it): the first id fills the first block.
+// the boundary. Nothing is drawn at import time (Cloudflare Workers forbid it): the
+// first id fills the first block.
 import { __idPoolBytes, __memory, __randomErrorMessage, __refillIdPool } from './spanwire.js';
 
 const DIGITS = '0123456789abcdef';
