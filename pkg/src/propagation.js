@@ -12,7 +12,7 @@
 // anything else takes the ordinary string path.
 
 import { __extract, __extractScratch, __forwardedBaggage, __forwardedBaggageScratch } from './spanwire.js';
-import { outText, writeAscii } from './wire.js';
+import { outText, writeAscii, writeAsciiPair } from './wire.js';
 import { injectContext, readHeaders } from './carrier.js';
 
 /** The W3C trace context header carrying trace id, parent span id and flags. */
@@ -126,7 +126,7 @@ function trimOws(text) {
  * wasm in one write (wire.js); non-ASCII values take the ordinary string path.
  */
 function check(traceparent, tracestate) {
-  if (writeAscii(tracestate.length === 0 ? traceparent : traceparent + tracestate) >= 0) {
+  if (writeAsciiPair(traceparent, tracestate) >= 0) {
     return __extractScratch(traceparent.length, tracestate.length);
   }
   return __extract(traceparent, tracestate);

@@ -78,6 +78,31 @@ export function writeAscii(joined) {
 }
 
 /**
+ * `writeAscii(first + second)`, without building the joined string where the
+ * character loop copies (workerd, browsers): reading a joined string first flattens
+ * it, a copy of both parts made only to be read once.
+ */
+export function writeAsciiPair(first, second) {
+  const n = first.length;
+  const m = second.length;
+  if (n + m > LOOP_MAX) return writeAscii(first + second);
+  views();
+  const t = text;
+  let all = 0; // OR of every code: above 0x7f when one is not ASCII (then -1)
+  for (let i = 0; i < n; i++) {
+    const c = first.charCodeAt(i);
+    all |= c;
+    t[i] = c;
+  }
+  for (let i = 0; i < m; i++) {
+    const c = second.charCodeAt(i);
+    all |= c;
+    t[n + i] = c;
+  }
+  return all > 0x7f ? -1 : n + m;
+}
+
+/**
  * Writes `parts` (strings) one after another to TEXT, storing each one's byte length
  * in META at `slots[i]`. Returns the total byte length, or -1 when they do not fit.
  */

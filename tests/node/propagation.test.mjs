@@ -5,12 +5,14 @@ import assert from 'node:assert/strict';
 import {
   extractTraceContext,
   extractTraceContextFromHeaders,
+  injectTraceContext,
   TraceContext,
   TRACEPARENT_HEADER,
   TRACESTATE_HEADER,
   BAGGAGE_HEADER,
   BRAINTRUST_PARENT_KEY,
 } from 'spanwire';
+import { EXTRACT_CASES, summarize } from '../js/extract-cases.mjs';
 
 // The internal writer, from the same installed module instance the public API uses.
 const { injectContext } = await import(new URL('../node_modules/spanwire/dist/carrier.js', import.meta.url));
@@ -26,6 +28,14 @@ test('header constants', () => {
   assert.equal(BAGGAGE_HEADER, 'baggage');
   assert.equal(BRAINTRUST_PARENT_KEY, 'braintrust.parent');
   assert.equal(extractTraceContextFromHeaders, extractTraceContext);
+});
+
+// The same cases run in workerd (tests/workerd/extract.test.mjs), where the values
+// reach wasm memory by another path.
+test('the shared extract cases, non-ASCII and long values included', () => {
+  for (const { name, headers, expect } of EXTRACT_CASES) {
+    assert.deepEqual(summarize(extractTraceContext(headers), injectTraceContext), expect, name);
+  }
 });
 
 test('a context exposes ids, flags, sampled, and the validated raw values', () => {
@@ -275,8 +285,7 @@ test('round trip: what inject writes, extract reads back', () => {
   }
 });
 
-test('injectTraceContext forwards an extracted context unchanged, as version 00 with known flags', async () => {
-  const { injectTraceContext } = await import('spanwire');
+test('injectTraceContext forwards an extracted context unchanged, as version 00 with known flags', () => {
   const inbound = {
     traceparent: `01-${TRACE}-${SPAN}-ff-extra`,
     tracestate: 'rojo=1,congo=2',
