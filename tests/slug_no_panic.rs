@@ -7,24 +7,8 @@
 use base64::Engine as _;
 use spanwire::slug::{JsonObject, JsonValue, SpanComponents};
 
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
+mod common;
+use common::rng::Rng;
 
 /// Decoded bytes of every slug in the vectors, as mutation seeds.
 fn seeds() -> Vec<Vec<u8>> {
@@ -80,7 +64,7 @@ fn check(slug: &str, case: usize, how: &str) {
 fn parse_never_panics() {
     let seeds = seeds();
     let b64 = base64::engine::general_purpose::STANDARD;
-    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     const ALPHABET: &[u8] =
         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\n-_*\xc3\xa9";
     let mut oks = 0usize;

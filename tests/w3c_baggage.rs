@@ -7,6 +7,9 @@ use spanwire::w3c::baggage::{
 };
 use spanwire::w3c::percent::{self, PercentError};
 
+mod common;
+use common::rng::Rng;
+
 /// (piece, the member's (text, key, value) if kept, reason)
 type MemberRow<'a> = (&'a str, Option<(&'a str, &'a str, &'a str)>, &'a str);
 /// (carrier baggage, inbound members, our parent, expected update, reason)
@@ -236,29 +239,13 @@ fn relay_reserves_our_bytes_first() {
     assert_eq!(baggage::relay(Some("a=1"), &BaggageMembers::EMPTY, Some(&huge)), BaggageUpdate::Set("a=1".into()), "an oversized own member is dropped, not cut");
 }
 
-/// A small deterministic generator (xorshift64*), so a failure names a reproducible case.
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// A header-like string built from the pieces that matter to member parsing.
-    fn header(&mut self, max_parts: usize) -> String {
-        const PARTS: &[&str] = &[
-            "k", "userId", "=", "v", ";", "p=1", " ", "\t", ",", "é", "%20", "(", "\u{1}", "\u{7f}", "\r\n",
-            "braintrust.parent", "=project_id%3Aabc", "a=b", "=",
-        ];
-        (0..self.below(max_parts + 1)).map(|_| PARTS[self.below(PARTS.len())]).collect()
-    }
+/// A header-like string built from the pieces that matter to member parsing.
+fn header(rng: &mut Rng, max_parts: usize) -> String {
+    const PARTS: &[&str] = &[
+        "k", "userId", "=", "v", ";", "p=1", " ", "\t", ",", "é", "%20", "(", "\u{1}", "\u{7f}", "\r\n",
+        "braintrust.parent", "=project_id%3Aabc", "a=b", "=",
+    ];
+    (0..rng.below(max_parts + 1)).map(|_| rng.pick(PARTS)).collect()
 }
 
 /// The member rules written with std's string methods: the reference the byte-level
@@ -281,9 +268,9 @@ fn reference_member(piece: &str) -> Option<(&str, &str, &str)> {
 
 #[test]
 fn member_parse_agrees_with_the_std_reference() {
-    let mut gen = Gen(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     for _ in 0..200_000 {
-        let header = gen.header(12);
+        let header = header(&mut rng, 12);
         for piece in header.split(',') {
             let got = Member::parse(piece).map(|m| (m.text, m.key, m.value));
             assert_eq!(got, reference_member(piece), "piece {piece:?}");
@@ -309,8 +296,8 @@ fn relay_without_carrier_agrees_with_member_by_member_relay() {
         format!("a={},b=1", "x".repeat(MAX_BYTES - ours.len() - 1 - 6)),
         format!("a={}", "x".repeat(MAX_BYTES - 2)),
     ];
-    let mut gen = Gen(0x2545_f491_4f6c_dd1d);
-    inbound_headers.extend((0..20_000).map(|_| gen.header(30)));
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    inbound_headers.extend((0..20_000).map(|_| header(&mut rng, 30)));
     for header in &inbound_headers {
         let inbound = baggage::parse(header).others;
         for parent in [None, Some(&p)] {

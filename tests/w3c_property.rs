@@ -9,28 +9,8 @@ use spanwire::w3c::tracestate::validate;
 use spanwire::w3c::{percent, TraceFlags, TraceState, Traceparent};
 use spanwire::{SpanId, TraceId};
 
-/// xorshift64*; deterministic so a failure reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-    fn bytes<const N: usize>(&mut self) -> [u8; N] {
-        let mut out = [0u8; N];
-        out.iter_mut().for_each(|b| *b = self.next() as u8);
-        out
-    }
-}
+mod common;
+use common::rng::Rng;
 
 const SEED: u64 = 0x5eed_cafe_f00d_d00d;
 const ROUNDS: usize = 10_000;
@@ -68,7 +48,7 @@ fn traceparent_never_panics_and_round_trips() {
     let mut rng = Rng(SEED);
     for round in 0..ROUNDS {
         // Format → parse round trip with random ids and flags.
-        let (Some(trace), Some(span)) = (TraceId::from_bytes(rng.bytes()), SpanId::from_bytes(rng.bytes())) else {
+        let (Some(trace), Some(span)) = (TraceId::from_bytes(rng.array()), SpanId::from_bytes(rng.array())) else {
             continue;
         };
         let flags = TraceFlags::from_bits(rng.next() as u8);

@@ -4,6 +4,9 @@
 use spanwire::w3c::tracestate::{validate, TraceStateError, MAX_MEMBERS};
 use spanwire::w3c::TraceState;
 
+mod common;
+use common::rng::Rng;
+
 /// Every character the key grammar allows, without and with a vendor part (W3C suite).
 fn all_key_chars() -> String {
     let mut key: String = ('a'..='z').collect();
@@ -190,25 +193,19 @@ fn validate_agrees_with_the_plain_reference() {
     const BAD_VALUES: &[&str] = &["\t", "é", "=", "\u{7f}", "\u{1}"];
     const OWS: &[&str] = &["", "", " ", "\t", " \t "];
     const JUNK: &[&str] = &["=", ",", "a", "==", "\u{1}", "x=", "=y"];
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut valid = 0;
     for _ in 0..300_000 {
         let mut members = Vec::new();
-        for _ in 0..next(6) {
-            let member = if next(12) == 0 {
-                (0..next(3)).map(|_| JUNK[next(JUNK.len())]).collect::<String>()
+        for _ in 0..rng.below(6) {
+            let member = if rng.below(12) == 0 {
+                (0..rng.below(3)).map(|_| rng.pick(JUNK)).collect::<String>()
             } else {
-                let key = if next(10) == 0 { BAD_KEYS[next(BAD_KEYS.len())] } else { KEYS[next(KEYS.len())] };
-                let value: String = (0..1 + next(3))
-                    .map(|_| if next(14) == 0 { BAD_VALUES[next(BAD_VALUES.len())] } else { VALUES[next(VALUES.len())] })
+                let key = if rng.below(10) == 0 { rng.pick(BAD_KEYS) } else { rng.pick(KEYS) };
+                let value: String = (0..1 + rng.below(3))
+                    .map(|_| if rng.below(14) == 0 { rng.pick(BAD_VALUES) } else { rng.pick(VALUES) })
                     .collect();
-                format!("{}{key}={value}{}", OWS[next(OWS.len())], OWS[next(OWS.len())])
+                format!("{}{key}={value}{}", rng.pick(OWS), rng.pick(OWS))
             };
             members.push(member);
         }

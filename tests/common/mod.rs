@@ -3,3 +3,4 @@
 #![allow(dead_code)]
 
 pub mod id_stats;
+pub mod rng;
