@@ -63,18 +63,25 @@ export function metaView() {
 export function writeAscii(joined) {
   views();
   const n = joined.length;
-  if (n <= LOOP_MAX) {
-    const t = text;
-    for (let i = 0; i < n; i++) {
-      const c = joined.charCodeAt(i);
-      if (c > 0x7f) return -1;
-      t[i] = c;
-    }
-    return n;
-  }
+  if (n <= LOOP_MAX) return copyCodes(joined, 0) > 0x7f ? -1 : n;
   if (n > TEXT_LEN) return -1;
   const done = encoder.encodeInto(joined, text);
   return done.read === joined.length && done.written === joined.length ? done.written : -1;
+}
+
+/**
+ * Copies the character codes of `s` to TEXT at `at`, as bytes; returns the OR of the
+ * codes, above 0x7f when one is not ASCII (the bytes written are then of no use).
+ */
+function copyCodes(s, at) {
+  const t = text;
+  let all = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    all |= c;
+    t[at + i] = c;
+  }
+  return all;
 }
 
 /**
@@ -87,19 +94,7 @@ export function writeAsciiPair(first, second) {
   const m = second.length;
   if (n + m > LOOP_MAX) return writeAscii(first + second);
   views();
-  const t = text;
-  let all = 0; // OR of every code: above 0x7f when one is not ASCII (then -1)
-  for (let i = 0; i < n; i++) {
-    const c = first.charCodeAt(i);
-    all |= c;
-    t[i] = c;
-  }
-  for (let i = 0; i < m; i++) {
-    const c = second.charCodeAt(i);
-    all |= c;
-    t[n + i] = c;
-  }
-  return all > 0x7f ? -1 : n + m;
+  return (copyCodes(first, 0) | copyCodes(second, n)) > 0x7f ? -1 : n + m;
 }
 
 /**
