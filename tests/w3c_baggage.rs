@@ -310,3 +310,56 @@ fn relay_without_carrier_agrees_with_member_by_member_relay() {
         }
     }
 }
+
+/// `parse` relays an inbound header without copying it member by member while every
+/// piece is kept as it stands; the result must be the members of the reference rules,
+/// joined, within the limits, whichever piece ends that run (a trimmed or dropped
+/// piece, `braintrust.parent`, a limit) and wherever it falls.
+#[test]
+fn parse_agrees_with_the_member_by_member_reference() {
+    fn reference(header: &str) -> (String, usize, Option<String>) {
+        let (mut joined, mut count, mut used, mut bytes, mut parent) = (Vec::new(), 0, 0, 0, None);
+        for (text, key, value) in header.split(',').filter_map(reference_member) {
+            let cost = if used == 0 { text.len() } else { text.len() + 1 };
+            if used == MAX_MEMBERS || bytes + cost > MAX_BYTES {
+                break;
+            }
+            (used, bytes) = (used + 1, bytes + cost);
+            if key == "braintrust.parent" {
+                parent = Some(value.to_owned());
+            } else {
+                joined.push(text);
+                count += 1;
+            }
+        }
+        (joined.join(","), count, parent)
+    }
+    const CLEAN: &[&str] = &["userId=alice", "k=v;p=1", "serverNode=DF%2028", "a=b", "isProduction=false"];
+    let mut rng = Rng(0x6a09_e667_f3bc_c909);
+    let mut headers: Vec<String> = vec![
+        kv(MAX_MEMBERS),
+        kv(MAX_MEMBERS + 1),
+        format!("{},braintrust.parent=project_id%3Ap", kv(MAX_MEMBERS - 1)),
+        format!("a={},b=1", "x".repeat(MAX_BYTES - 2)),
+        format!("a={},b=1", "x".repeat(MAX_BYTES - 6)),
+        format!("a={},b=1", "x".repeat(MAX_BYTES - 7)),
+        format!("a={}", "x".repeat(MAX_BYTES - 1)),
+    ];
+    for _ in 0..100_000 {
+        // A clean run, then anything: the run ends at a random place, or never.
+        let clean = (0..rng.below(6)).map(|_| rng.pick(CLEAN)).collect::<Vec<_>>().join(",");
+        let tail = header(&mut rng, 8);
+        headers.push(match rng.below(3) {
+            0 => clean,
+            1 => format!("{clean},{tail}"),
+            _ => format!("{clean}{tail}"),
+        });
+    }
+    for header in &headers {
+        let got = baggage::parse(header);
+        let (joined, count, parent) = reference(header);
+        assert_eq!((got.others.as_str(), got.others.len()), (joined.as_str(), count), "header {header:?}");
+        let parent = parent.and_then(|v| BraintrustParent::from_member_value(&v).ok());
+        assert_eq!(got.braintrust_parent, parent, "header {header:?}");
+    }
+}

@@ -157,47 +157,90 @@ pub struct Member<'a> {
     pub value: &'a str,
 }
 
-/// RFC 7230 `tchar`.
+/// RFC 7230 `tchar`, one table lookup a byte (a key is checked byte by byte).
 fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(b, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
+    TOKEN.get(usize::from(b)).is_some_and(|&t| t)
 }
+
+// Built at compile time: an index out of range here is a build error, never a panic.
+#[allow(clippy::indexing_slicing)]
+const TOKEN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(c, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~');
+        b += 1;
+    }
+    table
+};
 
 /// A control character other than tab: never allowed in a kept member.
 fn is_control(b: u8) -> bool {
     (b < 0x20 && b != b'\t') || b == 0x7f
 }
 
-/// `text` without leading and trailing spaces and tabs (W3C OWS). The scan is over
-/// bytes: both are ASCII, so the cuts fall on character boundaries.
-fn trim_ows(text: &str) -> &str {
-    let bytes = text.as_bytes();
-    let start = bytes.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(start, |i| i + 1);
-    text.get(start..end).unwrap_or_default()
+/// One past the last byte of `bytes[from..to]` that is not a space or tab (`from` if
+/// there is none).
+fn trim_end_ows(bytes: &[u8], from: usize, mut to: usize) -> usize {
+    while to > from && bytes.get(to - 1).is_some_and(|&b| b == b' ' || b == b'\t') {
+        to -= 1;
+    }
+    to
 }
 
 impl<'a> Member<'a> {
     /// Reads one comma-free piece of a header; `None` if it is not a member we keep.
     ///
-    /// Simple byte loops (a few instructions a byte; one loop testing both conditions
-    /// cost about twenty): the cuts are at ASCII delimiters, so every slice is on a
-    /// character boundary.
+    /// One pass over the bytes: spaces and tabs, the key's token bytes, spaces and tabs,
+    /// `=`, then the rest, checked for control characters while the first `;` and the
+    /// last byte that is not a space or tab are noted. Every cut is next to an ASCII
+    /// byte, so every slice is on a character boundary.
     pub fn parse(piece: &'a str) -> Option<Self> {
-        let text = trim_ows(piece);
-        let bytes = text.as_bytes();
-        if bytes.iter().any(|&b| is_control(b)) {
+        let bytes = piece.as_bytes();
+        let skip_ows = |mut i: usize| {
+            while bytes.get(i).is_some_and(|&b| b == b' ' || b == b'\t') {
+                i += 1;
+            }
+            i
+        };
+        let start = skip_ows(0);
+        let mut i = start;
+        while bytes.get(i).is_some_and(|&b| is_token_byte(b)) {
+            i += 1;
+        }
+        let key_end = i;
+        i = skip_ows(i);
+        if key_end == start || bytes.get(i) != Some(&b'=') {
             return None;
         }
-        let eq = bytes.iter().position(|&b| b == b'=')?;
-        let key = trim_ows(text.get(..eq)?);
-        if key.is_empty() || !key.bytes().all(is_token_byte) {
-            return None;
+        i += 1;
+        let value_start = skip_ows(i);
+        // `end`: one past the last byte that is not a space or tab (the text's end);
+        // `semi`: the first `;` (the value's end, before trimming), if any.
+        let (mut end, mut semi) = (i, None);
+        while let Some(&b) = bytes.get(i) {
+            i += 1;
+            if b > b' ' && b != 0x7f {
+                // Printable (or not ASCII): the common case, one test.
+                if b == b';' && semi.is_none() {
+                    semi = Some(i - 1);
+                }
+                end = i;
+            } else if is_control(b) {
+                return None;
+            }
         }
-        let rest = text.get(eq + 1..)?;
-        let value_end = rest.bytes().position(|b| b == b';').unwrap_or(rest.len());
-        let value = trim_ows(rest.get(..value_end)?);
-        Some(Member { text, key, value })
+        let value_end = match semi {
+            Some(semi) => trim_end_ows(bytes, value_start, semi),
+            None => end,
+        };
+        Some(Member {
+            text: piece.get(start..end)?,
+            key: piece.get(start..key_end)?,
+            value: piece.get(value_start.min(value_end)..value_end)?,
+        })
     }
 
     /// Whether this is the `braintrust.parent` member.
@@ -332,15 +375,29 @@ pub struct InboundBaggage {
 pub fn parse(header: &str) -> InboundBaggage {
     let mut budget = Budget::new(MAX_MEMBERS, MAX_BYTES);
     let mut last_parent: Option<&str> = None;
-    let mut others = String::with_capacity(header.len().min(MAX_BYTES));
+    // While every piece so far is a member kept as it stands (nothing trimmed or
+    // dropped, no braintrust.parent), the joined members are a prefix of the header
+    // itself: `verbatim` is that prefix's length and nothing is copied. The usual
+    // inbound header is like that throughout and becomes the relayed text in one copy.
+    let mut verbatim = Some(0usize);
+    let mut others = String::new();
     let mut count = 0usize;
-    for member in members(header) {
+    for piece in (Pieces { rest: Some(header) }) {
+        let Some(member) = Member::parse(piece) else {
+            verbatim = verbatim.and_then(|len| start_copy(header, len, &mut others));
+            continue;
+        };
         if !budget.add(member.text.len()) {
             break;
         }
         if member.is_braintrust_parent() {
             last_parent = Some(member.value);
+            verbatim = verbatim.and_then(|len| start_copy(header, len, &mut others));
+        } else if let (Some(len), true) = (verbatim, member.text.len() == piece.len()) {
+            verbatim = Some(if count == 0 { piece.len() } else { len + 1 + piece.len() });
+            count += 1;
         } else {
+            verbatim = verbatim.and_then(|len| start_copy(header, len, &mut others));
             if count > 0 {
                 others.push(',');
             }
@@ -348,10 +405,22 @@ pub fn parse(header: &str) -> InboundBaggage {
             count += 1;
         }
     }
+    let others = match verbatim {
+        Some(len) if count > 0 => BaggageMembers { text: Some(Arc::from(header.get(..len).unwrap_or_default())), count },
+        _ => BaggageMembers::from_joined(others, count),
+    };
     InboundBaggage {
         braintrust_parent: last_parent.and_then(|v| BraintrustParent::from_member_value(v).ok()),
-        others: BaggageMembers::from_joined(others, count),
+        others,
     }
+}
+
+/// Ends the verbatim run of [`parse`]: copies its `len` bytes of `header` into
+/// `others` (the members joined so far) and returns `None`.
+fn start_copy(header: &str, len: usize, others: &mut String) -> Option<usize> {
+    others.reserve(header.len().min(MAX_BYTES));
+    others.push_str(header.get(..len).unwrap_or_default());
+    None
 }
 
 /// What to do with the carrier's `baggage` header on inject.
