@@ -74,13 +74,20 @@ pub fn extract(
     tracestate: &[&str],
     baggage: Option<&str>,
 ) -> Option<SpanContext> {
-    let parent = Traceparent::parse(traceparent?).ok()?;
+    extract_parts(traceparent?, TraceState::parse(tracestate), baggage)
+}
+
+/// [`extract`] with the `tracestate` already read (for a span begun from an extracted
+/// context, whose tracestate was validated then); the `traceparent` and `baggage` are
+/// parsed here.
+pub fn extract_parts(traceparent: &str, trace_state: Option<TraceState>, baggage: Option<&str>) -> Option<SpanContext> {
+    let parent = Traceparent::parse(traceparent).ok()?;
     let inbound = baggage.map(baggage::parse).unwrap_or_default();
     Some(SpanContext {
         trace_id: parent.trace_id,
         span_id: parent.parent_id,
         flags: parent.flags.known(),
-        trace_state: TraceState::parse(tracestate),
+        trace_state,
         braintrust_parent: inbound.braintrust_parent,
         baggage: inbound.others,
         is_remote: true,

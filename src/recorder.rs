@@ -377,11 +377,14 @@ pub enum Parent<'a> {
     Live(Handle),
     /// An ended span's [`Snapshot`] text.
     Snapshot(&'a str),
-    /// Inbound headers (already validated or raw: they are parsed again here).
+    /// Inbound headers, parsed here. `tracestate_checked`: the `tracestate` is one that
+    /// [`crate::w3c::tracestate::is_valid_joined`] accepted, trimmed (the values of an
+    /// extracted context), and is not validated again.
     Remote {
         traceparent: &'a str,
         tracestate: Option<&'a str>,
         baggage: Option<&'a str>,
+        tracestate_checked: bool,
     },
     /// A Braintrust slug (`span.export()` of another span or service).
     Slug(&'a str),
@@ -691,12 +694,14 @@ impl Recorder {
                 traceparent,
                 tracestate,
                 baggage,
+                tracestate_checked,
             } => {
-                let lines: &[&str] = match &tracestate {
-                    Some(t) => core::slice::from_ref(t),
-                    None => &[],
+                let trace_state = match tracestate {
+                    Some(text) if tracestate_checked => Some(TraceState::checked(text)),
+                    Some(text) => TraceState::parse_joined(text),
+                    None => None,
                 };
-                match context::extract(Some(traceparent), lines, baggage) {
+                match context::extract_parts(traceparent, trace_state, baggage) {
                     Some(ctx) => {
                         parent_is_remote = true;
                         remote_identity(ctx, legacy)?

@@ -82,8 +82,10 @@ fn snapshots_round_trip_for_every_kind_of_span() {
                 traceparent: tp,
                 tracestate: Some("rojo=1,congo=t61rcWkgMzE"),
                 baggage: Some("k=v, braintrust.parent=project_name%3AMy%20Proj"),
+                tracestate_checked: false,
             },
-            Parent::Remote { traceparent: tp, tracestate: None, baggage: None },
+            Parent::Remote { traceparent: tp, tracestate: Some("rojo=1"), baggage: None, tracestate_checked: true },
+            Parent::Remote { traceparent: tp, tracestate: None, baggage: None, tracestate_checked: false },
             Parent::Slug(slug),
         ];
         for parent in parents {
@@ -131,6 +133,7 @@ fn remote_and_slug_parents() {
             traceparent: tp,
             tracestate: Some("a=b"),
             baggage: Some("braintrust.parent=experiment_id%3Ae1"),
+            tracestate_checked: false,
         },
     );
     let id = r.identity(h).unwrap().clone();
@@ -150,6 +153,7 @@ fn remote_and_slug_parents() {
             traceparent: "nope",
             tracestate: None,
             baggage: None,
+            tracestate_checked: true,
         },
     );
     assert_eq!(r.identity(bad).unwrap().parent_id(), None);
@@ -226,4 +230,24 @@ fn id_mapping_is_deterministic_and_non_zero() {
             .to_hex(),
         "77e7d0be14914b4b"
     );
+}
+
+/// A remote parent's tracestate is validated unless the caller says extract already
+/// did (`tracestate_checked`); either way a valid one is carried to the span's
+/// propagation unchanged, and an unchecked invalid one is dropped.
+#[test]
+fn remote_tracestate_checked_or_validated() {
+    let mut r = Recorder::new();
+    let l = logger(&mut r, false, None);
+    let tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    let tracestate_of = |r: &mut Recorder, tracestate, tracestate_checked| {
+        let h = start(r, l, Parent::Remote { traceparent: tp, tracestate: Some(tracestate), baggage: None, tracestate_checked });
+        let lines: Vec<String> = r.identity(h).unwrap().propagation().unwrap().split('\n').map(String::from).collect();
+        assert!(lines[0].starts_with("00-0af7651916cd43dd8448eb211c80319c-"), "{lines:?}");
+        lines[1].clone()
+    };
+    for checked in [false, true] {
+        assert_eq!(tracestate_of(&mut r, "rojo=1,congo=t61rcWkgMzE", checked), "rojo=1,congo=t61rcWkgMzE", "checked {checked}");
+    }
+    assert_eq!(tracestate_of(&mut r, "foo=1,foo=2", false), "", "a duplicate key drops the whole header");
 }

@@ -24,6 +24,7 @@ import {
   span_log, slug_parse, slug_format,
 } from './spanwire.js';
 import { injectContext } from './carrier.js';
+import { TraceContext } from './propagation.js';
 import { META_LEN, metaView, outText, outWords, writeAscii, writeParts, writeWords } from './wire.js';
 import Exporter from './exporter.js';
 import { tracedFetch } from './http.js';
@@ -505,7 +506,7 @@ function beginSpan(id, kind, startMs, parent) {
  * Starts a span under inbound `{ traceparent, tracestate?, baggage? }` values: the three
  * go to wasm in one write.
  */
-function startRemote(id, kind, startMs, { traceparent: tp, tracestate: ts, baggage: bg }) {
+function startRemote(id, kind, startMs, { traceparent: tp, tracestate: ts, baggage: bg, checked }) {
   const tsText = typeof ts === 'string' ? ts : '';
   const bgText = typeof bg === 'string' ? bg : '';
   let tpLen = tp.length;
@@ -527,7 +528,7 @@ function startRemote(id, kind, startMs, { traceparent: tp, tracestate: ts, bagga
       return span_start_root(id, kind, startMs);
     }
   }
-  return span_start_remote(id, kind, startMs, tpLen, hasTs ? tsLen : -1, hasBg ? bgLen : -1);
+  return span_start_remote(id, kind, startMs, tpLen, hasTs ? tsLen : -1, hasBg ? bgLen : -1, checked);
 }
 
 /** A logger: where spans go (Braintrust object, service, exporter) and how ids are made. */
@@ -633,10 +634,12 @@ export class Logger {
       if (err !== undefined) this._warnSlug(err);
     } else if (typeof parent === 'object' && typeof (parent._traceparent ?? parent.traceparent) === 'string') {
       // The values are taken now: the span begins later, and the object may change.
+      // An extracted context's tracestate was validated by extract, and is not again.
       const context = {
         traceparent: parent._traceparent ?? parent.traceparent,
         tracestate: parent._tracestate ?? parent.tracestate,
         baggage: parent._baggage ?? parent.baggage,
+        checked: parent instanceof TraceContext,
       };
       span = new Span(this, startMs, name, kind, context);
     } else {

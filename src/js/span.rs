@@ -180,7 +180,8 @@ pub fn span_start_after(logger: u32, kind: u8, start_ms: f64, snapshot_len: usiz
 
 /// Starts a span under inbound headers; an invalid `traceparent` gives a root. TEXT
 /// holds the `traceparent`, then the `tracestate` and `baggage` when their lengths are
-/// not -1.
+/// not -1. `tracestate_checked`: the tracestate is an extracted context's, which
+/// extract validated (see [`Parent::Remote`]); the JS layer sets it for nothing else.
 #[wasm_bindgen]
 pub fn span_start_remote(
     logger: u32,
@@ -189,6 +190,7 @@ pub fn span_start_remote(
     traceparent_len: f64,
     tracestate_len: f64,
     baggage_len: f64,
+    tracestate_checked: bool,
 ) -> Result<u32, JsError> {
     let text_len = [traceparent_len, tracestate_len, baggage_len].iter().map(|&l| l.max(0.0) as usize).sum();
     wire::with_input(text_len, |text, _| {
@@ -202,7 +204,7 @@ pub fn span_start_remote(
                 "",
                 kind_from(kind),
                 ms_to_ns(start_ms),
-                Parent::Remote { traceparent, tracestate, baggage },
+                Parent::Remote { traceparent, tracestate, baggage, tracestate_checked },
             )
         }))
     })

@@ -309,6 +309,13 @@ impl TraceState {
         Some(TraceState(Arc::from(text)))
     }
 
+    /// A value already validated (trimmed, then accepted by [`validate`]): a
+    /// `tracestate` that extract checked, carried to a span begun from it.
+    pub(crate) fn checked(text: &str) -> TraceState {
+        debug_assert!(validate(text).is_ok(), "not a checked tracestate: {text:?}");
+        TraceState(Arc::from(text))
+    }
+
     /// The header value to emit.
     pub fn as_str(&self) -> &str {
         &self.0

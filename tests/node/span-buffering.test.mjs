@@ -90,6 +90,20 @@ test('a value and a name longer than the shared buffer arrive whole', () => {
   assert.deepEqual(attributes(span), [['short', 'ok'], ['long', long], ['é-long', 'é'.repeat(20_000)]]);
 });
 
+test('a plain-object parent has its tracestate validated when the span begins', () => {
+  // Only an extracted context's tracestate skips the check (extract made it); values
+  // from anywhere else are checked, and an invalid tracestate is dropped whole.
+  const { logger, exported } = recording();
+  const plain = logger.startSpan({ name: 'plain', parent: { traceparent: TP, tracestate: 'foo=1,foo=2' } });
+  assert.equal(plain.rootSpanId, '0af7651916cd43dd8448eb211c80319c');
+  assert.equal(plain.inject({}).tracestate, undefined);
+  const valid = logger.startSpan({ name: 'valid', parent: { traceparent: TP, tracestate: 'foo=1' } });
+  assert.equal(valid.inject({}).tracestate, 'foo=1');
+  plain.end();
+  valid.end();
+  assert.deepEqual(exported().map((s) => s.traceState ?? ''), ['', 'foo=1']);
+});
+
 test('a remote parent with non-ASCII baggage is joined, its tracestate kept', () => {
   const { logger, exported } = recording();
   const ctx = extractTraceContext({ traceparent: TP, tracestate: 'congo=t61rcWkgMzE', baggage: 'k=v,ü=1' });
