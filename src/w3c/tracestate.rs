@@ -113,101 +113,6 @@ fn is_ows(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
-/// How one list member ended.
-enum Member<'a> {
-    /// Only white space.
-    Empty,
-    Valid(&'a [u8]),
-    Invalid(fn(usize) -> TraceStateError),
-}
-
-/// Checks the list member at the start of `bytes` (up to the next `,` or the end) in
-/// one pass; returns it and the length it spans, `,` excluded.
-fn member(bytes: &[u8]) -> (Member<'_>, usize) {
-    let mut i = 0;
-    while bytes.get(i).is_some_and(|&b| is_ows(b)) {
-        i += 1;
-    }
-    let key_start = i;
-    // The key: up to the first `=`. `key_and` ANDs the classes of its bytes, the first
-    // `@` excepted (a second one has class 0 and fails the AND).
-    let (mut key_and, mut at) = (KEY_CHAR, None);
-    let eq = loop {
-        // Fast path: a key character (lowercase, digit, _ - * /) changes nothing.
-        if bytes.get(i).is_some_and(|&b| class(b) & KEY_CHAR != 0) {
-            i += 1;
-            continue;
-        }
-        match bytes.get(i) {
-            None | Some(b',') if i == key_start => return (Member::Empty, i),
-            None | Some(b',') => {
-                // Trailing white space only: an empty member; anything else lacks `=`.
-                let only_ows = bytes.get(key_start..i).unwrap_or_default().iter().all(|&b| is_ows(b));
-                let kind = if only_ows { Member::Empty } else { Member::Invalid(|m| TraceStateError::MissingEquals { member: m }) };
-                return (kind, i);
-            }
-            Some(b'=') => break i,
-            Some(b'@') if at.is_none() => at = Some(i),
-            Some(&b) => key_and &= class(b),
-        }
-        i += 1;
-    };
-    let key = bytes.get(key_start..eq).unwrap_or_default();
-    let key_ok = key_and & KEY_CHAR != 0
-        && match at {
-            None => key.len() <= MAX_SIMPLE_KEY && key.first().is_some_and(|&b| class(b) & LCALPHA != 0),
-            Some(at) => {
-                let tenant = bytes.get(key_start..at).unwrap_or_default();
-                let system = bytes.get(at + 1..eq).unwrap_or_default();
-                (1..=MAX_TENANT).contains(&tenant.len())
-                    && tenant.first().is_some_and(|&b| class(b) & (LCALPHA | DIGIT) != 0)
-                    && (1..=MAX_SYSTEM).contains(&system.len())
-                    && system.first().is_some_and(|&b| class(b) & LCALPHA != 0)
-            }
-        };
-    // The value: up to `,` or the end, trailing white space excluded; a tab inside it
-    // (white space followed by more value) is invalid.
-    i = eq + 1;
-    let (mut value_and, mut value_end, mut pending_tab) = (VALUE_CHAR, eq + 1, false);
-    while let Some(&b) = bytes.get(i) {
-        // Fast path: a run of printable value characters other than the space, in a
-        // loop that does nothing else.
-        if class(b) & VALUE_NONSPACE != 0 {
-            if pending_tab {
-                value_and = 0;
-            }
-            i += 1;
-            while bytes.get(i).is_some_and(|&b| class(b) & VALUE_NONSPACE != 0) {
-                i += 1;
-            }
-            value_end = i;
-            continue;
-        }
-        if b == b',' {
-            break;
-        }
-        if is_ows(b) {
-            pending_tab |= b == b'\t';
-        } else {
-            if pending_tab {
-                value_and = 0;
-            }
-            value_and &= class(b);
-            value_end = i + 1;
-        }
-        i += 1;
-    }
-    let value_len = value_end - (eq + 1);
-    let kind = if !key_ok {
-        Member::Invalid(|m| TraceStateError::InvalidKey { member: m })
-    } else if value_and & VALUE_CHAR == 0 || value_len == 0 || value_len > MAX_VALUE {
-        Member::Invalid(|m| TraceStateError::InvalidValue { member: m })
-    } else {
-        Member::Valid(key)
-    };
-    (kind, i)
-}
-
 /// The non-empty `key=value` members of an already valid list, trimmed.
 fn members(text: &str) -> impl Iterator<Item = (&str, &str)> {
     text.split(',')
@@ -248,29 +153,104 @@ pub fn is_valid_joined(mut bytes: &[u8]) -> bool {
 
 /// [`validate`] over bytes that need not be UTF-8: every valid `tracestate` is ASCII,
 /// so any other byte fails as it would in text.
+///
+/// One pass, member by member: OWS, a run of key characters (with at most one `@`),
+/// `=`, then runs of value characters cut by spaces and tabs, up to `,`. A member that
+/// leaves that path is classified then (no `=`: missing; else a bad key; else a bad
+/// value), so the common case tests each byte once.
 pub fn validate_bytes(text: &[u8]) -> Result<usize, TraceStateError> {
-    // Keys seen so far: at most MAX_MEMBERS, so a linear scan is cheapest.
-    let mut keys: [&[u8]; MAX_MEMBERS] = [&[]; MAX_MEMBERS];
+    let byte = |i: usize| text.get(i).copied();
+    let key_char_at = |i: usize| byte(i).is_some_and(|b| class(b) & KEY_CHAR != 0);
+    // Keys seen so far as (start, end) offsets: at most MAX_MEMBERS, so a linear scan
+    // (lengths compared first) is cheapest, and all-zero offsets are set up in one fill.
+    let mut keys = [(0usize, 0usize); MAX_MEMBERS];
     let mut count = 0usize;
-    let mut rest = text;
+    let mut i = 0usize;
     for index in 0.. {
-        let (checked, len) = member(rest);
-        match checked {
-            Member::Empty => {}
-            Member::Invalid(error) => return Err(error(index)),
-            Member::Valid(key) => {
-                if keys.get(..count).unwrap_or_default().contains(&key) {
-                    return Err(TraceStateError::DuplicateKey { member: index });
-                }
-                let slot = keys.get_mut(count).ok_or(TraceStateError::TooManyMembers)?;
-                *slot = key;
-                count += 1;
+        while byte(i).is_some_and(is_ows) {
+            i += 1;
+        }
+        let key_start = i;
+        while key_char_at(i) {
+            i += 1;
+        }
+        let mut at = None;
+        if byte(i) == Some(b'@') {
+            at = Some(i);
+            i += 1;
+            while key_char_at(i) {
+                i += 1;
             }
         }
-        match rest.get(len + 1..) {
-            Some(tail) => rest = tail, // past the `,`
-            None => break,
+        if byte(i) != Some(b'=') {
+            // Off the common path: an empty member, one without `=`, or a bad key.
+            let end = text.get(i..).and_then(|rest| rest.iter().position(|&b| b == b',')).map_or(text.len(), |p| i + p);
+            let member = text.get(key_start..end).unwrap_or_default();
+            if member.contains(&b'=') {
+                return Err(TraceStateError::InvalidKey { member: index });
+            }
+            if !member.iter().all(|&b| is_ows(b)) {
+                return Err(TraceStateError::MissingEquals { member: index });
+            }
+            if end == text.len() {
+                break;
+            }
+            i = end + 1;
+            continue;
         }
+        let eq = i;
+        let first_is = |start: usize, classes: u8| byte(start).is_some_and(|b| class(b) & classes != 0);
+        let key_ok = match at {
+            None => (1..=MAX_SIMPLE_KEY).contains(&(eq - key_start)) && first_is(key_start, LCALPHA),
+            Some(at) => {
+                (1..=MAX_TENANT).contains(&(at - key_start))
+                    && first_is(key_start, LCALPHA | DIGIT)
+                    && (1..=MAX_SYSTEM).contains(&(eq - at - 1))
+                    && first_is(at + 1, LCALPHA)
+            }
+        };
+        if !key_ok {
+            return Err(TraceStateError::InvalidKey { member: index });
+        }
+        // The value: runs of printable characters other than the space, which may be
+        // separated by spaces; trailing spaces and tabs are OWS. A tab followed by more
+        // value, or any other byte, makes it invalid.
+        i = eq + 1;
+        let (mut value_end, mut tab) = (i, false);
+        loop {
+            let run = i;
+            while byte(i).is_some_and(|b| class(b) & VALUE_NONSPACE != 0) {
+                i += 1;
+            }
+            if i > run {
+                if tab {
+                    return Err(TraceStateError::InvalidValue { member: index });
+                }
+                value_end = i;
+            }
+            match byte(i) {
+                None | Some(b',') => break,
+                Some(b' ') => {}
+                Some(b'\t') => tab = true,
+                Some(_) => return Err(TraceStateError::InvalidValue { member: index }),
+            }
+            i += 1;
+        }
+        if !(1..=MAX_VALUE).contains(&(value_end - eq - 1)) {
+            return Err(TraceStateError::InvalidValue { member: index });
+        }
+        let key = text.get(key_start..eq).unwrap_or_default();
+        let seen = keys.get(..count).unwrap_or_default();
+        if seen.iter().any(|&(s, e)| e - s == key.len() && text.get(s..e) == Some(key)) {
+            return Err(TraceStateError::DuplicateKey { member: index });
+        }
+        let slot = keys.get_mut(count).ok_or(TraceStateError::TooManyMembers)?;
+        *slot = (key_start, eq);
+        count += 1;
+        if byte(i).is_none() {
+            break;
+        }
+        i += 1; // past the `,`
     }
     if count == 0 {
         return Err(TraceStateError::Empty);
