@@ -363,3 +363,19 @@ fn parse_agrees_with_the_member_by_member_reference() {
         assert_eq!(got.braintrust_parent, parent, "header {header:?}");
     }
 }
+
+/// `encode` appends runs of unreserved characters whole; it must give what escaping
+/// byte by byte gives, wherever the runs start and end.
+#[test]
+fn percent_encode_agrees_with_the_per_byte_reference() {
+    const PARTS: &[&str] = &["a", "bench", "Z9", "-_.~", " ", ":", "é", "☕", "😀", "%", "+", "\u{1}"];
+    let mut rng = Rng(0xbb67_ae85_84ca_a73b);
+    for _ in 0..50_000 {
+        let text: String = (0..rng.below(8)).map(|_| rng.pick(PARTS)).collect();
+        let want: String = text
+            .bytes()
+            .map(|b| if percent::is_unreserved(b) { char::from(b).to_string() } else { format!("%{b:02X}") })
+            .collect();
+        assert_eq!(percent::encode(&text), want, "{text:?}");
+    }
+}

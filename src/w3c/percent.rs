@@ -56,17 +56,24 @@ pub fn encoded_len(text: &str) -> usize {
 }
 
 /// Appends `text` percent-encoded to `out`; the result is pure ASCII.
+///
+/// Runs of unreserved characters are appended whole (names and ids are mostly such
+/// runs), each other byte as its three-character escape. A run of unreserved (ASCII)
+/// bytes starts and ends on character boundaries, so every cut is one.
 pub fn encode_into(text: &str, out: &mut String) {
     out.reserve(encoded_len(text));
-    for byte in text.bytes() {
-        if is_unreserved(byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            for nibble in [byte >> 4, byte & 0x0f] {
-                let digit = UPPER_HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
-                out.push(char::from(digit));
-            }
+    let bytes = text.as_bytes();
+    let hex = |nibble: u8| char::from(UPPER_HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'));
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        while bytes.get(i).is_some_and(|&b| is_unreserved(b)) {
+            i += 1;
+        }
+        out.push_str(text.get(start..i).unwrap_or_default());
+        while let Some(&byte) = bytes.get(i).filter(|&&b| !is_unreserved(b)) {
+            out.extend(['%', hex(byte >> 4), hex(byte & 0x0f)]);
+            i += 1;
         }
     }
 }
