@@ -399,14 +399,15 @@ fn write_propagation(id: &crate::recorder::Identity) -> i32 {
         return -1;
     }
     let ctx = &id.ctx;
+    let injected = ctx.inject(None);
     let len = wire::output(|out| {
-        out.push_str(ctx.traceparent().as_str());
+        out.push_str(injected.traceparent.as_str());
         out.push('\n');
-        out.push_str(ctx.trace_state.as_ref().map_or("", |t| t.as_str()));
+        out.push_str(injected.tracestate.unwrap_or(""));
         out.push('\n');
         out.push_str(ctx.baggage.as_str());
         out.push('\n');
-        match ctx.inject(None).baggage {
+        match injected.baggage {
             BaggageUpdate::Set(value) => {
                 out.push('S');
                 out.push_str(&value);
