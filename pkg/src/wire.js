@@ -35,6 +35,9 @@ let text32 = new Uint32Array(0);
 /** The META slots, renewed by `views()`. */
 export let meta = new Float64Array(0);
 let outPtr = new Uint32Array(0);
+// In Node, a Buffer over the same memory: its utf8Slice decodes a short answer in about
+// two thirds of TextDecoder's time (no typed-array view made per call).
+let nodeBytes;
 
 /** Renews the views when the memory grew (or at first use). */
 function views() {
@@ -47,6 +50,7 @@ function views() {
   text32 = new Uint32Array(buffer, addresses[0], TEXT_LEN / 4);
   meta = new Float64Array(buffer, addresses[1], META_LEN);
   outPtr = new Uint32Array(buffer, addresses[2], 1);
+  if (IN_NODE && typeof globalThis.Buffer?.prototype?.utf8Slice === 'function') nodeBytes = globalThis.Buffer.from(buffer);
 }
 
 /** Makes `meta` current; call before writing slots. */
@@ -153,5 +157,6 @@ export function writeWords(words) {
 export function outText(len) {
   views();
   const at = outPtr[0];
+  if (nodeBytes !== undefined) return nodeBytes.utf8Slice(at, at + len);
   return decoder.decode(memory.subarray(at, at + len));
 }
