@@ -111,6 +111,23 @@ test('invalid traceparents give undefined, and their tracestate and baggage are 
   }
 });
 
+test('a getter carrier without a traceparent is not asked for the other headers', () => {
+  // Most requests carry no context: extract then costs one lookup, not three.
+  const asked = [];
+  const getter = (values) => ({ get: (name) => { asked.push(name); return values[name] ?? null; } });
+  assert.equal(extractTraceContext(getter({ tracestate: 'a=1', baggage: 'k=v' })), undefined);
+  assert.deepEqual(asked, ['traceparent']);
+  asked.length = 0;
+  const ctx = extractTraceContext(getter({ traceparent: TP, tracestate: 'a=1', baggage: 'k=v' }));
+  assert.deepEqual(asked, ['traceparent', 'tracestate', 'baggage']);
+  assert.deepEqual([ctx.traceId, ctx._tracestate, ctx._baggage], [TRACE, 'a=1', 'k=v']);
+  const outgoing = { getHeader: (name) => { asked.push(name); return undefined; }, setHeader() {} };
+  asked.length = 0;
+  assert.equal(extractTraceContext(outgoing), undefined);
+  assert.deepEqual(asked, ['traceparent']);
+  assert.equal(extractTraceContext(new Headers({ tracestate: 'a=1' })), undefined);
+});
+
 test('a higher version is read by its first 55 characters (W3C), even with a non-ASCII suffix', () => {
   for (const tp of [`cc-${TRACE}-${SPAN}-01`, `cc-${TRACE}-${SPAN}-01-future`, `cc-${TRACE}-${SPAN}-01-é☕`]) {
     const ctx = extractTraceContext({ traceparent: tp, tracestate: 'a=1' });
