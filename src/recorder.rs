@@ -555,11 +555,21 @@ impl Recorder {
         (self.loggers.len() - 1) as u32
     }
 
-    /// Closes a logger: its queue is dropped; its live spans end into nothing.
+    /// Closes a logger: its queue is dropped; its live spans end into nothing. Its id
+    /// is given to the next logger created, so the caller must hold no other use of it
+    /// (the JS layer closes a logger once nothing can reach its id).
     pub fn close_logger(&mut self, id: u32) {
         if let Some(slot) = self.loggers.get_mut(id as usize) {
             *slot = None;
         }
+        while self.loggers.last().is_some_and(Option::is_none) {
+            self.loggers.pop();
+        }
+    }
+
+    /// Number of open loggers.
+    pub fn loggers(&self) -> usize {
+        self.loggers.iter().filter(|l| l.is_some()).count()
     }
 
     fn logger(&self, id: u32) -> Result<&Logger, RecorderError> {

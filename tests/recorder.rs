@@ -251,3 +251,31 @@ fn remote_tracestate_checked_or_validated() {
     }
     assert_eq!(tracestate_of(&mut r, "foo=1,foo=2", false), "", "a duplicate key drops the whole header");
 }
+
+/// A closed logger's queue and memory are freed and its id is reused; the other
+/// loggers and their queues are untouched.
+#[test]
+fn closed_loggers_are_freed_and_their_ids_reused() {
+    let mut r = Recorder::new();
+    let a = logger(&mut r, false, Some(Encoding::Json));
+    let b = logger(&mut r, false, Some(Encoding::Json));
+    let h = start(&mut r, b, Parent::None);
+    r.end(h, 20).unwrap();
+    assert_eq!((r.loggers(), r.queued(b)), (2, 1));
+    r.close_logger(a);
+    assert_eq!(r.loggers(), 1);
+    assert_eq!(r.queued(b), 1, "another logger's queue is kept");
+    let c = logger(&mut r, false, None);
+    assert_eq!(c, a, "the freed id is reused");
+    assert_eq!(r.queued(c), 0, "a new logger starts empty");
+    r.close_logger(b);
+    r.close_logger(c);
+    r.close_logger(c);
+    assert_eq!(r.loggers(), 0);
+    for _ in 0..1000 {
+        let l = logger(&mut r, false, None);
+        r.close_logger(l);
+    }
+    assert_eq!(r.loggers(), 0);
+    assert_eq!(logger(&mut r, false, None), 0, "created and closed in turn, the ids do not grow");
+}

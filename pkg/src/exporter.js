@@ -46,9 +46,25 @@ const FLUSH_TIMEOUT_MS = 30000;
 const OUTCOME_NETWORK = 0;
 const OUTCOME_TIMEOUT = 1;
 
-// One process listener for every exporter (Node): flush what is left when the loop empties.
+// One set of listeners for every exporter: flush what is left when Node's loop empties,
+// or when a page is hidden. The exporters are held weakly, so a logger made per request
+// can be collected once it has nothing left to send (a pending send timer or request
+// keeps it reachable until then).
 const live = new Set();
 let beforeExitHooked = false;
+let pageHooked = false;
+
+function liveRef(exporter) {
+  return typeof WeakRef === 'function' ? new WeakRef(exporter) : { deref: () => exporter };
+}
+
+function eachLive(fn) {
+  for (const ref of live) {
+    const exporter = ref.deref();
+    if (exporter === undefined) live.delete(ref);
+    else fn(exporter);
+  }
+}
 
 function int(value, name, fallback, min, max) {
   if (value === undefined || value === null) return fallback;
@@ -283,8 +299,7 @@ export default class Exporter {
     this._closed = true;
     if (this._timer !== undefined) clearTimeout(this._timer);
     this._timer = undefined;
-    live.delete(this);
-    if (this._unlisten) this._unlisten();
+    live.delete(this._liveRef);
     return report;
   }
 
@@ -494,28 +509,27 @@ export default class Exporter {
 
   _listen() {
     const g = globalThis;
-    if (typeof g.addEventListener === 'function' && typeof g.document === 'object' && g.document) {
-      const onPagehide = () => this._flushKeepalive();
-      const onVisibility = () => {
-        if (g.document.visibilityState === 'hidden') this._flushKeepalive();
-      };
-      g.addEventListener('pagehide', onPagehide);
-      g.addEventListener('visibilitychange', onVisibility);
-      this._unlisten = () => {
-        g.removeEventListener('pagehide', onPagehide);
-        g.removeEventListener('visibilitychange', onVisibility);
-      };
-    }
+    const page = typeof g.addEventListener === 'function' && typeof g.document === 'object' && g.document;
     const proc = g.process;
-    if (typeof proc?.on === 'function' && typeof proc.versions?.node === 'string') {
-      live.add(this);
-      if (!beforeExitHooked) {
-        beforeExitHooked = true;
-        proc.on('beforeExit', () => {
-          // Only when there is work: the sends keep the loop alive, and this runs again after.
-          for (const e of live) if (e._source.queued() > 0 && e._pump === undefined) e._kick();
+    const node = typeof proc?.on === 'function' && typeof proc.versions?.node === 'string';
+    if (!page && !node) return;
+    this._liveRef = liveRef(this);
+    live.add(this._liveRef);
+    if (page && !pageHooked) {
+      pageHooked = true;
+      g.addEventListener('pagehide', () => eachLive((e) => e._flushKeepalive()));
+      g.addEventListener('visibilitychange', () => {
+        if (g.document.visibilityState === 'hidden') eachLive((e) => e._flushKeepalive());
+      });
+    }
+    if (node && !beforeExitHooked) {
+      beforeExitHooked = true;
+      proc.on('beforeExit', () => {
+        // Only when there is work: the sends keep the loop alive, and this runs again after.
+        eachLive((e) => {
+          if (e._source.queued() > 0 && e._pump === undefined) e._kick();
         });
-      }
+      });
     }
   }
 }

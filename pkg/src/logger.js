@@ -15,7 +15,7 @@
 // only advances across I/O (a Spectre mitigation), so a span that does pure CPU work
 // records a duration of 0 and durations measure the I/O waited for, not compute.
 import {
-  logger_create, logger_queued, logger_dropped, logger_take_batch, logger_encode_queued,
+  logger_create, logger_close, logger_queued, logger_dropped, logger_take_batch, logger_encode_queued,
   logger_discard_queued,
   span_start_root, span_start_child, span_start_after, span_start_remote, span_start_slug,
   take_slug_error, span_end, span_rename, span_discard, span_field, snapshot_field, span_flags,
@@ -86,6 +86,15 @@ function kindCode(kind) {
 
 const registry = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry((h) => { try { span_discard(h); } catch { /* module gone */ } })
+  : undefined;
+
+// A logger's wasm side (its config and export queue) is closed once its `_source` is
+// collected: that object is held by the Logger (so by every Span of it) and by its
+// exporter, which a pending send timer, a request in flight or a flush keeps reachable
+// while spans wait to be sent. So queued spans are never dropped by this, and a logger
+// made per request (as Workers code does, to read `env`) does not grow the memory.
+const loggerRegistry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry((id) => { try { logger_close(id); } catch { /* module gone */ } })
   : undefined;
 
 // Spans begun in wasm are registered for finalization at the next microtask, and only
@@ -601,6 +610,7 @@ export class Logger {
       queued: () => logger_queued(id),
       dropped: () => logger_dropped(id),
     };
+    loggerRegistry?.register(this._source, id);
     if (protocol !== 0) {
       this._exporter = new Exporter(
         { exporter, apiKey: options.apiKey, batch: options.batch, braintrustParent },

@@ -96,7 +96,8 @@ pub fn logger_create(
     Ok(with(|r| r.create_logger(config)))
 }
 
-/// Closes a logger (its queue is dropped).
+/// Closes a logger (its queue is dropped): when its JS `Logger` and exporter are
+/// collected (pkg/src/logger.js).
 #[wasm_bindgen]
 pub fn logger_close(logger: u32) {
     with(|r| r.close_logger(logger));
@@ -141,10 +142,10 @@ pub fn recorder_live() -> u32 {
     with(|r| r.live()) as u32
 }
 
-/// Slab slots allocated (live plus reusable).
+/// Open loggers: for leak tests.
 #[wasm_bindgen]
-pub fn recorder_capacity() -> u32 {
-    with(|r| r.capacity()) as u32
+pub fn recorder_loggers() -> u32 {
+    with(|r| r.loggers()) as u32
 }
 
 fn started(

@@ -40,3 +40,53 @@ test('spans begun and dropped unended are freed after collection; a referenced o
   assert.equal(out.after, 1, 'only the referenced span is still live');
   assert.equal(out.keptStillLive, true);
 });
+
+// Loggers made and dropped (as a Workers fetch handler does on every request, to read
+// `env`) are closed in wasm once collected; one whose spans still wait for their send
+// timer stays open until they are delivered.
+const loggersChild = `
+  const http = await import('node:http');
+  const { catchWasmInstance } = await import('./js/wasm-instance.mjs');
+  const caught = catchWasmInstance();
+  const { initLogger } = await import('spanwire');
+  const open = () => caught.instance.exports.recorder_loggers();
+  let received = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => { received++; res.writeHead(200).end('{}'); });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = 'http://127.0.0.1:' + server.address().port + '/v1/traces';
+  const start = open();
+  (() => {
+    for (let i = 0; i < 500; i++) {
+      const logger = initLogger({ projectId: 'p' + i, exporter: false });
+      logger.startSpan({ name: 'request' }).end();
+    }
+    const waiting = initLogger({ projectId: 'w', setCurrent: false, exporter: { url }, batch: { delayMs: 400 } });
+    waiting.startSpan({ name: 'queued' }).end();
+  })();
+  const made = open() - start;
+  const settle = async (ms) => {
+    for (let t = 0; t < ms; t += 10) {
+      globalThis.gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  await settle(200);
+  const beforeSend = { open: open() - start, received };
+  await settle(1500);
+  console.log(JSON.stringify({ made, beforeSend, afterSend: { open: open() - start, received } }));
+  server.close();
+`;
+
+test('dropped loggers are closed in wasm after collection, but not before their spans are sent', () => {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', loggersChild], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const { made, beforeSend, afterSend } = JSON.parse(r.stdout);
+  assert.equal(made, 501, 'every logger is open while referenced');
+  // The last initLogger stays current (module state), so it stays open; the waiting
+  // logger's send timer holds its exporter; the other 499 are gone.
+  assert.deepEqual(beforeSend, { open: 2, received: 0 });
+  assert.deepEqual(afterSend, { open: 1, received: 1 }, 'the queued span was sent, then its logger closed');
+});
