@@ -108,12 +108,13 @@ impl BraintrustParent {
         out
     }
 
-    /// Appends [`Self::to_member`] to `out`, without an intermediate string.
+    /// Appends [`Self::to_member`] to `out`, without an intermediate string. The kind
+    /// is written as it is: every kind is unreserved text, which encodes to itself.
     pub fn write_member(&self, out: &mut String) {
-        out.reserve(self.member_len());
+        debug_assert!(self.kind().bytes().all(percent::is_unreserved));
         out.push_str(BRAINTRUST_PARENT_KEY);
         out.push('=');
-        percent::encode_into(self.kind(), out);
+        out.push_str(self.kind());
         out.push_str("%3A");
         percent::encode_into(self.id(), out);
     }
@@ -454,15 +455,13 @@ pub fn relay(
 ) -> BaggageUpdate {
     // Ours reserves one slot and its bytes (plus the comma before it) first. A member
     // that alone exceeds the byte limit cannot be sent at all.
-    let ours = ours.filter(|p| p.member_len() <= MAX_BYTES);
+    let ours_len = ours.map_or(0, BraintrustParent::member_len);
+    let ours = ours.filter(|_| ours_len <= MAX_BYTES);
     let mut budget = match ours {
-        Some(p) => Budget::new(MAX_MEMBERS - 1, MAX_BYTES.saturating_sub(p.member_len() + 1)),
+        Some(_) => Budget::new(MAX_MEMBERS - 1, MAX_BYTES.saturating_sub(ours_len + 1)),
         None => Budget::new(MAX_MEMBERS, MAX_BYTES),
     };
-    let estimate = carrier.map_or(0, str::len)
-        + inbound.as_str().len()
-        + ours.map_or(0, |p| p.member_len())
-        + 2;
+    let estimate = carrier.map_or(0, str::len) + inbound.as_str().len() + ours_len + 2;
     let mut out = String::with_capacity(estimate.min(MAX_BYTES));
     // Set once the inbound members are in, or once the budget is spent.
     let mut inbound_done = false;

@@ -46,9 +46,24 @@ const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Whether `byte` is left raw by [`encode_into`]: `A-Z a-z 0-9 - _ . ~`.
 #[inline]
-pub const fn is_unreserved(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
+pub fn is_unreserved(byte: u8) -> bool {
+    // Always in range (a u8 indexes 256 entries); the check compiles away.
+    UNRESERVED.get(usize::from(byte)).is_some_and(|&raw| raw)
 }
+
+// One lookup a byte (names and ids are classified on every inject). Built at compile
+// time: an index out of range here is a build error, never a panic.
+#[allow(clippy::indexing_slicing)]
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~');
+        b += 1;
+    }
+    table
+};
 
 /// The length [`encode_into`] would append for `text`, without encoding it.
 pub fn encoded_len(text: &str) -> usize {
@@ -61,7 +76,7 @@ pub fn encoded_len(text: &str) -> usize {
 /// runs), each other byte as its three-character escape. A run of unreserved (ASCII)
 /// bytes starts and ends on character boundaries, so every cut is one.
 pub fn encode_into(text: &str, out: &mut String) {
-    out.reserve(encoded_len(text));
+    out.reserve(text.len()); // exact when nothing needs escaping, the usual case
     let bytes = text.as_bytes();
     let hex = |nibble: u8| char::from(UPPER_HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'));
     let mut i = 0;
