@@ -28,7 +28,7 @@
 use core::fmt;
 use std::sync::Arc;
 
-use super::percent;
+use super::{is_ows, percent};
 
 /// Most list members kept on parse or relay.
 pub const MAX_MEMBERS: usize = 64;
@@ -163,19 +163,7 @@ fn is_token_byte(b: u8) -> bool {
     TOKEN.get(usize::from(b)).is_some_and(|&t| t)
 }
 
-// Built at compile time: an index out of range here is a build error, never a panic.
-#[allow(clippy::indexing_slicing)]
-const TOKEN: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric()
-            || matches!(c, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~');
-        b += 1;
-    }
-    table
-};
+const TOKEN: [bool; 256] = super::alphanumeric_and(b"!#$%&'*+-.^_`|~");
 
 /// A control character other than tab: never allowed in a kept member.
 fn is_control(b: u8) -> bool {
@@ -185,7 +173,7 @@ fn is_control(b: u8) -> bool {
 /// One past the last byte of `bytes[from..to]` that is not a space or tab (`from` if
 /// there is none).
 fn trim_end_ows(bytes: &[u8], from: usize, mut to: usize) -> usize {
-    while to > from && bytes.get(to - 1).is_some_and(|&b| b == b' ' || b == b'\t') {
+    while to > from && bytes.get(to - 1).copied().is_some_and(is_ows) {
         to -= 1;
     }
     to
@@ -201,7 +189,7 @@ impl<'a> Member<'a> {
     pub fn parse(piece: &'a str) -> Option<Self> {
         let bytes = piece.as_bytes();
         let skip_ows = |mut i: usize| {
-            while bytes.get(i).is_some_and(|&b| b == b' ' || b == b'\t') {
+            while bytes.get(i).copied().is_some_and(is_ows) {
                 i += 1;
             }
             i

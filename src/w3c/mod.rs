@@ -17,6 +17,31 @@ pub use baggage::{BaggageMembers, BaggageUpdate, BraintrustParent, InboundBaggag
 pub use traceparent::{TraceFlags, Traceparent, TraceparentBuf, TraceparentError};
 pub use tracestate::{TraceState, TraceStateError};
 
+/// Optional white space (RFC 7230 OWS): a space or a tab, around list members.
+#[inline]
+pub(crate) fn is_ows(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// A byte-class table: true for the ASCII letters and digits and for each byte of
+/// `extra`. Evaluated at compile time for the `const` tables that use it (baggage key
+/// tokens, percent-encoding's unreserved set), so a lookup is one load a byte.
+#[allow(clippy::indexing_slicing)] // a u8 indexes 256 entries; in const evaluation an error would fail the build
+pub(crate) const fn alphanumeric_and(extra: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
 /// Header names, lowercase as W3C recommends.
 pub const TRACEPARENT_HEADER: &str = "traceparent";
 pub const TRACESTATE_HEADER: &str = "tracestate";

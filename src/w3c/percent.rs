@@ -51,19 +51,8 @@ pub fn is_unreserved(byte: u8) -> bool {
     UNRESERVED.get(usize::from(byte)).is_some_and(|&raw| raw)
 }
 
-// One lookup a byte (names and ids are classified on every inject). Built at compile
-// time: an index out of range here is a build error, never a panic.
-#[allow(clippy::indexing_slicing)]
-const UNRESERVED: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~');
-        b += 1;
-    }
-    table
-};
+// One lookup a byte: names and ids are classified on every inject.
+const UNRESERVED: [bool; 256] = super::alphanumeric_and(b"-_.~");
 
 /// The length [`encode_into`] would append for `text`, without encoding it.
 pub fn encoded_len(text: &str) -> usize {

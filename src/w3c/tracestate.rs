@@ -22,6 +22,8 @@
 use core::fmt;
 use std::sync::Arc;
 
+use super::is_ows;
+
 /// Most list members a valid `tracestate` may hold.
 pub const MAX_MEMBERS: usize = 32;
 const MAX_SIMPLE_KEY: usize = 256;
@@ -106,11 +108,6 @@ const CLASS: [u8; 256] = {
 fn class(b: u8) -> u8 {
     // Always in range (a u8 indexes 256 entries); the check compiles away.
     CLASS.get(usize::from(b)).copied().unwrap_or(0)
-}
-
-#[inline]
-fn is_ows(b: u8) -> bool {
-    b == b' ' || b == b'\t'
 }
 
 /// The non-empty `key=value` members of an already valid list, trimmed.
