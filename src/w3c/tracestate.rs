@@ -74,16 +74,17 @@ impl std::error::Error for TraceStateError {}
 const KEY_CHAR: u8 = 1; // lcalpha / DIGIT / _ - * /
 const LCALPHA: u8 = 2;
 const DIGIT: u8 = 4;
-const VALUE_CHAR: u8 = 8; // 0x20-0x7E except , and =
-const VALUE_NONSPACE: u8 = 16; // VALUE_CHAR but not the space: the fast path of a value
+/// A value character other than the space: 0x21-0x7E except `,` and `=` (the space,
+/// also a value character, is told apart by the validator itself).
+const VALUE_NONSPACE: u8 = 8;
 // Built at compile time: an index out of range here is a build error, never a panic.
 #[allow(clippy::indexing_slicing)]
 const CLASS: [u8; 256] = {
     let mut table = [0u8; 256];
-    let mut b = 0x20;
+    let mut b = 0x21;
     while b <= 0x7e {
         if b != b',' as usize && b != b'=' as usize {
-            table[b] = if b == b' ' as usize { VALUE_CHAR } else { VALUE_CHAR | VALUE_NONSPACE };
+            table[b] = VALUE_NONSPACE;
         }
         b += 1;
     }
