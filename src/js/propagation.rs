@@ -87,28 +87,34 @@ pub fn relay_baggage(
 }
 
 /// Writes to OUT what an extracted context forwards of its inbound `baggage`, from one
-/// parse: `<S value | L> \n parent`, where the value is the `baggage` for a carrier
-/// that holds none (`S`; `L`: nothing to write) and the parent is the inbound
-/// `braintrust.parent` (decoded, `project_id:abc`) when valid, else empty. The parent
-/// goes last: only it may hold a line break. Returns the OUT length.
+/// parse: [`push_update_and_parent`] of the relay into a carrier that holds none (so
+/// never `R`) and of the inbound `braintrust.parent` when valid. Returns the OUT length.
 fn write_forwarded(inbound: &str) -> u32 {
     let parsed = baggage::parse(inbound);
     let update = baggage::relay(None, &parsed.others, parsed.braintrust_parent.as_ref());
-    wire::output(|out| {
-        match update {
-            BaggageUpdate::Set(value) => {
-                out.push('S');
-                out.push_str(&value);
-            }
-            BaggageUpdate::Remove | BaggageUpdate::Leave => out.push('L'),
+    wire::output(|out| push_update_and_parent(out, update, parsed.braintrust_parent.as_ref()))
+}
+
+/// The tail shared by the propagation texts JS reads (this module's forwarded baggage,
+/// and a span's propagation in `span.rs`): the baggage for a carrier that holds none
+/// (`S<value>` set, `R` remove, `L` leave as is), a line break, then the decoded
+/// Braintrust parent (`project_id:abc`) or nothing. The parent goes last: only it may
+/// hold a line break.
+pub(super) fn push_update_and_parent(out: &mut String, update: BaggageUpdate, parent: Option<&BraintrustParent>) {
+    match update {
+        BaggageUpdate::Set(value) => {
+            out.push('S');
+            out.push_str(&value);
         }
-        out.push('\n');
-        if let Some(p) = &parsed.braintrust_parent {
-            out.push_str(p.kind());
-            out.push(':');
-            out.push_str(p.id());
-        }
-    })
+        BaggageUpdate::Remove => out.push('R'),
+        BaggageUpdate::Leave => out.push('L'),
+    }
+    out.push('\n');
+    if let Some(p) = parent {
+        out.push_str(p.kind());
+        out.push(':');
+        out.push_str(p.id());
+    }
 }
 
 /// [`write_forwarded`] over the `len` bytes of `baggage` JS wrote into TEXT (text that

@@ -17,7 +17,7 @@ use crate::recorder::{LoggerConfig, Parent, Recorder};
 use crate::span::{
     AttributeValue, Attributes, BraintrustFields, JsonText, Resource, SpanKind, StatusCode,
 };
-use crate::w3c::{BaggageUpdate, BraintrustParent};
+use crate::w3c::BraintrustParent;
 
 thread_local! {
     static RECORDER: RefCell<Recorder> = RefCell::new(Recorder::new());
@@ -408,20 +408,7 @@ fn write_propagation(id: &crate::recorder::Identity) -> i32 {
         out.push('\n');
         out.push_str(ctx.baggage.as_str());
         out.push('\n');
-        match injected.baggage {
-            BaggageUpdate::Set(value) => {
-                out.push('S');
-                out.push_str(&value);
-            }
-            BaggageUpdate::Remove => out.push('R'),
-            BaggageUpdate::Leave => out.push('L'),
-        }
-        out.push('\n');
-        if let Some(p) = &ctx.braintrust_parent {
-            out.push_str(p.kind());
-            out.push(':');
-            out.push_str(p.id());
-        }
+        super::propagation::push_update_and_parent(out, injected.baggage, ctx.braintrust_parent.as_ref());
     });
     len as i32
 }
