@@ -14,6 +14,7 @@
 import { __extract, __extractScratch, __forwardedBaggage, __forwardedBaggageScratch } from './spanwire.js';
 import { outText, writeAscii, writeAsciiPair } from './wire.js';
 import { injectContext, readHeaders } from './carrier.js';
+import { newSpanId } from './ids.js';
 
 /** The W3C trace context header carrying trace id, parent span id and flags. */
 export const TRACEPARENT_HEADER = 'traceparent';
@@ -45,6 +46,10 @@ export class TraceContext {
     this._baggage = baggage;
     /** @internal what injectTraceContext writes, built on first use */
     this._prop = undefined;
+    /** @internal the forwarded baggage (forwardedBaggage), parsed on first use */
+    this._fwd = undefined;
+    /** @internal the context this one is a child of (its baggage is the same) */
+    this._up = undefined;
   }
 
   /** The trace id: 32 lowercase hex characters. */
@@ -68,6 +73,25 @@ export class TraceContext {
   }
 
   /**
+   * A context one hop further down the same trace, for a hop that records no span:
+   * the same trace id, known flag bits (sampled, random), tracestate and baggage, and
+   * a new random span id from the secure source. It is what an unsampled span
+   * propagates; nothing is recorded under its span id.
+   */
+  child() {
+    const flags = this._flags & 0x03;
+    const ctx = new TraceContext(`00-${this._traceparent.slice(3, 35)}-${newSpanId()}-0${flags}`, flags, this._tracestate, this._baggage);
+    ctx._up = this;
+    return ctx;
+  }
+
+  /** @internal What this context forwards of its baggage: one wasm parse, shared with the contexts it was made from. */
+  _forwarded() {
+    if (this._fwd === undefined) this._fwd = this._up !== undefined ? this._up._forwarded() : forwardedBaggage(this._baggage);
+    return this._fwd;
+  }
+
+  /**
    * @internal What `injectTraceContext` writes: the context as received, re-emitted
    * as version 00 with only the known flag bits (sampled, random), its tracestate,
    * and its baggage (members relayed, `braintrust.parent` kept). Built once.
@@ -79,7 +103,7 @@ export class TraceContext {
       if (this._tracestate !== undefined) p.tracestate = this._tracestate;
       if (this._baggage !== undefined) {
         p.baggage = this._baggage;
-        const { relayed, braintrustParent } = forwardedBaggage(this._baggage);
+        const { relayed, braintrustParent } = this._forwarded();
         if (braintrustParent !== undefined) p.braintrustParent = braintrustParent;
         p.relayed = relayed; // see carrier.js outboundBaggage
       }

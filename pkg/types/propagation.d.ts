@@ -101,6 +101,23 @@ export declare class TraceContext {
    * ```
    */
   readonly sampled: boolean;
+  /**
+   * A context one hop further down the same trace, for a hop that records no span of
+   * its own: the same trace id, sampling decision (flag bits `0x01` and `0x02`),
+   * `tracestate` and baggage, and a new span id from the cryptographic source. It is
+   * what an unsampled span propagates. Nothing is recorded under that span id, so in a
+   * sampled trace the services below hang from a span no backend has; to record the
+   * hop, start a span with `parent: ctx` and use `span.inject` instead.
+   *
+   * @example
+   * ```ts
+   * import { extractTraceContext, injectTraceContext } from 'spanwire';
+   * const ctx = extractTraceContext(request.headers);
+   * // A hop this service samples out: pass the trace on under a new span id.
+   * const headers = ctx ? injectTraceContext(ctx.child(), new Headers()) : new Headers();
+   * ```
+   */
+  child(): TraceContext;
 }
 
 /**

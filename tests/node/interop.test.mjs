@@ -3,7 +3,7 @@
 // flags, tracestate and Braintrust parent, and the reverse.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { initLogger, startSpan, extractTraceContext } from 'spanwire';
+import { initLogger, startSpan, extractTraceContext, injectTraceContext } from 'spanwire';
 import { ROOT_CONTEXT, trace, propagation, defaultTextMapGetter, defaultTextMapSetter } from '@opentelemetry/api';
 import { W3CTraceContextPropagator, W3CBaggagePropagator, TraceState } from '@opentelemetry/core';
 import * as braintrust from 'braintrust';
@@ -85,6 +85,16 @@ test('OpenTelemetry -> spanwire: same trace id, span id, flags and tracestate; o
     assert.equal(back.traceFlags, traceFlags);
     assert.equal(back.traceState, TRACESTATE);
     assert.equal(back.btParent, 'project_name:Café a,b', 'the inbound Braintrust parent round-trips through both encoders');
+    // An unrecorded hop (ctx.child()) in between: OpenTelemetry reads its span id, and a
+    // span started from it hangs under that id.
+    const hop = ctx.child();
+    const viaHop = otelExtract(injectTraceContext(hop, {}));
+    assert.deepEqual(viaHop, { traceId: TRACE, spanId: hop.spanId, traceFlags, traceState: TRACESTATE, btParent: 'project_name:Café a,b' });
+    const below = startSpan({ name: 'below the hop', parent: hop });
+    below.end();
+    assert.equal(below.rootSpanId, TRACE);
+    assert.deepEqual(below.spanParents, [hop.spanId]);
+    assert.equal(below.sampled, traceFlags === 1);
   }
 });
 

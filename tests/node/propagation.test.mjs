@@ -302,6 +302,41 @@ test('round trip: what inject writes, extract reads back', () => {
   }
 });
 
+test('child: the same trace, flags, tracestate and baggage under a new span id each time', () => {
+  const inbound = {
+    traceparent: `01-${TRACE}-${SPAN}-ff-extra`,
+    tracestate: 'rojo=1,congo=2',
+    baggage: 'userId=alice,braintrust.parent=project_id%3Aabc',
+  };
+  const ctx = extractTraceContext(inbound);
+  const a = ctx.child();
+  const b = ctx.child();
+  assert.ok(a instanceof TraceContext);
+  assert.equal(a.traceId, TRACE);
+  assert.match(a.spanId, /^[0-9a-f]{16}$/);
+  assert.notEqual(a.spanId, '0000000000000000');
+  assert.notEqual(a.spanId, SPAN);
+  assert.notEqual(a.spanId, b.spanId);
+  assert.equal(a.traceFlags, 0x03, 'only the known flag bits go on');
+  assert.equal(ctx.child().child().traceId, TRACE);
+  // Injected: what injectTraceContext forwards for the parent, under the child's span id.
+  const out = injectTraceContext(a, { Baggage: 'k=v' });
+  assert.deepEqual(out, {
+    traceparent: `00-${TRACE}-${a.spanId}-03`,
+    tracestate: 'rojo=1,congo=2',
+    baggage: 'k=v,userId=alice,braintrust.parent=project_id%3Aabc',
+  });
+  const forwarded = injectTraceContext(ctx, {});
+  assert.deepEqual(injectTraceContext(b, {}), { ...forwarded, traceparent: `00-${TRACE}-${b.spanId}-03` });
+  // An unsampled caller stays unsampled; no tracestate or baggage, none written.
+  const bare = extractTraceContext({ traceparent: `00-${TRACE}-${SPAN}-00` }).child();
+  assert.deepEqual(injectTraceContext(bare), { traceparent: `00-${TRACE}-${bare.spanId}-00` });
+  assert.equal(bare.sampled, false);
+  // An invalid tracestate was dropped at extract and stays dropped.
+  const noState = extractTraceContext({ traceparent: TP, tracestate: 'Bad Key=1' }).child();
+  assert.equal(injectTraceContext(noState).tracestate, undefined);
+});
+
 test('injectTraceContext forwards an extracted context unchanged, as version 00 with known flags', () => {
   const inbound = {
     traceparent: `01-${TRACE}-${SPAN}-ff-extra`,

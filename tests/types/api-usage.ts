@@ -2,7 +2,7 @@
 // installed package by tests/node/types.test.mjs. Never run.
 import {
   initLogger, currentLogger, startSpan, traced, flush, parseSlug, formatSlug,
-  extractTraceContext, Span, Logger,
+  extractTraceContext, injectTraceContext, TraceContext, Span, Logger,
 } from 'spanwire';
 import type {
   LoggerOptions, StartSpanOptions, LogEvent, SpanStatus, SlugFields, SpanParent, AttributeValue, SpanKindName,
@@ -27,6 +27,9 @@ export async function usage(request: Request): Promise<Response> {
   initLogger({ exporter: false });
   const same: Logger = currentLogger();
   const parent: SpanParent = extractTraceContext(request.headers) ?? request.headers.get('x-bt-parent') ?? undefined;
+  const hop: TraceContext | undefined = extractTraceContext(request.headers)?.child();
+  const forwarded: Record<string, string> = hop ? injectTraceContext(hop.child()) : {};
+  void forwarded;
   const kind: SpanKindName = 'server';
   const start: StartSpanOptions = { name: 'request', parent, type: 'task', attributes: { a: 1 }, startTime: Date.now() / 1000, kind };
   const span: Span = logger.startSpan(start);
