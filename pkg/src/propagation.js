@@ -113,13 +113,18 @@ export class TraceContext {
   }
 }
 
+/** src/js/propagation.rs FORWARD_AS_RECEIVED (u32::MAX, as the glue returns it). */
+const FORWARD_AS_RECEIVED = 0xffffffff;
+
 /**
  * What a context forwards of its inbound `baggage`, from one wasm parse
  * (src/js/propagation.rs write_forwarded): `relayed`, the value for a carrier that
  * holds none (undefined: write nothing), and the valid inbound `braintrustParent`.
+ * Usually the header goes on exactly as received: then nothing is decoded.
  */
 function forwardedBaggage(baggage) {
   const len = writeAscii(baggage) >= 0 ? __forwardedBaggageScratch(baggage.length) : __forwardedBaggage(baggage);
+  if (len === FORWARD_AS_RECEIVED) return { relayed: baggage, braintrustParent: undefined };
   const text = outText(len);
   const nl = text.indexOf('\n');
   return {

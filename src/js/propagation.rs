@@ -86,13 +86,24 @@ pub fn relay_baggage(
     }
 }
 
+/// The answer of [`write_forwarded`] when the relay is the inbound header exactly as
+/// received and it holds no Braintrust parent, the common case: JS forwards its own
+/// string and reads nothing from OUT (a decode costs more than the parse's answer).
+/// Never an OUT length: OUT is far shorter.
+pub const FORWARD_AS_RECEIVED: u32 = u32::MAX;
+
 /// Writes to OUT what an extracted context forwards of its inbound `baggage`, from one
 /// parse: [`push_update_and_parent`] of the relay into a carrier that holds none (so
-/// never `R`) and of the inbound `braintrust.parent` when valid. Returns the OUT length.
+/// never `R`) and of the inbound `braintrust.parent` when valid. Returns the OUT length,
+/// or [`FORWARD_AS_RECEIVED`].
 fn write_forwarded(inbound: &str) -> u32 {
     let parsed = baggage::parse(inbound);
-    let update = baggage::relay(None, &parsed.others, parsed.braintrust_parent.as_ref());
-    wire::output(|out| push_update_and_parent(out, update, parsed.braintrust_parent.as_ref()))
+    let parent = parsed.braintrust_parent.as_ref();
+    let update = baggage::relay(None, &parsed.others, parent);
+    if parent.is_none() && matches!(&update, BaggageUpdate::Set(value) if value == inbound) {
+        return FORWARD_AS_RECEIVED;
+    }
+    wire::output(|out| push_update_and_parent(out, update, parent))
 }
 
 /// The tail shared by the propagation texts JS reads (this module's forwarded baggage,

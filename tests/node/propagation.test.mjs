@@ -359,5 +359,11 @@ test('injectTraceContext forwards an extracted context unchanged, as version 00 
   assert.equal(forward(' braintrust.parent=project_id%3Aabc , userId=alice'), 'userId=alice,braintrust.parent=project_id%3Aabc');
   assert.equal(forward('k=café,braintrust.parent=dataset_id%3Ax'), 'k=café', 'non-ASCII member relayed; an invalid parent dropped');
   assert.equal(forward('braintrust.parent=dataset_id%3Ax'), undefined, 'nothing left to forward');
+  // Forwarded as received (no decode on the JS side), or rebuilt when anything changed.
+  assert.equal(forward('userId=alice,k=v;p=1'), 'userId=alice,k=v;p=1');
+  assert.equal(forward('userId=alice,k=vé'), 'userId=alice,k=vé');
+  assert.equal(forward(' userId=alice ,\tk=v'), 'userId=alice,k=v', 'OWS trimmed');
+  assert.equal(forward('userId=alice,bad member,k=v'), 'userId=alice,k=v', 'an invalid member dropped');
+  assert.equal(forward(Array.from({ length: 70 }, (_, i) => `k${i}=v`).join(',')).split(',').length, 64, 'cut to the member limit');
   assert.equal(forward('k=v,braintrust.parent=project_name%3AMy%0AProj'), 'k=v,braintrust.parent=project_name%3AMy%0AProj', 'a parent with a line break');
 });
