@@ -158,6 +158,11 @@ pub struct Member<'a> {
     pub value: &'a str,
 }
 
+/// See [`VALUE_PLAIN`].
+fn is_value_plain(b: u8) -> bool {
+    VALUE_PLAIN.get(usize::from(b)).is_some_and(|&t| t)
+}
+
 /// RFC 7230 `tchar`, one table lookup a byte (a key is checked byte by byte).
 fn is_token_byte(b: u8) -> bool {
     TOKEN.get(usize::from(b)).is_some_and(|&t| t)
@@ -165,10 +170,19 @@ fn is_token_byte(b: u8) -> bool {
 
 const TOKEN: [bool; 256] = super::alphanumeric_and(b"!#$%&'*+-.^_`|~");
 
-/// A control character other than tab: never allowed in a kept member.
-fn is_control(b: u8) -> bool {
-    (b < 0x20 && b != b'\t') || b == 0x7f
-}
+/// The bytes a value is mostly made of: printable ASCII (not the space) or any byte of
+/// a non-ASCII character, except `,` (which ends the piece) and `;` (which ends the
+/// value). One table lookup a byte over the common run.
+#[allow(clippy::indexing_slicing)] // evaluated at compile time: an out-of-range index fails the build
+const VALUE_PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0x21;
+    while b < 256 {
+        table[b] = b != 0x7f && b != b',' as usize && b != b';' as usize;
+        b += 1;
+    }
+    table
+};
 
 /// One past the last byte of `bytes[from..to]` that is not a space or tab (`from` if
 /// there is none).
@@ -180,21 +194,33 @@ fn trim_end_ows(bytes: &[u8], from: usize, mut to: usize) -> usize {
 }
 
 impl<'a> Member<'a> {
-    /// Reads one comma-free piece of a header; `None` if it is not a member we keep.
+    /// Reads one comma-free piece of a header; `None` if it is not a member we keep
+    /// (a piece holding a `,` is not one).
+    pub fn parse(piece: &'a str) -> Option<Self> {
+        match Self::read(piece, 0) {
+            (member, end) if end == piece.len() => member,
+            _ => None,
+        }
+    }
+
+    /// Reads the piece of `header` from byte `from` to the next `,` or the end: the
+    /// member it holds (`None` if it is not one we keep) and where the piece ends.
     ///
     /// One pass over the bytes: spaces and tabs, the key's token bytes, spaces and tabs,
-    /// `=`, then the rest, checked for control characters while the first `;` and the
-    /// last byte that is not a space or tab are noted. Every cut is next to an ASCII
-    /// byte, so every slice is on a character boundary.
-    pub fn parse(piece: &'a str) -> Option<Self> {
-        let bytes = piece.as_bytes();
+    /// `=`, then the rest up to the `,` in runs of plain value bytes, between which the
+    /// first `;` and the last byte that is not a space or tab are noted and a control
+    /// character drops the member. Every cut is next to an ASCII byte, so every slice is
+    /// on a character boundary.
+    fn read(header: &'a str, from: usize) -> (Option<Self>, usize) {
+        let bytes = header.as_bytes();
         let skip_ows = |mut i: usize| {
             while bytes.get(i).copied().is_some_and(is_ows) {
                 i += 1;
             }
             i
         };
-        let start = skip_ows(0);
+        let piece_end = |i: usize| bytes.get(i..).and_then(|rest| rest.iter().position(|&b| b == b',')).map_or(bytes.len(), |p| i + p);
+        let start = skip_ows(from);
         let mut i = start;
         while bytes.get(i).is_some_and(|&b| is_token_byte(b)) {
             i += 1;
@@ -202,34 +228,41 @@ impl<'a> Member<'a> {
         let key_end = i;
         i = skip_ows(i);
         if key_end == start || bytes.get(i) != Some(&b'=') {
-            return None;
+            return (None, piece_end(i));
         }
         i += 1;
         let value_start = skip_ows(i);
         // `end`: one past the last byte that is not a space or tab (the text's end);
         // `semi`: the first `;` (the value's end, before trimming), if any.
         let (mut end, mut semi) = (i, None);
-        while let Some(&b) = bytes.get(i) {
-            i += 1;
-            if b > b' ' && b != 0x7f {
-                // Printable (or not ASCII): the common case, one test.
-                if b == b';' && semi.is_none() {
-                    semi = Some(i - 1);
-                }
+        loop {
+            let run = bytes.get(i..).map_or(0, |rest| rest.iter().position(|&b| !is_value_plain(b)).unwrap_or(rest.len()));
+            if run > 0 {
+                i += run;
                 end = i;
-            } else if is_control(b) {
-                return None;
+            }
+            match bytes.get(i) {
+                None | Some(b',') => break,
+                Some(b';') => {
+                    semi = semi.or(Some(i));
+                    i += 1;
+                    end = i;
+                }
+                Some(&b) if is_ows(b) => i += 1,
+                Some(_) => return (None, piece_end(i)), // a control character or DEL
             }
         }
         let value_end = match semi {
             Some(semi) => trim_end_ows(bytes, value_start, semi),
             None => end,
         };
-        Some(Member {
-            text: piece.get(start..end)?,
-            key: piece.get(start..key_end)?,
-            value: piece.get(value_start.min(value_end)..value_end)?,
-        })
+        let text = header.get(start..end);
+        let key = header.get(start..key_end);
+        let value = header.get(value_start.min(value_end)..value_end);
+        match (text, key, value) {
+            (Some(text), Some(key), Some(value)) => (Some(Member { text, key, value }), i),
+            _ => (None, i),
+        }
     }
 
     /// Whether this is the `braintrust.parent` member.
@@ -238,33 +271,34 @@ impl<'a> Member<'a> {
     }
 }
 
-/// The comma-separated pieces of a header, found with a plain byte scan (headers are
-/// short: a general-purpose substring search costs more than it saves here).
+/// The comma-separated pieces of a header, each read by [`Member::read`] as it is
+/// found: the member it holds, if kept, and its byte length.
 struct Pieces<'a> {
-    rest: Option<&'a str>,
+    header: &'a str,
+    /// Where the next piece starts; `None` after the last.
+    at: Option<usize>,
+}
+
+impl<'a> Pieces<'a> {
+    fn new(header: &'a str) -> Self {
+        Pieces { header, at: Some(0) }
+    }
 }
 
 impl<'a> Iterator for Pieces<'a> {
-    type Item = &'a str;
+    type Item = (Option<Member<'a>>, usize);
 
-    fn next(&mut self) -> Option<&'a str> {
-        let rest = self.rest?;
-        match rest.bytes().position(|b| b == b',') {
-            Some(i) => {
-                self.rest = rest.get(i + 1..);
-                rest.get(..i)
-            }
-            None => {
-                self.rest = None;
-                Some(rest)
-            }
-        }
+    fn next(&mut self) -> Option<Self::Item> {
+        let from = self.at?;
+        let (member, end) = Member::read(self.header, from);
+        self.at = (end < self.header.len()).then_some(end + 1);
+        Some((member, end - from))
     }
 }
 
 /// The members of a header that spanwire keeps, in order, before any limit.
 pub fn members(header: &str) -> impl Iterator<Item = Member<'_>> {
-    Pieces { rest: Some(header) }.filter_map(Member::parse)
+    Pieces::new(header).filter_map(|(member, _)| member)
 }
 
 /// Counts members and bytes against the limits; `add` is false once one does not fit.
@@ -371,8 +405,8 @@ pub fn parse(header: &str) -> InboundBaggage {
     let mut verbatim = Some(0usize);
     let mut others = String::new();
     let mut count = 0usize;
-    for piece in (Pieces { rest: Some(header) }) {
-        let Some(member) = Member::parse(piece) else {
+    for (member, piece_len) in Pieces::new(header) {
+        let Some(member) = member else {
             verbatim = verbatim.and_then(|len| start_copy(header, len, &mut others));
             continue;
         };
@@ -382,8 +416,8 @@ pub fn parse(header: &str) -> InboundBaggage {
         if member.is_braintrust_parent() {
             last_parent = Some(member.value);
             verbatim = verbatim.and_then(|len| start_copy(header, len, &mut others));
-        } else if let (Some(len), true) = (verbatim, member.text.len() == piece.len()) {
-            verbatim = Some(if count == 0 { piece.len() } else { len + 1 + piece.len() });
+        } else if let (Some(len), true) = (verbatim, member.text.len() == piece_len) {
+            verbatim = Some(if count == 0 { piece_len } else { len + 1 + piece_len });
             count += 1;
         } else {
             verbatim = verbatim.and_then(|len| start_copy(header, len, &mut others));
