@@ -507,7 +507,7 @@ pub fn relay(
     // At most MAX_MEMBERS keys are kept from the carrier, so the duplicate check below
     // stays small however long the carrier's header is.
     let mut carrier_keys: Vec<&str> = Vec::new();
-    for member in members(carrier.unwrap_or("")).filter(|m| !m.is_braintrust_parent()) {
+    for member in carrier.into_iter().flat_map(members).filter(|m| !m.is_braintrust_parent()) {
         if !push(&member, &mut budget) {
             inbound_done = true;
             break;
