@@ -302,13 +302,16 @@ test('round trip: what inject writes, extract reads back', () => {
   }
 });
 
+// A higher version with extra fields and unknown flags, a tracestate and baggage with
+// a Braintrust parent: what the forwarding tests below start from.
+const FORWARDED = {
+  traceparent: `01-${TRACE}-${SPAN}-ff-extra`,
+  tracestate: 'rojo=1,congo=2',
+  baggage: 'userId=alice,braintrust.parent=project_id%3Aabc',
+};
+
 test('child: the same trace, flags, tracestate and baggage under a new span id each time', () => {
-  const inbound = {
-    traceparent: `01-${TRACE}-${SPAN}-ff-extra`,
-    tracestate: 'rojo=1,congo=2',
-    baggage: 'userId=alice,braintrust.parent=project_id%3Aabc',
-  };
-  const ctx = extractTraceContext(inbound);
+  const ctx = extractTraceContext(FORWARDED);
   const a = ctx.child();
   const b = ctx.child();
   assert.ok(a instanceof TraceContext);
@@ -338,12 +341,7 @@ test('child: the same trace, flags, tracestate and baggage under a new span id e
 });
 
 test('injectTraceContext forwards an extracted context unchanged, as version 00 with known flags', () => {
-  const inbound = {
-    traceparent: `01-${TRACE}-${SPAN}-ff-extra`,
-    tracestate: 'rojo=1,congo=2',
-    baggage: 'userId=alice,braintrust.parent=project_id%3Aabc',
-  };
-  const ctx = extractTraceContext(inbound);
+  const ctx = extractTraceContext(FORWARDED);
   const out = injectTraceContext(ctx, { Baggage: 'k=v', TraceParent: 'stale' });
   assert.deepEqual(out, {
     traceparent: `00-${TRACE}-${SPAN}-03`,
