@@ -32,3 +32,8 @@ export function roundTrip(carrier) {
   if ((++ended & 1023) === 0) logger._source.discard(4096);
   return out;
 }
+
+/** Not part of the harness contract: empties the queue unsent (tests/bench, at exit). */
+export function discardQueued() {
+  logger._source.discard(4096);
+}

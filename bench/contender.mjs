@@ -97,5 +97,11 @@ export function prepareExport(n) {
 /** Encodes the queued spans as one OTLP/JSON request body, leaving them queued. */
 export function exportBatch() { return exportLog._source.encodeQueued(); }
 
+/** Not part of the harness contract: empties both queues unsent (tests/bench, at exit). */
+export function discardQueued() {
+  logger._source.discard(4096);
+  exportLog._source.discard(4096);
+}
+
 export const coldStartModules = { 'full package': ['./cold-start.mjs'] };
 export const sizeEntries = { 'full package': './size-entry.mjs' };
