@@ -69,11 +69,7 @@ pub struct Injected<'a> {
 /// assert_eq!(ctx.trace_state.unwrap().as_str(), "congo=t61rcWkgMzE");
 /// assert!(extract(Some("garbage"), &[], Some("braintrust.parent=project_id%3Aabc")).is_none());
 /// ```
-pub fn extract(
-    traceparent: Option<&str>,
-    tracestate: &[&str],
-    baggage: Option<&str>,
-) -> Option<SpanContext> {
+pub fn extract(traceparent: Option<&str>, tracestate: &[&str], baggage: Option<&str>) -> Option<SpanContext> {
     extract_parts(traceparent?, TraceState::parse(tracestate), baggage)
 }
 
@@ -154,11 +150,7 @@ impl SpanContext {
         Injected {
             traceparent: self.traceparent(),
             tracestate: self.trace_state.as_ref().map(TraceState::as_str),
-            baggage: baggage::relay(
-                carrier_baggage,
-                &self.baggage,
-                self.braintrust_parent.as_ref(),
-            ),
+            baggage: baggage::relay(carrier_baggage, &self.baggage, self.braintrust_parent.as_ref()),
         }
     }
 }

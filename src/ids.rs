@@ -314,7 +314,9 @@ mod tests {
     #[test]
     fn nonzero_lower_hex_agrees_with_the_per_byte_check() {
         let reference = |t: &[u8]| t.iter().all(|&b| lower_hex_value(b).is_some()) && t.iter().any(|&b| b != b'0');
-        for base in [&b"00f067aa0ba902b7"[..], b"4bf92f3577b34da6a3ce929d0e0e4736", b"0000000000000000", b"ffffffffffffffff"] {
+        for base in
+            [&b"00f067aa0ba902b7"[..], b"4bf92f3577b34da6a3ce929d0e0e4736", b"0000000000000000", b"ffffffffffffffff"]
+        {
             for at in 0..base.len() {
                 for b in 0..=255u8 {
                     let mut t = base.to_vec();

@@ -105,9 +105,7 @@ impl JsonObject {
     pub fn parse(text: &str) -> Result<Self, JsonError> {
         match JsonValue::parse(text)? {
             JsonValue::Object(object) => Ok(object),
-            other => {
-                Err(JsonError { offset: 0, kind: JsonErrorKind::NotAnObject(other.type_name()) })
-            }
+            other => Err(JsonError { offset: 0, kind: JsonErrorKind::NotAnObject(other.type_name()) }),
         }
     }
 
@@ -182,7 +180,6 @@ impl JsonValue {
         write_value(self, &mut out);
         out
     }
-
 
     /// The JSON type name, for error messages: `null`, `boolean`, `number`, `string`,
     /// `array` or `object`.
@@ -432,18 +429,14 @@ impl Parser<'_> {
                 let first = self.hex4()?;
                 let c = if (0xd800..0xdc00).contains(&first) {
                     // A high surrogate must be followed by `\u` and a low surrogate.
-                    let second = if self.text.as_bytes().get(self.pos..self.pos + 2) == Some(b"\\u")
-                    {
+                    let second = if self.text.as_bytes().get(self.pos..self.pos + 2) == Some(b"\\u") {
                         self.pos += 2;
                         self.hex4()?
                     } else {
                         0
                     };
                     if !(0xdc00..0xe000).contains(&second) {
-                        return Err(JsonError {
-                            offset: escape_at,
-                            kind: JsonErrorKind::LoneSurrogate,
-                        });
+                        return Err(JsonError { offset: escape_at, kind: JsonErrorKind::LoneSurrogate });
                     }
                     let code = 0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00);
                     char::from_u32(code)
@@ -451,14 +444,11 @@ impl Parser<'_> {
                     char::from_u32(first)
                 };
                 // `None` only for a lone low surrogate.
-                let c =
-                    c.ok_or(JsonError { offset: escape_at, kind: JsonErrorKind::LoneSurrogate })?;
+                let c = c.ok_or(JsonError { offset: escape_at, kind: JsonErrorKind::LoneSurrogate })?;
                 out.push(c);
                 return Ok(());
             }
-            Some(_) => {
-                return Err(JsonError { offset: escape_at, kind: JsonErrorKind::InvalidEscape })
-            }
+            Some(_) => return Err(JsonError { offset: escape_at, kind: JsonErrorKind::InvalidEscape }),
         };
         self.pos += 1;
         out.push(simple);
@@ -468,11 +458,9 @@ impl Parser<'_> {
     fn hex4(&mut self) -> Result<u32, JsonError> {
         let mut value = 0u32;
         for _ in 0..4 {
-            let digit = self.peek().and_then(|b| char::from(b).to_digit(16)).ok_or_else(|| {
-                match self.peek() {
-                    None => self.error(JsonErrorKind::UnexpectedEnd),
-                    Some(_) => self.error(JsonErrorKind::InvalidEscape),
-                }
+            let digit = self.peek().and_then(|b| char::from(b).to_digit(16)).ok_or_else(|| match self.peek() {
+                None => self.error(JsonErrorKind::UnexpectedEnd),
+                Some(_) => self.error(JsonErrorKind::InvalidEscape),
             })?;
             value = (value << 4) | digit;
             self.pos += 1;
@@ -816,10 +804,7 @@ impl<'de> serde::Deserialize<'de> for JsonObject {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match JsonValue::deserialize(d)? {
             JsonValue::Object(object) => Ok(object),
-            other => Err(serde::de::Error::custom(format_args!(
-                "expected an object, found {}",
-                other.type_name()
-            ))),
+            other => Err(serde::de::Error::custom(format_args!("expected an object, found {}", other.type_name()))),
         }
     }
 }
@@ -923,11 +908,7 @@ mod tests {
             let mut out = String::new();
             write_string(input, &mut out);
             assert_eq!(out, *expected, "{reason}");
-            assert_eq!(
-                JsonValue::parse(&out),
-                Ok(JsonValue::String((*input).to_owned())),
-                "{reason}: parse back"
-            );
+            assert_eq!(JsonValue::parse(&out), Ok(JsonValue::String((*input).to_owned())), "{reason}: parse back");
         }
     }
 
@@ -949,17 +930,10 @@ mod tests {
             ("é", JsonErrorKind::UnexpectedCharacter('é'), 0, "non-ASCII outside a string"),
         ];
         for (input, kind, offset, reason) in cases {
-            assert_eq!(
-                JsonValue::parse(input),
-                Err(JsonError { offset: *offset, kind: kind.clone() }),
-                "{reason}"
-            );
+            assert_eq!(JsonValue::parse(input), Err(JsonError { offset: *offset, kind: kind.clone() }), "{reason}");
         }
         let deep = "[".repeat(MAX_DEPTH + 1);
-        assert!(matches!(
-            JsonValue::parse(&deep),
-            Err(JsonError { kind: JsonErrorKind::TooDeep, .. })
-        ));
+        assert!(matches!(JsonValue::parse(&deep), Err(JsonError { kind: JsonErrorKind::TooDeep, .. })));
         let ok_deep = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert!(JsonValue::parse(&ok_deep).is_ok(), "exactly MAX_DEPTH levels");
     }

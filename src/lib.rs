@@ -23,8 +23,8 @@
 
 pub mod context;
 pub mod decimal;
-pub mod heap;
 pub mod export;
+pub mod heap;
 pub mod ids;
 pub mod json;
 pub mod otlp;

@@ -115,24 +115,16 @@ impl ObjectRef {
     /// give a resolved id, `project_name:` the compute args `{"project_name": …}`.
     pub fn from_parent(parent: &BraintrustParent) -> Self {
         match parent {
-            BraintrustParent::ProjectId(id) => ObjectRef {
-                object_type: ObjectType::ProjectLogs,
-                object_id: Some(id.clone()),
-                compute_args: None,
-            },
-            BraintrustParent::ExperimentId(id) => ObjectRef {
-                object_type: ObjectType::Experiment,
-                object_id: Some(id.clone()),
-                compute_args: None,
-            },
+            BraintrustParent::ProjectId(id) => {
+                ObjectRef { object_type: ObjectType::ProjectLogs, object_id: Some(id.clone()), compute_args: None }
+            }
+            BraintrustParent::ExperimentId(id) => {
+                ObjectRef { object_type: ObjectType::Experiment, object_id: Some(id.clone()), compute_args: None }
+            }
             BraintrustParent::ProjectName(name) => {
                 let mut args = JsonObject::new();
                 args.insert("project_name", crate::slug::JsonValue::String(name.clone()));
-                ObjectRef {
-                    object_type: ObjectType::ProjectLogs,
-                    object_id: None,
-                    compute_args: Some(args),
-                }
+                ObjectRef { object_type: ObjectType::ProjectLogs, object_id: None, compute_args: Some(args) }
             }
         }
     }
@@ -142,23 +134,17 @@ impl ObjectRef {
     pub fn to_parent(&self) -> Option<BraintrustParent> {
         let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         match (self.object_type, &self.object_id, &self.compute_args) {
-            (ObjectType::Experiment, Some(id), _) => {
-                non_empty(id).map(BraintrustParent::ExperimentId)
-            }
-            (ObjectType::ProjectLogs, Some(id), _) => {
-                non_empty(id).map(BraintrustParent::ProjectId)
-            }
-            (ObjectType::ProjectLogs, None, Some(args)) => {
-                match (args.get("project_id"), args.get("project_name")) {
-                    (Some(crate::slug::JsonValue::String(id)), _) if !id.is_empty() => {
-                        Some(BraintrustParent::ProjectId(id.clone()))
-                    }
-                    (_, Some(crate::slug::JsonValue::String(n))) if !n.is_empty() => {
-                        Some(BraintrustParent::ProjectName(n.clone()))
-                    }
-                    _ => None,
+            (ObjectType::Experiment, Some(id), _) => non_empty(id).map(BraintrustParent::ExperimentId),
+            (ObjectType::ProjectLogs, Some(id), _) => non_empty(id).map(BraintrustParent::ProjectId),
+            (ObjectType::ProjectLogs, None, Some(args)) => match (args.get("project_id"), args.get("project_name")) {
+                (Some(crate::slug::JsonValue::String(id)), _) if !id.is_empty() => {
+                    Some(BraintrustParent::ProjectId(id.clone()))
                 }
-            }
+                (_, Some(crate::slug::JsonValue::String(n))) if !n.is_empty() => {
+                    Some(BraintrustParent::ProjectName(n.clone()))
+                }
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -249,15 +235,11 @@ impl Identity {
     }
     /// `span.spanId`.
     pub fn span_id(&self) -> String {
-        self.span_text
-            .as_deref()
-            .map_or_else(|| self.ctx.span_id.to_hex(), str::to_owned)
+        self.span_text.as_deref().map_or_else(|| self.ctx.span_id.to_hex(), str::to_owned)
     }
     /// `span.rootSpanId`.
     pub fn root_span_id(&self) -> String {
-        self.root_text
-            .as_deref()
-            .map_or_else(|| self.ctx.trace_id.to_hex(), str::to_owned)
+        self.root_text.as_deref().map_or_else(|| self.ctx.trace_id.to_hex(), str::to_owned)
     }
     /// `span.spanParents[0]`, if any.
     pub fn parent_id(&self) -> Option<String> {
@@ -276,20 +258,12 @@ impl Identity {
         self.span_text.is_none() && self.root_text.is_none()
     }
 
-    fn effective_object<'a>(
-        &'a self,
-        logger: Option<&'a Arc<ObjectRef>>,
-    ) -> Option<&'a Arc<ObjectRef>> {
+    fn effective_object<'a>(&'a self, logger: Option<&'a Arc<ObjectRef>>) -> Option<&'a Arc<ObjectRef>> {
         self.object.as_ref().or(logger)
     }
 
-    fn components(
-        &self,
-        logger_object: Option<&Arc<ObjectRef>>,
-    ) -> Result<SpanComponents, RecorderError> {
-        let object = self
-            .effective_object(logger_object)
-            .ok_or(RecorderError::NoObject)?;
+    fn components(&self, logger_object: Option<&Arc<ObjectRef>>) -> Result<SpanComponents, RecorderError> {
+        let object = self.effective_object(logger_object).ok_or(RecorderError::NoObject)?;
         Ok(SpanComponents {
             object_type: object.object_type,
             object_id: object.object_id.clone(),
@@ -302,16 +276,9 @@ impl Identity {
     }
 
     /// `span.export()`: V4, or V3 for a span started in legacy mode.
-    pub fn export_slug(
-        &self,
-        logger_object: Option<&Arc<ObjectRef>>,
-    ) -> Result<String, RecorderError> {
+    pub fn export_slug(&self, logger_object: Option<&Arc<ObjectRef>>) -> Result<String, RecorderError> {
         let c = self.components(logger_object)?;
-        Ok(if self.legacy {
-            c.to_v3_string()
-        } else {
-            c.to_v4_string()
-        })
+        Ok(if self.legacy { c.to_v3_string() } else { c.to_v4_string() })
     }
 
     /// The headers `inject` writes, as `traceparent \n tracestate \n baggage \n
@@ -340,19 +307,12 @@ impl Identity {
     }
 
     /// The outbound header values for a carrier whose `baggage` is `carrier_baggage`.
-    pub fn inject(
-        &self,
-        carrier_baggage: Option<&str>,
-    ) -> Option<(String, Option<String>, BaggageUpdate)> {
+    pub fn inject(&self, carrier_baggage: Option<&str>) -> Option<(String, Option<String>, BaggageUpdate)> {
         if !self.propagates() {
             return None;
         }
         let out = self.ctx.inject(carrier_baggage);
-        Some((
-            out.traceparent.as_str().to_owned(),
-            out.tracestate.map(str::to_owned),
-            out.baggage,
-        ))
+        Some((out.traceparent.as_str().to_owned(), out.tracestate.map(str::to_owned), out.baggage))
     }
 }
 
@@ -380,12 +340,7 @@ pub enum Parent<'a> {
     /// Inbound headers, parsed here. `tracestate_checked`: the `tracestate` is one that
     /// [`crate::w3c::tracestate::is_valid_joined`] accepted, trimmed (the values of an
     /// extracted context), and is not validated again.
-    Remote {
-        traceparent: &'a str,
-        tracestate: Option<&'a str>,
-        baggage: Option<&'a str>,
-        tracestate_checked: bool,
-    },
+    Remote { traceparent: &'a str, tracestate: Option<&'a str>, baggage: Option<&'a str>, tracestate_checked: bool },
     /// A Braintrust slug (`span.export()` of another span or service).
     Slug(&'a str),
 }
@@ -491,9 +446,7 @@ fn span_or_random(text: &str) -> Result<SpanId, RandomError> {
 /// Lower-case hex of exactly `len` chars and not all zero: the form W3C ids take.
 fn is_w3c_hex(text: &str, len: usize) -> bool {
     text.len() == len
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         && text.bytes().any(|b| b != b'0')
 }
 
@@ -537,10 +490,7 @@ impl Recorder {
             parent: config.parent.clone(),
             sampler: RatioSampler::new(config.sample_rate),
             encoding: config.encoding,
-            object: config
-                .parent
-                .as_ref()
-                .map(|p| Arc::new(ObjectRef::from_parent(p))),
+            object: config.parent.as_ref().map(|p| Arc::new(ObjectRef::from_parent(p))),
             resource: config.resource,
             scope: Scope::new(crate::span::SDK_NAME, crate::span::SDK_VERSION),
             queue: EndedQueue::new(config.max_queue_size),
@@ -573,17 +523,11 @@ impl Recorder {
     }
 
     fn logger(&self, id: u32) -> Result<&Logger, RecorderError> {
-        self.loggers
-            .get(id as usize)
-            .and_then(Option::as_ref)
-            .ok_or(RecorderError::NoSuchLogger)
+        self.loggers.get(id as usize).and_then(Option::as_ref).ok_or(RecorderError::NoSuchLogger)
     }
 
     fn logger_mut(&mut self, id: u32) -> Result<&mut Logger, RecorderError> {
-        self.loggers
-            .get_mut(id as usize)
-            .and_then(Option::as_mut)
-            .ok_or(RecorderError::NoSuchLogger)
+        self.loggers.get_mut(id as usize).and_then(Option::as_mut).ok_or(RecorderError::NoSuchLogger)
     }
 
     /// Number of live (started, not ended) spans.
@@ -597,10 +541,7 @@ impl Recorder {
     }
 
     fn get(&self, h: Handle) -> Result<&LiveSpan, RecorderError> {
-        let slot = self
-            .slots
-            .get((h & INDEX_MASK) as usize)
-            .ok_or(RecorderError::NoSuchSpan)?;
+        let slot = self.slots.get((h & INDEX_MASK) as usize).ok_or(RecorderError::NoSuchSpan)?;
         if slot.gen != h >> INDEX_BITS {
             return Err(RecorderError::NoSuchSpan);
         }
@@ -608,10 +549,7 @@ impl Recorder {
     }
 
     fn get_mut(&mut self, h: Handle) -> Result<&mut LiveSpan, RecorderError> {
-        let slot = self
-            .slots
-            .get_mut((h & INDEX_MASK) as usize)
-            .ok_or(RecorderError::NoSuchSpan)?;
+        let slot = self.slots.get_mut((h & INDEX_MASK) as usize).ok_or(RecorderError::NoSuchSpan)?;
         if slot.gen != h >> INDEX_BITS {
             return Err(RecorderError::NoSuchSpan);
         }
@@ -620,10 +558,7 @@ impl Recorder {
 
     fn take(&mut self, h: Handle) -> Result<LiveSpan, RecorderError> {
         let index = h & INDEX_MASK;
-        let slot = self
-            .slots
-            .get_mut(index as usize)
-            .ok_or(RecorderError::NoSuchSpan)?;
+        let slot = self.slots.get_mut(index as usize).ok_or(RecorderError::NoSuchSpan)?;
         if slot.gen != h >> INDEX_BITS {
             return Err(RecorderError::NoSuchSpan);
         }
@@ -645,10 +580,7 @@ impl Recorder {
                 (self.slots.len() - 1) as u32
             }
         };
-        let slot = self
-            .slots
-            .get_mut(index as usize)
-            .ok_or(RecorderError::TooManySpans)?;
+        let slot = self.slots.get_mut(index as usize).ok_or(RecorderError::TooManySpans)?;
         slot.span = Some(span);
         self.live += 1;
         Ok((slot.gen << INDEX_BITS) | index)
@@ -700,12 +632,7 @@ impl Recorder {
             Parent::None => root_identity(legacy, sampler, None)?,
             Parent::Live(h) => child_identity(&self.get(h)?.id, legacy)?,
             Parent::Snapshot(text) => child_identity(&Snapshot::decode(text)?, legacy)?,
-            Parent::Remote {
-                traceparent,
-                tracestate,
-                baggage,
-                tracestate_checked,
-            } => {
+            Parent::Remote { traceparent, tracestate, baggage, tracestate_checked } => {
                 let trace_state = match tracestate {
                     Some(text) if tracestate_checked => Some(TraceState::checked(text)),
                     Some(text) => TraceState::parse_joined(text),
@@ -753,11 +680,7 @@ impl Recorder {
     /// [`Recorder::end`], appending the snapshot to `snapshot` (a buffer the caller
     /// reuses); returns the recorded end time.
     pub fn end_into(&mut self, h: Handle, end_unix_nano: u64, snapshot: &mut String) -> Result<u64, RecorderError> {
-        let LiveSpan {
-            mut record,
-            id,
-            logger,
-        } = self.take(h)?;
+        let LiveSpan { mut record, id, logger } = self.take(h)?;
         record.end(end_unix_nano);
         let end = record.end_time_unix_nano;
         Snapshot::encode_into(&id, snapshot);
@@ -800,11 +723,7 @@ impl Recorder {
 
     /// Removes up to `max` ended spans from `logger`'s queue and encodes them as one
     /// OTLP/HTTP body; `None` when the queue is empty or export is off.
-    pub fn take_batch(
-        &mut self,
-        logger: u32,
-        max: usize,
-    ) -> Option<(Vec<u8>, usize, &'static str)> {
+    pub fn take_batch(&mut self, logger: u32, max: usize) -> Option<(Vec<u8>, usize, &'static str)> {
         let l = self.logger_mut(logger).ok()?;
         let encoding = l.encoding?;
         if l.queue.is_empty() || max == 0 {
@@ -852,12 +771,7 @@ fn root_identity(
             None => trace_or_random(&text)?,
         };
         let boxed: Box<str> = text.into_boxed_str();
-        (
-            trace,
-            span_or_random(&boxed)?,
-            Some(boxed.clone()),
-            Some(boxed),
-        )
+        (trace, span_or_random(&boxed)?, Some(boxed.clone()), Some(boxed))
     } else {
         (TraceId::random()?, SpanId::random()?, None, None)
     };
@@ -898,10 +812,7 @@ fn child_identity(parent: &Identity, legacy: bool) -> Result<Identity, RandomErr
 
 fn remote_identity(ctx: SpanContext, legacy: bool) -> Result<Identity, RandomError> {
     let (span_id, span_text) = new_span_id(legacy)?;
-    let object = ctx
-        .braintrust_parent
-        .as_ref()
-        .map(|p| Arc::new(ObjectRef::from_parent(p)));
+    let object = ctx.braintrust_parent.as_ref().map(|p| Arc::new(ObjectRef::from_parent(p)));
     Ok(Identity {
         parent_span_id: Some(ctx.span_id),
         ctx: ctx.child_with_span_id(span_id),
@@ -915,11 +826,7 @@ fn remote_identity(ctx: SpanContext, legacy: bool) -> Result<Identity, RandomErr
     })
 }
 
-fn slug_identity(
-    c: SpanComponents,
-    legacy: bool,
-    sampler: RatioSampler,
-) -> Result<Identity, RandomError> {
+fn slug_identity(c: SpanComponents, legacy: bool, sampler: RatioSampler) -> Result<Identity, RandomError> {
     let object = if c.object_id.is_some() || c.compute_object_metadata_args.is_some() {
         Some(Arc::new(ObjectRef {
             object_type: c.object_type,
@@ -1048,10 +955,7 @@ struct FieldReader<'a> {
 
 impl<'a> FieldReader<'a> {
     fn next(&mut self) -> Result<&'a str, RecorderError> {
-        let (len, rest) = self
-            .rest
-            .split_once(':')
-            .ok_or(RecorderError::BadSnapshot)?;
+        let (len, rest) = self.rest.split_once(':').ok_or(RecorderError::BadSnapshot)?;
         let len: usize = len.parse().map_err(|_| RecorderError::BadSnapshot)?;
         let value = rest.get(..len).ok_or(RecorderError::BadSnapshot)?;
         self.rest = rest.get(len..).ok_or(RecorderError::BadSnapshot)?;
@@ -1075,9 +979,7 @@ impl Snapshot {
     pub fn encode_into(id: &Identity, out: &mut String) {
         // Room for every field as usual (ids, lengths, the object's slug), so the string
         // grows at most once.
-        out.reserve(
-            320 + id.ctx.trace_state.as_ref().map_or(0, |t| t.as_str().len()) + id.ctx.baggage.as_str().len(),
-        );
+        out.reserve(320 + id.ctx.trace_state.as_ref().map_or(0, |t| t.as_str().len()) + id.ctx.baggage.as_str().len());
         // The fixed-width fields (flags, the ids, and in hex mode the empty UUID texts
         // and the row id) are written into a stack buffer and appended in one piece:
         // this runs at every span end, and a dozen small appends cost more than the
@@ -1093,9 +995,8 @@ impl Snapshot {
             Some(p) => put_id(&mut head, at, b"16:", |h| p.write_hex(h)),
             None => put(&mut head, at, b"0:"),
         };
-        let no_texts = [&id.span_text, &id.root_text, &id.parent_text]
-            .iter()
-            .all(|t| t.as_deref().map_or(true, str::is_empty));
+        let no_texts =
+            [&id.span_text, &id.root_text, &id.parent_text].iter().all(|t| t.as_deref().map_or(true, str::is_empty));
         let hex_row = match &id.row {
             RowId::Hex(r) if no_texts => Some(r),
             _ => None,
@@ -1114,10 +1015,7 @@ impl Snapshot {
                 RowId::Text(t) => push_field(out, &format!("t{t}")),
             }
         }
-        push_field(
-            out,
-            id.ctx.trace_state.as_ref().map_or("", TraceState::as_str),
-        );
+        push_field(out, id.ctx.trace_state.as_ref().map_or("", TraceState::as_str));
         push_field(out, id.ctx.baggage.as_str());
         match &id.ctx.braintrust_parent {
             // `kind:id`, the Display form, written without core::fmt.
@@ -1142,9 +1040,7 @@ impl Snapshot {
         let mut r = FieldReader { rest: text };
         let flags = r.next()?;
         let (hexflags, mode) = (flags.get(..2), flags.get(2..));
-        let bits = hexflags
-            .and_then(|h| u8::from_str_radix(h, 16).ok())
-            .ok_or(RecorderError::BadSnapshot)?;
+        let bits = hexflags.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(RecorderError::BadSnapshot)?;
         let legacy = match mode {
             Some("l") => true,
             Some("h") => false,
@@ -1154,11 +1050,7 @@ impl Snapshot {
         let trace_id = TraceId::from_hex(r.next()?).map_err(bad)?;
         let span_id = SpanId::from_hex(r.next()?).map_err(bad)?;
         let parent = r.next()?;
-        let parent_span_id = if parent.is_empty() {
-            None
-        } else {
-            Some(SpanId::from_hex(parent).map_err(bad)?)
-        };
+        let parent_span_id = if parent.is_empty() { None } else { Some(SpanId::from_hex(parent).map_err(bad)?) };
         let span_text = opt_box(r.next()?);
         let root_text = opt_box(r.next()?);
         let parent_text = opt_box(r.next()?);
@@ -1169,23 +1061,12 @@ impl Snapshot {
             _ => return Err(RecorderError::BadSnapshot),
         };
         let trace_state = r.next()?;
-        let trace_state = if trace_state.is_empty() {
-            None
-        } else {
-            TraceState::parse_joined(trace_state)
-        };
+        let trace_state = if trace_state.is_empty() { None } else { TraceState::parse_joined(trace_state) };
         let baggage_text = r.next()?;
-        let baggage = if baggage_text.is_empty() {
-            BaggageMembers::EMPTY
-        } else {
-            baggage::parse(baggage_text).others
-        };
+        let baggage = if baggage_text.is_empty() { BaggageMembers::EMPTY } else { baggage::parse(baggage_text).others };
         let bt = r.next()?;
-        let braintrust_parent = if bt.is_empty() {
-            None
-        } else {
-            Some(bt.parse().map_err(|_| RecorderError::BadSnapshot)?)
-        };
+        let braintrust_parent =
+            if bt.is_empty() { None } else { Some(bt.parse().map_err(|_| RecorderError::BadSnapshot)?) };
         let object = r.next()?;
         let (object, propagated_event) = if object.is_empty() {
             (None, None)

@@ -41,9 +41,7 @@ impl RatioSampler {
     /// Samples every trace.
     pub const ALWAYS: RatioSampler = RatioSampler { threshold: 0 };
     /// Samples no trace.
-    pub const NEVER: RatioSampler = RatioSampler {
-        threshold: MAX_RANDOMNESS,
-    };
+    pub const NEVER: RatioSampler = RatioSampler { threshold: MAX_RANDOMNESS };
 
     /// The sampler for a probability in `[0, 1]` (clamped; NaN samples everything).
     ///
@@ -63,9 +61,7 @@ impl RatioSampler {
         // (1 - rate) * 2^56 is exact enough in f64 (53-bit mantissa): the rounding
         // error is below one part in 2^53 of the rate.
         let t = ((1.0 - rate) * MAX_RANDOMNESS as f64).round();
-        RatioSampler {
-            threshold: (t as u64).min(MAX_RANDOMNESS),
-        }
+        RatioSampler { threshold: (t as u64).min(MAX_RANDOMNESS) }
     }
 
     /// The rejection threshold: traces whose randomness is below it are dropped.

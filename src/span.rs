@@ -497,9 +497,7 @@ fn merge_json(into: &mut Option<JsonText>, from: Option<JsonText>) {
     match into {
         Some(existing) if existing.is_object() && from.is_object() => {
             let mut base = existing.to_value();
-            if let (JsonValue::Object(base_map), JsonValue::Object(from_map)) =
-                (&mut base, from.to_value())
-            {
+            if let (JsonValue::Object(base_map), JsonValue::Object(from_map)) = (&mut base, from.to_value()) {
                 deep_merge(base_map, from_map);
                 *existing = JsonText::from_value(&base);
             } else {
@@ -573,18 +571,17 @@ fn attribute_at_depth(value: JsonValue, depth: usize) -> Option<AttributeValue> 
         JsonValue::Bool(b) => AttributeValue::Bool(b),
         JsonValue::String(s) => AttributeValue::String(s),
         // -2^63 and 2^63 are exact doubles; the i64 range is [-2^63, 2^63).
-        JsonValue::Number(n) if n.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&n) => {
+        JsonValue::Number(n)
+            if n.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&n) =>
+        {
             AttributeValue::Int(n as i64)
         }
         JsonValue::Number(n) => AttributeValue::Double(n),
-        JsonValue::Array(items) if depth < MAX_VALUE_DEPTH => AttributeValue::Array(
-            items.into_iter().filter_map(|v| attribute_at_depth(v, depth + 1)).collect(),
-        ),
+        JsonValue::Array(items) if depth < MAX_VALUE_DEPTH => {
+            AttributeValue::Array(items.into_iter().filter_map(|v| attribute_at_depth(v, depth + 1)).collect())
+        }
         JsonValue::Object(object) if depth < MAX_VALUE_DEPTH => AttributeValue::KvList(
-            object
-                .into_iter()
-                .filter_map(|(k, v)| Some((k, attribute_at_depth(v, depth + 1)?)))
-                .collect(),
+            object.into_iter().filter_map(|(k, v)| Some((k, attribute_at_depth(v, depth + 1)?))).collect(),
         ),
         JsonValue::Array(_) | JsonValue::Object(_) => return None,
     })
@@ -594,10 +591,9 @@ fn attribute_at_depth(value: JsonValue, depth: usize) -> Option<AttributeValue> 
 /// entries whose value is `null` are left out.
 pub fn attributes_from_json(text: &str) -> Result<Attributes, AttributesJsonError> {
     match JsonValue::parse(text) {
-        Ok(JsonValue::Object(object)) => Ok(object
-            .into_iter()
-            .filter_map(|(k, v)| Some((k, attribute_at_depth(v, 0)?)))
-            .collect()),
+        Ok(JsonValue::Object(object)) => {
+            Ok(object.into_iter().filter_map(|(k, v)| Some((k, attribute_at_depth(v, 0)?))).collect())
+        }
         Ok(_) => Err(AttributesJsonError::NotAnObject),
         Err(e) => Err(AttributesJsonError::NotJson(e)),
     }
@@ -789,7 +785,8 @@ mod tests {
 
     #[test]
     fn merge_keeps_key_order_and_writes_numbers_as_js() {
-        let mut fields = BraintrustFields { metadata: j(r#"{"z":1.0,"a":{"y":2,"x":[{"q":1,"p":2}]}}"#), ..Default::default() };
+        let mut fields =
+            BraintrustFields { metadata: j(r#"{"z":1.0,"a":{"y":2,"x":[{"q":1,"p":2}]}}"#), ..Default::default() };
         fields.merge(BraintrustFields { metadata: j(r#"{"m":1e21,"a":{"b":0.5},"z":3}"#), ..Default::default() });
         assert_eq!(
             fields.metadata.unwrap().as_str(),
@@ -801,7 +798,8 @@ mod tests {
 
     #[test]
     fn attributes_from_json_keep_order_and_types() {
-        let attrs = attributes_from_json(r#"{"b":1,"a":-2.5,"n":null,"s":"x","big":1e300,"i":-9007199254740992}"#).unwrap();
+        let attrs =
+            attributes_from_json(r#"{"b":1,"a":-2.5,"n":null,"s":"x","big":1e300,"i":-9007199254740992}"#).unwrap();
         assert_eq!(
             attrs,
             vec![

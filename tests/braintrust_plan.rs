@@ -9,7 +9,9 @@
 
 use spanwire::context::{extract, SpanContext};
 use spanwire::w3c::baggage::{self, BaggageMembers, MAX_BYTES, MAX_MEMBERS};
-use spanwire::w3c::{BaggageUpdate, BraintrustParent, TraceFlags, BAGGAGE_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER};
+use spanwire::w3c::{
+    BaggageUpdate, BraintrustParent, TraceFlags, BAGGAGE_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER,
+};
 use spanwire::{SpanId, TraceId};
 
 const TP: &str = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
@@ -65,7 +67,10 @@ fn send_traceparent_is_well_formed_with_non_zero_ids() {
         (SpanContext::root(false).unwrap(), "unsampled root"),
         (remote.child().unwrap(), "child of a remote parent"),
         (remote.child().unwrap().child().unwrap(), "grandchild"),
-        (SpanContext::root_with_ids(one, SpanId::from_bytes([0, 0, 0, 0, 0, 0, 0, 1]).unwrap(), true), "smallest non-zero ids keep leading zeros"),
+        (
+            SpanContext::root_with_ids(one, SpanId::from_bytes([0, 0, 0, 0, 0, 0, 0, 1]).unwrap(), true),
+            "smallest non-zero ids keep leading zeros",
+        ),
     ];
     for (span, reason) in &cases {
         let tp = span.inject(None).traceparent;
@@ -119,7 +124,9 @@ fn send_other_baggage_members_are_kept() {
 fn send_header_names_are_lowercase() {
     // Replacing a carrier's case-variant (`Baggage`) is the carrier layer's job; the core
     // names every header it produces in lower case.
-    for (name, reason) in [(TRACEPARENT_HEADER, "traceparent"), (TRACESTATE_HEADER, "tracestate"), (BAGGAGE_HEADER, "baggage")] {
+    for (name, reason) in
+        [(TRACEPARENT_HEADER, "traceparent"), (TRACESTATE_HEADER, "tracestate"), (BAGGAGE_HEADER, "baggage")]
+    {
         assert_eq!(name, name.to_ascii_lowercase(), "{reason}");
         assert_eq!(name, reason, "{reason}: exact W3C name");
     }
@@ -262,7 +269,11 @@ fn receive_non_lowercase_header_names() {
 fn receive_braintrust_and_unrelated_baggage_keys() {
     let cases: &[(&str, &str, &str)] = &[
         ("k1=v1,braintrust.parent=project_id%3Aabc,k2=v2", "k1=v1,k2=v2", "bt in the middle"),
-        (" k1=v1 ; p=1 , braintrust.parent=project_id%3Aabc;prop , k2=v%2F2", "k1=v1 ; p=1,k2=v%2F2", "properties and OWS"),
+        (
+            " k1=v1 ; p=1 , braintrust.parent=project_id%3Aabc;prop , k2=v%2F2",
+            "k1=v1 ; p=1,k2=v%2F2",
+            "properties and OWS",
+        ),
         ("junk,braintrust.parent=project_id%3Aabc,=x", "", "invalid members ignored, not errored"),
     ];
     for (baggage, others, reason) in cases {
@@ -296,8 +307,14 @@ fn receive_tracestate_is_forwarded_unchanged() {
 fn round_trip_inject_then_extract() {
     let cases: Vec<(SpanContext, &str)> = vec![
         (start_span(None), "root with the logger's parent"),
-        (SpanContext::root(false).unwrap().with_braintrust_parent(Some(pname("Café, a+b"))), "unsampled root, encoded name"),
-        (start_span(Some(&extract(Some(TP), &[], Some("braintrust.parent=experiment_id%3Ae1")).unwrap())), "remote child, experiment"),
+        (
+            SpanContext::root(false).unwrap().with_braintrust_parent(Some(pname("Café, a+b"))),
+            "unsampled root, encoded name",
+        ),
+        (
+            start_span(Some(&extract(Some(TP), &[], Some("braintrust.parent=experiment_id%3Ae1")).unwrap())),
+            "remote child, experiment",
+        ),
         (SpanContext::root(true).unwrap(), "no Braintrust parent known"),
     ];
     for (span, reason) in &cases {
@@ -437,9 +454,24 @@ fn limits_relay_reserves_our_slot_and_bytes() {
     let filler = format!("a={}", "x".repeat(MAX_BYTES - ours.len() - 3));
     let cases: Vec<(String, BaggageMembers, String, &str)> = vec![
         (kv(64), BaggageMembers::EMPTY, format!("{},{ours}", kv(63)), "64 carrier members: 63 relayed + ours"),
-        (String::new(), baggage::parse(&kv(64)).others, format!("{},{ours}", kv(63)), "64 inbound members: 63 relayed + ours"),
-        (filler.clone(), BaggageMembers::EMPTY, format!("{filler},{ours}"), "a member filling the rest of the budget exactly"),
-        (format!("{filler}x"), BaggageMembers::EMPTY, ours.clone(), "one byte more: that member is dropped, ours survives"),
+        (
+            String::new(),
+            baggage::parse(&kv(64)).others,
+            format!("{},{ours}", kv(63)),
+            "64 inbound members: 63 relayed + ours",
+        ),
+        (
+            filler.clone(),
+            BaggageMembers::EMPTY,
+            format!("{filler},{ours}"),
+            "a member filling the rest of the budget exactly",
+        ),
+        (
+            format!("{filler}x"),
+            BaggageMembers::EMPTY,
+            ours.clone(),
+            "one byte more: that member is dropped, ours survives",
+        ),
     ];
     for (carrier, inbound, expected, reason) in &cases {
         let carrier = (!carrier.is_empty()).then_some(carrier.as_str());

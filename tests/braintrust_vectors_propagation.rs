@@ -222,29 +222,58 @@ fn inject_vectors() {
     let vectors = v["inject"].as_array().expect("a list");
     // (name, span context as the span layer would hold it, ours, reason)
     let trace: TraceId = INBOUND_TRACE.parse().unwrap();
-    let resumed = |parent: Option<BraintrustParent>| {
-        SpanContext {
-            trace_id: trace,
-            span_id: child_id(),
-            flags: TraceFlags::SAMPLED,
-            trace_state: None,
-            braintrust_parent: parent,
-            baggage: Default::default(),
-            is_remote: false,
-        }
+    let resumed = |parent: Option<BraintrustParent>| SpanContext {
+        trace_id: trace,
+        span_id: child_id(),
+        flags: TraceFlags::SAMPLED,
+        trace_state: None,
+        braintrust_parent: parent,
+        baggage: Default::default(),
+        is_remote: false,
     };
     let special = "a,b c;d\"e\\f%g+h!*'()~é☕";
     let rows: Vec<(&str, SpanContext, Ours, &str)> = vec![
         ("empty_carrier", resumed(Some(logger_parent())), AsJs, "span resumed from a resolved slug"),
         ("slug_parent_unresolved_object_id_no_baggage", resumed(None), AsJs, "no Braintrust parent known: no baggage"),
-        ("logger_root_new_trace", SpanContext::root_with_ids(TraceId::random().unwrap(), child_id(), true).with_braintrust_parent(Some(logger_parent())), FreshRootRandomBit, "a root we start"),
-        ("preserve_other_baggage_verbatim", resumed(Some(logger_parent())), AsJs, "carrier members relayed byte for byte, junk dropped"),
-        ("replace_existing_bt_parent_and_title_case_keys", resumed(Some(logger_parent())), AsJs, "old bt replaced; Baggage/TraceParent case-variants replaced"),
-        ("existing_tracestate_left_untouched_when_none_inbound", resumed(Some(logger_parent())), AsJs, "no inbound tracestate: the carrier's stays"),
-        ("project_name_special_chars_encoding", resumed(Some(BraintrustParent::ProjectName(special.into()))), Baggage(py_baggage(vectors, "project_name_special_chars_encoding")), "CONTRACT: the stricter Python encoding (!*'() encoded), as the Python SDK writes"),
+        (
+            "logger_root_new_trace",
+            SpanContext::root_with_ids(TraceId::random().unwrap(), child_id(), true)
+                .with_braintrust_parent(Some(logger_parent())),
+            FreshRootRandomBit,
+            "a root we start",
+        ),
+        (
+            "preserve_other_baggage_verbatim",
+            resumed(Some(logger_parent())),
+            AsJs,
+            "carrier members relayed byte for byte, junk dropped",
+        ),
+        (
+            "replace_existing_bt_parent_and_title_case_keys",
+            resumed(Some(logger_parent())),
+            AsJs,
+            "old bt replaced; Baggage/TraceParent case-variants replaced",
+        ),
+        (
+            "existing_tracestate_left_untouched_when_none_inbound",
+            resumed(Some(logger_parent())),
+            AsJs,
+            "no inbound tracestate: the carrier's stays",
+        ),
+        (
+            "project_name_special_chars_encoding",
+            resumed(Some(BraintrustParent::ProjectName(special.into()))),
+            Baggage(py_baggage(vectors, "project_name_special_chars_encoding")),
+            "CONTRACT: the stricter Python encoding (!*'() encoded), as the Python SDK writes",
+        ),
         ("experiment_parent", resumed(Some(BraintrustParent::ExperimentId("exp-1".into()))), AsJs, "experiment parent"),
         ("existing_64_members_reserve_slot", resumed(Some(logger_parent())), AsJs, "64 carrier members: 63 + ours"),
-        ("existing_over_8192_bytes", resumed(Some(logger_parent())), AsJs, "leading whole members within 8192 bytes with ours reserved"),
+        (
+            "existing_over_8192_bytes",
+            resumed(Some(logger_parent())),
+            AsJs,
+            "leading whole members within 8192 bytes with ours reserved",
+        ),
     ];
     let names: Vec<&str> = vectors.iter().filter_map(|v| v["name"].as_str()).collect();
     assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), names, "one row per vector, in file order");

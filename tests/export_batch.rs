@@ -2,8 +2,8 @@
 //! and the batching options' defaults and normalization.
 
 use spanwire::export::batch::{
-    BatchConfig, BatchQueue, DEFAULT_DELAY_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_QUEUE_SIZE,
-    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_QUEUE_SIZE_LIMIT,
+    BatchConfig, BatchQueue, DEFAULT_DELAY_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_QUEUE_SIZE, DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT_MS, MAX_QUEUE_SIZE_LIMIT,
 };
 use spanwire::span::SpanRecord;
 use spanwire::{SpanId, TraceId};
@@ -23,13 +23,7 @@ fn defaults_are_opentelemetrys() {
     assert_eq!((c.max_queue_size, c.max_batch_size, c.delay_ms, c.timeout_ms), (2048, 512, 5000, 30000));
     assert_eq!(c.max_retries, 5);
     assert_eq!(
-        (
-            DEFAULT_MAX_QUEUE_SIZE,
-            DEFAULT_MAX_BATCH_SIZE,
-            DEFAULT_DELAY_MS,
-            DEFAULT_TIMEOUT_MS,
-            DEFAULT_MAX_RETRIES
-        ),
+        (DEFAULT_MAX_QUEUE_SIZE, DEFAULT_MAX_BATCH_SIZE, DEFAULT_DELAY_MS, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_RETRIES),
         (2048, 512, 5000, 30000, 5)
     );
     assert_eq!(c.normalized(), c);
@@ -38,15 +32,10 @@ fn defaults_are_opentelemetrys() {
 
 #[test]
 fn normalization_makes_any_options_usable() {
-    let zero =
-        BatchConfig { max_queue_size: 0, max_batch_size: 0, delay_ms: 0, timeout_ms: 0, max_retries: 0 };
+    let zero = BatchConfig { max_queue_size: 0, max_batch_size: 0, delay_ms: 0, timeout_ms: 0, max_retries: 0 };
     let n = zero.normalized();
-    assert_eq!(
-        (n.max_queue_size, n.max_batch_size, n.delay_ms, n.timeout_ms, n.max_retries),
-        (1, 1, 0, 1, 0)
-    );
-    let big =
-        BatchConfig { max_queue_size: usize::MAX, max_batch_size: usize::MAX, ..BatchConfig::default() };
+    assert_eq!((n.max_queue_size, n.max_batch_size, n.delay_ms, n.timeout_ms, n.max_retries), (1, 1, 0, 1, 0));
+    let big = BatchConfig { max_queue_size: usize::MAX, max_batch_size: usize::MAX, ..BatchConfig::default() };
     let n = big.normalized();
     assert_eq!((n.max_queue_size, n.max_batch_size), (MAX_QUEUE_SIZE_LIMIT, MAX_QUEUE_SIZE_LIMIT));
     // The batch never exceeds the queue.

@@ -2,16 +2,11 @@
 //! with jitter and its cap, `Retry-After` in both forms, and no panic on any input.
 
 use spanwire::export::retry::{
-    backoff_ms, decide, is_retryable_status, parse_http_date, parse_retry_after, Decision, Outcome,
-    RetryPolicy,
+    backoff_ms, decide, is_retryable_status, parse_http_date, parse_retry_after, Decision, Outcome, RetryPolicy,
 };
 
-const P: RetryPolicy = RetryPolicy {
-    max_retries: 5,
-    initial_backoff_ms: 1_000,
-    max_backoff_ms: 30_000,
-    max_retry_after_ms: 60_000,
-};
+const P: RetryPolicy =
+    RetryPolicy { max_retries: 5, initial_backoff_ms: 1_000, max_backoff_ms: 30_000, max_retry_after_ms: 60_000 };
 
 fn retry(ms: u64) -> Decision {
     Decision::RetryAfterMs(ms)
@@ -26,9 +21,7 @@ fn which_outcomes_retry() {
         assert!(is_retryable_status(s));
         assert_eq!(decide(&P, 1, Outcome::Status(s), None, 0, 0.0), retry(500), "{s}");
     }
-    for s in
-        [0, 100, 199, 300, 301, 304, 400, 401, 403, 404, 408, 409, 413, 415, 499, 500, 501, 505, 599, 999]
-    {
+    for s in [0, 100, 199, 300, 301, 304, 400, 401, 403, 404, 408, 409, 413, 415, 499, 500, 501, 505, 599, 999] {
         assert!(!is_retryable_status(s));
         assert_eq!(decide(&P, 1, Outcome::Status(s), Some("1"), 0, 0.0), Decision::GiveUp, "{s}");
     }
@@ -109,14 +102,8 @@ fn retry_after_http_dates_in_all_three_forms() {
         decide(&P, 1, Outcome::Status(503), Some("Sun, 06 Nov 1994 08:49:37 GMT"), at - 4_000, 0.9),
         retry(4_000)
     );
-    assert_eq!(
-        decide(&P, 1, Outcome::Status(503), Some("Sun, 06 Nov 1994 08:49:37 GMT"), at + 4_000, 0.9),
-        retry(0)
-    );
-    assert_eq!(
-        decide(&P, 1, Outcome::Status(503), Some("Sun, 06 Nov 1994 08:49:37 GMT"), 0, 0.9),
-        retry(60_000)
-    );
+    assert_eq!(decide(&P, 1, Outcome::Status(503), Some("Sun, 06 Nov 1994 08:49:37 GMT"), at + 4_000, 0.9), retry(0));
+    assert_eq!(decide(&P, 1, Outcome::Status(503), Some("Sun, 06 Nov 1994 08:49:37 GMT"), 0, 0.9), retry(60_000));
     for bad in [
         "Sun, 06 Nov 1994 08:49:37 UTC",
         "Sun, 06 Nov 1994 08:49:37",
@@ -150,8 +137,7 @@ fn no_input_panics() {
         x ^= x >> 7;
         x ^= x << 17;
         let len = (x % 40) as usize;
-        let bytes: Vec<u8> =
-            (0..len).map(|i| alphabet[((x >> (i % 50)) as usize + i * 7) % alphabet.len()]).collect();
+        let bytes: Vec<u8> = (0..len).map(|i| alphabet[((x >> (i % 50)) as usize + i * 7) % alphabet.len()]).collect();
         let text = String::from_utf8_lossy(&bytes);
         let outcome = match x % 4 {
             0 => Outcome::NetworkError,

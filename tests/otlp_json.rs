@@ -110,8 +110,16 @@ fn value_encodings() {
         (V::Double(f64::NEG_INFINITY), r#"{"doubleValue":"-Infinity"}"#, "-inf"),
         (V::Bytes(vec![0xff, 0x00, 0x10]), r#"{"bytesValue":"/wAQ"}"#, "bytes as standard base64"),
         (V::Array(vec![]), r#"{"arrayValue":{}}"#, "empty array"),
-        (V::Array(vec![V::Int(1), "a".into()]), r#"{"arrayValue":{"values":[{"intValue":"1"},{"stringValue":"a"}]}}"#, "array"),
-        (V::KvList(vec![("x".into(), V::Bool(true))]), r#"{"kvlistValue":{"values":[{"key":"x","value":{"boolValue":true}}]}}"#, "kvlist"),
+        (
+            V::Array(vec![V::Int(1), "a".into()]),
+            r#"{"arrayValue":{"values":[{"intValue":"1"},{"stringValue":"a"}]}}"#,
+            "array",
+        ),
+        (
+            V::KvList(vec![("x".into(), V::Bool(true))]),
+            r#"{"kvlistValue":{"values":[{"key":"x","value":{"boolValue":true}}]}}"#,
+            "kvlist",
+        ),
         (V::from("q\"b\\n\nt\tc\u{1}é😀"), r#"{"stringValue":"q\"b\\n\nt\tc\u0001é😀"}"#, "escaping"),
     ];
     for (value, expected, reason) in cases {

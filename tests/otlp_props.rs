@@ -37,7 +37,9 @@ fn random_records_encode_cleanly_both_ways() {
             .unwrap_or_else(|e| panic!("round {round}: invalid JSON ({e}): {}", String::from_utf8_lossy(&json_buf)));
         let json_spans = value["resourceSpans"][0]["scopeSpans"][0]["spans"].as_array().map_or(0, Vec::len);
         assert_eq!(json_spans, spans.len(), "round {round}: span count in JSON");
-        for (span, json_span) in spans.iter().zip(value["resourceSpans"][0]["scopeSpans"][0]["spans"].as_array().into_iter().flatten()) {
+        for (span, json_span) in
+            spans.iter().zip(value["resourceSpans"][0]["scopeSpans"][0]["spans"].as_array().into_iter().flatten())
+        {
             assert_eq!(json_span["traceId"], span.trace_id.to_hex(), "round {round}");
             assert_eq!(json_span["name"].as_str().unwrap_or(""), span.name, "round {round}: name survives escaping");
         }

@@ -36,22 +36,22 @@ fn small_span_exact_bytes() {
 
     // Computed by hand from trace.proto; lengths in decimal in the comments.
     let expected = hex(concat!(
-        "0a 6c",                                       // resource_spans (108)
-        "  0a 15",                                     //   resource (21)
-        "    0a 13 0a 0c 736572766963652e6e616d65",    //     attributes (19): key "service.name"
-        "          12 03 0a 01 73",                    //       value: string "s"
-        "  12 53",                                     //   scope_spans (83)
-        "    0a 04 0a 02 7363",                        //     scope: name "sc"
-        "    12 4b",                                   //     spans (75)
+        "0a 6c",                                        // resource_spans (108)
+        "  0a 15",                                      //   resource (21)
+        "    0a 13 0a 0c 736572766963652e6e616d65",     //     attributes (19): key "service.name"
+        "          12 03 0a 01 73",                     //       value: string "s"
+        "  12 53",                                      //   scope_spans (83)
+        "    0a 04 0a 02 7363",                         //     scope: name "sc"
+        "    12 4b",                                    //     spans (75)
         "      0a 10 4bf92f3577b34da6a3ce929d0e0e4736", //      1 trace_id
-        "      12 08 00f067aa0ba902b7",                //       2 span_id
-        "      2a 02 6f70",                            //       5 name "op"
-        "      30 03",                                 //       6 kind CLIENT
-        "      39 0100000000000000",                   //       7 start (fixed64)
-        "      41 0200000000000000",                   //       8 end (fixed64)
-        "      4a 08 0a 01 6b 12 03 0a 01 76",         //       9 attributes: k = "v"
-        "      7a 05 12 01 78 18 02",                  //      15 status: message "x", code ERROR
-        "      85 01 01010000",                        //      16 flags (fixed32) 0x101
+        "      12 08 00f067aa0ba902b7",                 //       2 span_id
+        "      2a 02 6f70",                             //       5 name "op"
+        "      30 03",                                  //       6 kind CLIENT
+        "      39 0100000000000000",                    //       7 start (fixed64)
+        "      41 0200000000000000",                    //       8 end (fixed64)
+        "      4a 08 0a 01 6b 12 03 0a 01 76",          //       9 attributes: k = "v"
+        "      7a 05 12 01 78 18 02",                   //      15 status: message "x", code ERROR
+        "      85 01 01010000",                         //      16 flags (fixed32) 0x101
     ));
     assert_eq!(got, expected, "\n got {}\nwant {}", hex::encode(&got), hex::encode(&expected));
 }

@@ -18,9 +18,7 @@ fn logger(r: &mut Recorder, legacy: bool, encoding: Option<Encoding>) -> u32 {
 }
 
 fn start(r: &mut Recorder, l: u32, parent: Parent<'_>) -> u32 {
-    r.start(l, "s", SpanKind::Internal, 10, parent)
-        .unwrap()
-        .handle
+    r.start(l, "s", SpanKind::Internal, 10, parent).unwrap().handle
 }
 
 #[test]
@@ -29,10 +27,7 @@ fn root_and_child_ids_hex() {
     let l = logger(&mut r, false, None);
     let root = start(&mut r, l, Parent::None);
     let child = start(&mut r, l, Parent::Live(root));
-    let (p, c) = (
-        r.identity(root).unwrap().clone(),
-        r.identity(child).unwrap().clone(),
-    );
+    let (p, c) = (r.identity(root).unwrap().clone(), r.identity(child).unwrap().clone());
     assert_eq!(p.root_span_id().len(), 32);
     assert_eq!(p.span_id().len(), 16);
     assert_eq!(p.row_id().len(), 16);
@@ -40,11 +35,7 @@ fn root_and_child_ids_hex() {
     assert_eq!(c.root_span_id(), p.root_span_id());
     assert_eq!(c.parent_id(), Some(p.span_id()));
     assert_eq!(p.trace_flags(), 3);
-    assert!(c.propagation().unwrap().starts_with(&format!(
-        "00-{}-{}-03\n",
-        c.root_span_id(),
-        c.span_id()
-    )));
+    assert!(c.propagation().unwrap().starts_with(&format!("00-{}-{}-03\n", c.root_span_id(), c.span_id())));
     assert!(c.propagation().unwrap().ends_with("\nproject_id:p1"));
 }
 
@@ -92,7 +83,8 @@ fn snapshots_round_trip_for_every_kind_of_span() {
             let h = start(&mut r, l, parent);
             let live = r.identity(h).unwrap().clone();
             let (snap, _) = r.end(h, 20).unwrap();
-            let decoded = Snapshot::decode(&snap).unwrap_or_else(|e| panic!("{e:?}: legacy {legacy}, parent {parent:?}: {snap}"));
+            let decoded =
+                Snapshot::decode(&snap).unwrap_or_else(|e| panic!("{e:?}: legacy {legacy}, parent {parent:?}: {snap}"));
             assert_eq!(decoded, live, "legacy {legacy}, parent {parent:?}: {snap}");
         }
     }
@@ -112,10 +104,7 @@ fn end_once_frees_the_slot_and_snapshots_round_trip() {
     let h2 = start(&mut r, l, Parent::None);
     assert_ne!(h2, h, "the reused slot has a new generation");
     let child = start(&mut r, l, Parent::Snapshot(&snap));
-    assert_eq!(
-        r.identity(child).unwrap().parent_id(),
-        Some(before.span_id())
-    );
+    assert_eq!(r.identity(child).unwrap().parent_id(), Some(before.span_id()));
     assert!(Snapshot::decode("3:abc").is_err());
     assert!(Snapshot::decode("").is_err());
     assert!(Snapshot::decode(&snap[..snap.len() - 1]).is_err());
@@ -139,41 +128,23 @@ fn remote_and_slug_parents() {
     let id = r.identity(h).unwrap().clone();
     assert_eq!(id.root_span_id(), "0af7651916cd43dd8448eb211c80319c");
     assert_eq!(id.parent_id().as_deref(), Some("b7ad6b7169203331"));
-    assert_eq!(
-        SpanComponents::parse(&r.export_slug(h).unwrap())
-            .unwrap()
-            .object_id
-            .as_deref(),
-        Some("e1")
-    );
+    assert_eq!(SpanComponents::parse(&r.export_slug(h).unwrap()).unwrap().object_id.as_deref(), Some("e1"));
     let bad = start(
         &mut r,
         l,
-        Parent::Remote {
-            traceparent: "nope",
-            tracestate: None,
-            baggage: None,
-            tracestate_checked: true,
-        },
+        Parent::Remote { traceparent: "nope", tracestate: None, baggage: None, tracestate_checked: true },
     );
     assert_eq!(r.identity(bad).unwrap().parent_id(), None);
 
     // A UUID slug under hex ids links, and does not propagate W3C headers.
     let slug = "AwIDAaO2wcCaHkuPjD0uT1prfI0DERERESIiQzOERFVVVVVVVQRmZmZmd3dIiJmZqqqqqqqqeyJyb3dfaWQiOiJyIn0=";
-    let s = r
-        .start(l, "s", SpanKind::Internal, 1, Parent::Slug(slug))
-        .unwrap();
+    let s = r.start(l, "s", SpanKind::Internal, 1, Parent::Slug(slug)).unwrap();
     assert!(s.slug_error.is_none(), "{:?}", s.slug_error);
     let id = r.identity(s.handle).unwrap().clone();
-    assert_eq!(
-        id.parent_id().as_deref(),
-        Some("11111111-2222-4333-8444-555555555555")
-    );
+    assert_eq!(id.parent_id().as_deref(), Some("11111111-2222-4333-8444-555555555555"));
     assert_eq!(id.root_span_id(), "66666666-7777-4888-9999-aaaaaaaaaaaa");
     assert_eq!(id.propagation(), None);
-    let s = r
-        .start(l, "s", SpanKind::Internal, 1, Parent::Slug("garbage"))
-        .unwrap();
+    let s = r.start(l, "s", SpanKind::Internal, 1, Parent::Slug("garbage")).unwrap();
     assert!(s.slug_error.is_some());
     assert_eq!(r.identity(s.handle).unwrap().parent_id(), None);
 }
@@ -215,21 +186,11 @@ fn slab_does_not_grow_across_many_spans() {
 
 #[test]
 fn id_mapping_is_deterministic_and_non_zero() {
-    for text in [
-        "",
-        "r",
-        "0g0g0g0g0g0g0g0g",
-        "77e7d0be-1491-4b4b-914f-9b7c8a96d361",
-    ] {
+    for text in ["", "r", "0g0g0g0g0g0g0g0g", "77e7d0be-1491-4b4b-914f-9b7c8a96d361"] {
         assert_eq!(trace_id_for(text), trace_id_for(text));
         assert!(trace_id_for(text).is_some() && span_id_for(text).is_some());
     }
-    assert_eq!(
-        span_id_for("77e7d0be-1491-4b4b-914f-9b7c8a96d361")
-            .unwrap()
-            .to_hex(),
-        "77e7d0be14914b4b"
-    );
+    assert_eq!(span_id_for("77e7d0be-1491-4b4b-914f-9b7c8a96d361").unwrap().to_hex(), "77e7d0be14914b4b");
 }
 
 /// A remote parent's tracestate is validated unless the caller says extract already
@@ -241,13 +202,21 @@ fn remote_tracestate_checked_or_validated() {
     let l = logger(&mut r, false, None);
     let tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     let tracestate_of = |r: &mut Recorder, tracestate, tracestate_checked| {
-        let h = start(r, l, Parent::Remote { traceparent: tp, tracestate: Some(tracestate), baggage: None, tracestate_checked });
+        let h = start(
+            r,
+            l,
+            Parent::Remote { traceparent: tp, tracestate: Some(tracestate), baggage: None, tracestate_checked },
+        );
         let lines: Vec<String> = r.identity(h).unwrap().propagation().unwrap().split('\n').map(String::from).collect();
         assert!(lines[0].starts_with("00-0af7651916cd43dd8448eb211c80319c-"), "{lines:?}");
         lines[1].clone()
     };
     for checked in [false, true] {
-        assert_eq!(tracestate_of(&mut r, "rojo=1,congo=t61rcWkgMzE", checked), "rojo=1,congo=t61rcWkgMzE", "checked {checked}");
+        assert_eq!(
+            tracestate_of(&mut r, "rojo=1,congo=t61rcWkgMzE", checked),
+            "rojo=1,congo=t61rcWkgMzE",
+            "checked {checked}"
+        );
     }
     assert_eq!(tracestate_of(&mut r, "foo=1,foo=2", false), "", "a duplicate key drops the whole header");
 }

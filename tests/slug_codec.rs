@@ -175,10 +175,7 @@ fn text_level_errors() {
         ("AA==", SlugError::UnsupportedVersion { version: 0 }, "version 0"),
         (
             "BAIA*",
-            SlugError::Base64 {
-                at: 4,
-                problem: spanwire::slug::Base64Problem::InvalidCharacter('*'),
-            },
+            SlugError::Base64 { at: 4, problem: spanwire::slug::Base64Problem::InvalidCharacter('*') },
             "bad character",
         ),
         (
@@ -188,19 +185,12 @@ fn text_level_errors() {
         ),
         (
             "BAIA\u{a0}",
-            SlugError::Base64 {
-                at: 4,
-                problem: spanwire::slug::Base64Problem::InvalidCharacter('\u{a0}'),
-            },
+            SlugError::Base64 { at: 4, problem: spanwire::slug::Base64Problem::InvalidCharacter('\u{a0}') },
             "NBSP is not trimmed",
         ),
     ];
     for (slug, expected, reason) in cases {
-        assert_eq!(
-            SpanComponents::parse(slug).as_ref().err(),
-            Some(expected),
-            "{reason}: {slug:?}"
-        );
+        assert_eq!(SpanComponents::parse(slug).as_ref().err(), Some(expected), "{reason}: {slug:?}");
     }
     let truncated = SpanComponents::parse(&b64("040201 03 0123")).unwrap_err();
     assert_eq!(
@@ -216,8 +206,7 @@ fn text_level_errors() {
 
 #[test]
 fn accepted_variations() {
-    let v4_body =
-        format!("0402 02 03{SPAN8} 04{TRACE16} {}", hex_of(r#"{"object_id":"p","row_id":"r"}"#));
+    let v4_body = format!("0402 02 03{SPAN8} 04{TRACE16} {}", hex_of(r#"{"object_id":"p","row_id":"r"}"#));
     let expected = SpanComponents {
         object_type: ObjectType::ProjectLogs,
         object_id: Some("p".into()),
@@ -268,9 +257,7 @@ fn accepted_variations() {
         (
             b64(&format!(
                 "0402 02 03{SPAN8} 04{TRACE16} {}",
-                hex_of(
-                    r#"{"object_id":"p","row_id":"r","compute_object_metadata_args":null,"propagated_event":null}"#
-                )
+                hex_of(r#"{"object_id":"p","row_id":"r","compute_object_metadata_args":null,"propagated_event":null}"#)
             )),
             "null means absent",
         ),
@@ -279,11 +266,7 @@ fn accepted_variations() {
         assert_eq!(SpanComponents::parse(slug).as_ref(), Ok(&expected), "{reason}: {slug}");
     }
     let bare = SpanComponents::parse(&b64("040300")).expect("type and count only");
-    assert_eq!(
-        bare,
-        SpanComponents::new(ObjectType::PlaygroundLogs),
-        "no object and no ids is valid, as in JS"
-    );
+    assert_eq!(bare, SpanComponents::new(ObjectType::PlaygroundLogs), "no object and no ids is valid, as in JS");
 }
 
 fn sample(object_type: ObjectType, span: &str, root: &str, row: &str) -> SpanComponents {
@@ -303,12 +286,8 @@ fn round_trips() {
     let mut args = JsonObject::new();
     args.insert("project_name", JsonValue::String("Café ☕ \"quoted\" \\ \n".into()));
     args.insert("project_id", JsonValue::Number(1e21));
-    args.insert(
-        "a",
-        JsonValue::Array(vec![JsonValue::Null, JsonValue::Bool(true), JsonValue::Number(-0.5)]),
-    );
-    let event = JsonObject::parse(r#"{"span_attributes":{"purpose":"scorer","z":{},"a":[]}}"#)
-        .expect("event");
+    args.insert("a", JsonValue::Array(vec![JsonValue::Null, JsonValue::Bool(true), JsonValue::Number(-0.5)]));
+    let event = JsonObject::parse(r#"{"span_attributes":{"purpose":"scorer","z":{},"a":[]}}"#).expect("event");
     let uuid_span = "77e7d0be-1491-4b4b-914f-9b7c8a96d361";
     let uuid_root = "5b82e17b-d838-49ef-97d0-e647b3041622";
     // (components, reason)
@@ -316,14 +295,8 @@ fn round_trips() {
         (sample(ObjectType::ProjectLogs, SPAN8, TRACE16, "1cf37a365cf06a8b"), "hex ids"),
         (sample(ObjectType::Experiment, uuid_span, uuid_root, uuid_span), "UUID ids"),
         (sample(ObjectType::PlaygroundLogs, uuid_span, TRACE16, "row"), "UUID span, hex root"),
-        (
-            sample(ObjectType::ProjectLogs, SPAN8, uuid_root, "bt-propagation"),
-            "hex span, UUID root",
-        ),
-        (
-            sample(ObjectType::ProjectLogs, "not-hex", "also not hex", "r"),
-            "free-form ids ride in JSON",
-        ),
+        (sample(ObjectType::ProjectLogs, SPAN8, uuid_root, "bt-propagation"), "hex span, UUID root"),
+        (sample(ObjectType::ProjectLogs, "not-hex", "also not hex", "r"), "free-form ids ride in JSON"),
         (
             SpanComponents {
                 object_id: None,
@@ -334,20 +307,14 @@ fn round_trips() {
             "compute args and propagated event, key order and escapes kept",
         ),
         (
-            SpanComponents {
-                object_id: Some("proj-id-123".into()),
-                ..SpanComponents::new(ObjectType::ProjectLogs)
-            },
+            SpanComponents { object_id: Some("proj-id-123".into()), ..SpanComponents::new(ObjectType::ProjectLogs) },
             "object only",
         ),
         (SpanComponents::new(ObjectType::Experiment), "nothing but the type"),
     ];
     for (components, reason) in &cases {
-        for (version, slug) in
-            [("V4", components.to_v4_string()), ("V3", components.to_v3_string())]
-        {
-            let back =
-                SpanComponents::parse(&slug).unwrap_or_else(|e| panic!("{reason} {version}: {e}"));
+        for (version, slug) in [("V4", components.to_v4_string()), ("V3", components.to_v3_string())] {
+            let back = SpanComponents::parse(&slug).unwrap_or_else(|e| panic!("{reason} {version}: {e}"));
             assert_eq!(&back, components, "{reason}: {version} {slug}");
             let again = if version == "V4" { back.to_v4_string() } else { back.to_v3_string() };
             assert_eq!(again, slug, "{reason}: {version} re-encodes identically");
@@ -390,35 +357,23 @@ fn lossy_encodings_match_js() {
     ];
     for (span, root, span_back, root_back, reason) in cases {
         let c = sample(ObjectType::ProjectLogs, span, root, "r");
-        let back =
-            SpanComponents::parse(&c.to_v4_string()).unwrap_or_else(|e| panic!("{reason}: {e}"));
+        let back = SpanComponents::parse(&c.to_v4_string()).unwrap_or_else(|e| panic!("{reason}: {e}"));
         assert_eq!(back.span_id.as_deref(), Some(*span_back), "{reason}: span");
         assert_eq!(back.root_span_id.as_deref(), Some(*root_back), "{reason}: root");
     }
     // V3: upper-case UUIDs pack and come back lower case; empty strings are dropped.
-    let upper =
-        sample(ObjectType::ProjectLogs, "77E7D0BE-1491-4B4B-914F-9B7C8A96D361", TRACE16, "r");
+    let upper = sample(ObjectType::ProjectLogs, "77E7D0BE-1491-4B4B-914F-9B7C8A96D361", TRACE16, "r");
     let back = SpanComponents::parse(&upper.to_v3_string()).expect("upper UUID");
     assert_eq!(back.span_id.as_deref(), Some("77e7d0be-1491-4b4b-914f-9b7c8a96d361"));
-    let empty = SpanComponents {
-        object_id: Some(String::new()),
-        ..SpanComponents::new(ObjectType::Experiment)
-    };
+    let empty = SpanComponents { object_id: Some(String::new()), ..SpanComponents::new(ObjectType::Experiment) };
     assert_eq!(empty.to_v4_string(), b64("040100"), "empty object_id is dropped, no JSON tail");
-    assert_eq!(
-        empty.to_v3_string(),
-        b64(&format!("030100 {}", hex_of("{}"))),
-        "V3 always writes a tail"
-    );
+    assert_eq!(empty.to_v3_string(), b64(&format!("030100 {}", hex_of("{}"))), "V3 always writes a tail");
 }
 
 #[test]
 fn links_child_whatever_the_id_format() {
     let uuid = "77e7d0be-1491-4b4b-914f-9b7c8a96d361";
-    let object_only = SpanComponents {
-        object_id: Some("p".into()),
-        ..SpanComponents::new(ObjectType::ProjectLogs)
-    };
+    let object_only = SpanComponents { object_id: Some("p".into()), ..SpanComponents::new(ObjectType::ProjectLogs) };
     // (components, links, reason)
     let cases: Vec<(SpanComponents, bool, &str)> = vec![
         (sample(ObjectType::ProjectLogs, SPAN8, TRACE16, "r"), true, "hex span and trace"),
@@ -427,11 +382,7 @@ fn links_child_whatever_the_id_format() {
         (sample(ObjectType::ProjectLogs, SPAN8, uuid, "r"), true, "hex span, UUID trace"),
         (object_only, false, "object only: a fresh root under the object"),
         (sample(ObjectType::ProjectLogs, "", TRACE16, "r"), false, "empty span id is falsy in JS"),
-        (
-            SpanComponents { row_id: None, ..sample(ObjectType::ProjectLogs, SPAN8, TRACE16, "r") },
-            false,
-            "no row id",
-        ),
+        (SpanComponents { row_id: None, ..sample(ObjectType::ProjectLogs, SPAN8, TRACE16, "r") }, false, "no row id"),
     ];
     for (components, links, reason) in &cases {
         assert_eq!(components.links_child(), *links, "{reason}");
@@ -470,12 +421,6 @@ fn hostile_sizes_are_bounded() {
     assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
     // A large but valid tail decodes.
     let big = "x".repeat(1 << 20);
-    let c = SpanComponents {
-        object_id: Some(big.clone()),
-        ..SpanComponents::new(ObjectType::Experiment)
-    };
-    assert_eq!(
-        SpanComponents::parse(&c.to_v4_string()).expect("big").object_id.as_deref(),
-        Some(big.as_str())
-    );
+    let c = SpanComponents { object_id: Some(big.clone()), ..SpanComponents::new(ObjectType::Experiment) };
+    assert_eq!(SpanComponents::parse(&c.to_v4_string()).expect("big").object_id.as_deref(), Some(big.as_str()));
 }

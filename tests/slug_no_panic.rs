@@ -12,8 +12,7 @@ use common::rng::Rng;
 
 /// Decoded bytes of every slug in the vectors, as mutation seeds.
 fn seeds() -> Vec<Vec<u8>> {
-    let vectors =
-        JsonObject::parse(include_str!("vectors/braintrust-vectors.json")).expect("vectors");
+    let vectors = JsonObject::parse(include_str!("vectors/braintrust-vectors.json")).expect("vectors");
     let mut slugs = Vec::new();
     collect_slugs(&JsonValue::Object(vectors), &mut slugs);
     let seeds: Vec<Vec<u8>> = slugs
@@ -49,8 +48,7 @@ fn check(slug: &str, case: usize, how: &str) {
             !(c.object_id.is_some() && c.compute_object_metadata_args.is_some()),
             "case {case} ({how}): two object references from {slug:?}"
         );
-        let present =
-            [&c.row_id, &c.span_id, &c.root_span_id].iter().filter(|v| v.is_some()).count();
+        let present = [&c.row_id, &c.span_id, &c.root_span_id].iter().filter(|v| v.is_some()).count();
         assert!(present == 0 || present == 3, "case {case} ({how}): partial row ids from {slug:?}");
         let _ = SpanComponents::parse(&c.to_v4_string());
         let _ = SpanComponents::parse(&c.to_v3_string());
@@ -65,8 +63,7 @@ fn parse_never_panics() {
     let seeds = seeds();
     let b64 = base64::engine::general_purpose::STANDARD;
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    const ALPHABET: &[u8] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\n-_*\xc3\xa9";
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\n-_*\xc3\xa9";
     let mut oks = 0usize;
     for case in 0..100_000 {
         let how;

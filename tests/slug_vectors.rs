@@ -141,8 +141,7 @@ fn encoding_is_byte_identical_to_the_js_sdk() {
         let row = as_object(row);
         let name = string(row, "name");
         let input = object(row, "input").expect("input");
-        let components = SpanComponents::from_json_object(input)
-            .unwrap_or_else(|e| panic!("{name}: input: {e}"));
+        let components = SpanComponents::from_json_object(input).unwrap_or_else(|e| panic!("{name}: input: {e}"));
         let js_v4 = object(row, "js_v4").expect("js_v4");
         assert_eq!(components.to_v4_string(), string(js_v4, "slug"), "{name}: V4");
         assert_eq!(components.to_string(), string(js_v4, "slug"), "{name}: Display writes V4");
@@ -169,20 +168,13 @@ fn every_sdk_slug_decodes_as_the_js_sdk_decodes_it() {
                 let (_, _, message, reason) = EXPECTED_ERRORS
                     .iter()
                     .find(|(n, var, _, _)| *n == name && *var == variant)
-                    .unwrap_or_else(|| {
-                        panic!("{name}.{variant}: JS threw; list the error we expect")
-                    });
-                let error =
-                    got.expect_err(&format!("{name}.{variant}: JS threw ({reason}), we decoded"));
+                    .unwrap_or_else(|| panic!("{name}.{variant}: JS threw; list the error we expect"));
+                let error = got.expect_err(&format!("{name}.{variant}: JS threw ({reason}), we decoded"));
                 assert_eq!(error.to_string(), *message, "{name}.{variant}: {reason}");
                 checked_err += 1;
             } else {
                 let got = got.unwrap_or_else(|e| panic!("{name}.{variant}: {e}"));
-                assert_eq!(
-                    comparable(&got.to_json_object()),
-                    comparable(expected),
-                    "{name}.{variant}"
-                );
+                assert_eq!(comparable(&got.to_json_object()), comparable(expected), "{name}.{variant}");
                 // Serialize gives the same object.
                 let serialized = serde_json::to_value(&got).expect("serialize");
                 assert_eq!(serialized, comparable(expected), "{name}.{variant}: serde");

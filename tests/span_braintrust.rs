@@ -29,12 +29,27 @@ fn merges_like_merge_dicts() {
     let cases = [
         (json!({"a": 1}), json!({"b": 2}), json!({"a": 1, "b": 2}), "disjoint keys are kept"),
         (json!({"a": 1}), json!({"a": 2}), json!({"a": 2}), "the later value wins"),
-        (json!({"a": {"x": 1, "y": 1}}), json!({"a": {"y": 2}}), json!({"a": {"x": 1, "y": 2}}), "objects merge deeply"),
+        (
+            json!({"a": {"x": 1, "y": 1}}),
+            json!({"a": {"y": 2}}),
+            json!({"a": {"x": 1, "y": 2}}),
+            "objects merge deeply",
+        ),
         (json!({"a": [1, 2]}), json!({"a": [3]}), json!({"a": [3]}), "arrays are replaced, not merged"),
         (json!({"a": {"x": 1}}), json!({"a": null}), json!({"a": null}), "null replaces"),
         (json!({"a": 1}), json!({"a": {"x": 1}}), json!({"a": {"x": 1}}), "an object replaces a scalar"),
-        (json!({"a": 1}), json!({"__proto__": {"p": 1}, "constructor": 1, "prototype": 2}), json!({"a": 1}), "forbidden keys are skipped"),
-        (json!({"a": {"b": 1}}), json!({"a": {"__proto__": 1, "c": 2}}), json!({"a": {"b": 1, "c": 2}}), "forbidden keys skipped at depth too"),
+        (
+            json!({"a": 1}),
+            json!({"__proto__": {"p": 1}, "constructor": 1, "prototype": 2}),
+            json!({"a": 1}),
+            "forbidden keys are skipped",
+        ),
+        (
+            json!({"a": {"b": 1}}),
+            json!({"a": {"__proto__": 1, "c": 2}}),
+            json!({"a": {"b": 1, "c": 2}}),
+            "forbidden keys skipped at depth too",
+        ),
     ];
     for (first, second, merged, why) in cases {
         let mut fields = BraintrustFields { metadata: j(first), ..Default::default() };
@@ -87,14 +102,46 @@ fn tags_are_a_set_union_in_first_seen_order() {
 #[test]
 fn log_validates_like_the_sdk() {
     let cases: Vec<(BraintrustFields, Result<(), LogError>, &str)> = vec![
-        (BraintrustFields { metadata: j(json!([1])), ..Default::default() }, Err(LogError::NotAnObject { field: "metadata" }), "metadata array"),
-        (BraintrustFields { metrics: j(json!("x")), ..Default::default() }, Err(LogError::NotAnObject { field: "metrics" }), "metrics string"),
-        (BraintrustFields { scores: j(json!({"s": 1.5})), ..Default::default() }, Err(LogError::BadScore { name: "s".into() }), "score above 1"),
-        (BraintrustFields { scores: j(json!({"s": -0.1})), ..Default::default() }, Err(LogError::BadScore { name: "s".into() }), "score below 0"),
-        (BraintrustFields { scores: j(json!({"s": "1"})), ..Default::default() }, Err(LogError::BadScore { name: "s".into() }), "score as a string"),
-        (BraintrustFields { metrics: j(json!({"m": true})), ..Default::default() }, Err(LogError::BadMetric { name: "m".into() }), "metric bool"),
-        (BraintrustFields { scores: j(json!({"a": 0, "b": 1, "c": null})), ..Default::default() }, Ok(()), "scores at the bounds and null"),
-        (BraintrustFields { metadata: j(json!(null)), input: j(json!([1, "x"])), ..Default::default() }, Ok(()), "null metadata, any input"),
+        (
+            BraintrustFields { metadata: j(json!([1])), ..Default::default() },
+            Err(LogError::NotAnObject { field: "metadata" }),
+            "metadata array",
+        ),
+        (
+            BraintrustFields { metrics: j(json!("x")), ..Default::default() },
+            Err(LogError::NotAnObject { field: "metrics" }),
+            "metrics string",
+        ),
+        (
+            BraintrustFields { scores: j(json!({"s": 1.5})), ..Default::default() },
+            Err(LogError::BadScore { name: "s".into() }),
+            "score above 1",
+        ),
+        (
+            BraintrustFields { scores: j(json!({"s": -0.1})), ..Default::default() },
+            Err(LogError::BadScore { name: "s".into() }),
+            "score below 0",
+        ),
+        (
+            BraintrustFields { scores: j(json!({"s": "1"})), ..Default::default() },
+            Err(LogError::BadScore { name: "s".into() }),
+            "score as a string",
+        ),
+        (
+            BraintrustFields { metrics: j(json!({"m": true})), ..Default::default() },
+            Err(LogError::BadMetric { name: "m".into() }),
+            "metric bool",
+        ),
+        (
+            BraintrustFields { scores: j(json!({"a": 0, "b": 1, "c": null})), ..Default::default() },
+            Ok(()),
+            "scores at the bounds and null",
+        ),
+        (
+            BraintrustFields { metadata: j(json!(null)), input: j(json!([1, "x"])), ..Default::default() },
+            Ok(()),
+            "null metadata, any input",
+        ),
     ];
     for (update, expected, why) in cases {
         let mut s = span();

@@ -2,8 +2,7 @@
 //! the relay on inject. One row per rule, each with its reason.
 
 use spanwire::w3c::baggage::{
-    self, BaggageMembers, BaggageUpdate, BraintrustParent, BraintrustParentError, Member, MAX_BYTES,
-    MAX_MEMBERS,
+    self, BaggageMembers, BaggageUpdate, BraintrustParent, BraintrustParentError, Member, MAX_BYTES, MAX_MEMBERS,
 };
 use spanwire::w3c::percent::{self, PercentError};
 
@@ -84,7 +83,11 @@ fn braintrust_parent_values() {
         ("project_id%3A", Err(E::EmptyId), "empty id"),
         ("project_name%3Abad%E9%ZZ", Err(E::Decode(PercentError::BadEscape { at: 21 })), "bad escape: no parent (JS)"),
         ("project_name%3Abad%E9", Err(E::Decode(PercentError::InvalidUtf8)), "invalid UTF-8: no parent (JS)"),
-        ("project_name:bad%ZZ", Err(E::Decode(PercentError::BadEscape { at: 16 })), "a decode error invalidates even an unencoded prefix"),
+        (
+            "project_name:bad%ZZ",
+            Err(E::Decode(PercentError::BadEscape { at: 16 })),
+            "a decode error invalidates even an unencoded prefix",
+        ),
     ];
     for (value, expected, reason) in cases {
         assert_eq!(&BraintrustParent::from_member_value(value), expected, "{reason}: {value:?}");
@@ -144,28 +147,70 @@ fn members_are_trimmed_and_invalid_ones_dropped() {
 fn parse_applies_limits_and_reads_braintrust_parent() {
     let big = format!("big={}", "x".repeat(MAX_BYTES - 4)); // exactly 8192 bytes
     let too_big = format!("big={}", "x".repeat(MAX_BYTES - 3)); // 8193 bytes
-    // "é" is 2 bytes: 4096 of them make a 8194-byte member, 4094 a 8190-byte one.
+                                                                // "é" is 2 bytes: 4096 of them make a 8194-byte member, 4094 a 8190-byte one.
     let utf8_fits = format!("k={}", "é".repeat(4095)); // 8192 bytes, 4097 chars
     let utf8_over = format!("k={}", "é".repeat(4095) + "a"); // 8193 bytes
     let cases: Vec<(String, Option<BraintrustParent>, String, usize, &str)> = vec![
         ("braintrust.parent=project_id%3Aabc".into(), Some(pid("abc")), "".into(), 0, "only our member"),
-        (" k1=v1 ; p=1 , braintrust.parent=project_id%3Aabc;prop , k2=v%2F2".into(), Some(pid("abc")), "k1=v1 ; p=1,k2=v%2F2".into(), 2, "properties and OWS, others kept trimmed"),
-        ("braintrust.parent=project_id%3Afirst,braintrust.parent=project_id%3Asecond".into(), Some(pid("second")), "".into(), 0, "duplicate braintrust.parent: last wins"),
-        ("braintrust.parent=project_id%3Afirst,braintrust.parent=dataset_id%3Ax".into(), None, "".into(), 0, "last wins even when it is invalid"),
-        ("braintrust.parent=dataset_id%3Ax,k=v".into(), None, "k=v".into(), 1, "unknown prefix: no parent, others kept"),
+        (
+            " k1=v1 ; p=1 , braintrust.parent=project_id%3Aabc;prop , k2=v%2F2".into(),
+            Some(pid("abc")),
+            "k1=v1 ; p=1,k2=v%2F2".into(),
+            2,
+            "properties and OWS, others kept trimmed",
+        ),
+        (
+            "braintrust.parent=project_id%3Afirst,braintrust.parent=project_id%3Asecond".into(),
+            Some(pid("second")),
+            "".into(),
+            0,
+            "duplicate braintrust.parent: last wins",
+        ),
+        (
+            "braintrust.parent=project_id%3Afirst,braintrust.parent=dataset_id%3Ax".into(),
+            None,
+            "".into(),
+            0,
+            "last wins even when it is invalid",
+        ),
+        (
+            "braintrust.parent=dataset_id%3Ax,k=v".into(),
+            None,
+            "k=v".into(),
+            1,
+            "unknown prefix: no parent, others kept",
+        ),
         ("braintrust.parent=project_id%3A".into(), None, "".into(), 0, "empty id: no parent"),
         ("k=v,,junk, =x,k=w".into(), None, "k=v,k=w".into(), 2, "junk dropped, duplicates of other keys kept"),
         (kv(64), None, kv(64), 64, "64 members all kept"),
         (kv(65), None, kv(64), 64, "65 members: the leading 64 kept"),
         (kv(1000), None, kv(64), 64, "far over the member limit"),
-        (format!("{},braintrust.parent=project_id%3Aabc", kv(63)), Some(pid("abc")), kv(63), 63, "our member as the 64th is kept"),
+        (
+            format!("{},braintrust.parent=project_id%3Aabc", kv(63)),
+            Some(pid("abc")),
+            kv(63),
+            63,
+            "our member as the 64th is kept",
+        ),
         (format!("{},braintrust.parent=project_id%3Aabc", kv(64)), None, kv(64), 64, "our member as the 65th is cut"),
         (big.clone(), None, big.clone(), 1, "one member of exactly 8192 bytes fits"),
         (too_big.clone(), None, "".into(), 0, "one member over 8192 bytes is dropped"),
         (format!("{too_big},k=v"), None, "".into(), 0, "a leading run: nothing after an oversized first member"),
         (format!("a=1,{too_big},k=v"), None, "a=1".into(), 1, "the run stops at the first member that does not fit"),
-        (format!("{},k=v", &big[..MAX_BYTES - 4]), None, format!("{},k=v", &big[..MAX_BYTES - 4]), 2, "exactly 8192 bytes with the comma"),
-        (format!("{},k=v", &big[..MAX_BYTES - 3]), None, big[..MAX_BYTES - 3].to_string(), 1, "8193 bytes with the comma: last member dropped"),
+        (
+            format!("{},k=v", &big[..MAX_BYTES - 4]),
+            None,
+            format!("{},k=v", &big[..MAX_BYTES - 4]),
+            2,
+            "exactly 8192 bytes with the comma",
+        ),
+        (
+            format!("{},k=v", &big[..MAX_BYTES - 3]),
+            None,
+            big[..MAX_BYTES - 3].to_string(),
+            1,
+            "8193 bytes with the comma: last member dropped",
+        ),
         (utf8_fits.clone(), None, utf8_fits.clone(), 1, "multi-byte member of exactly 8192 bytes (4097 chars) fits"),
         (utf8_over, None, "".into(), 0, "multi-byte member of 8193 bytes dropped: bytes, not chars"),
         ("".into(), None, "".into(), 0, "empty header"),
@@ -192,20 +237,74 @@ fn relay_merges_carrier_inbound_and_ours() {
     let cases: Vec<RelayRow> = vec![
         (None, none.clone(), Some(&p), Set(ours.into()), "no carrier baggage: ours alone"),
         (None, none.clone(), None, Leave, "nothing to write, no header to remove"),
-        (Some("path=a%2Fb, k=v;prop=1,,junk"), none.clone(), Some(&p), Set(format!("path=a%2Fb,k=v;prop=1,{ours}")), "carrier members relayed byte for byte, trimmed, junk dropped"),
-        (Some("braintrust.parent=project_id%3Aold,k=v"), none.clone(), Some(&p), Set(format!("k=v,{ours}")), "old braintrust.parent replaced, ours last"),
-        (Some("braintrust.parent=project_id%3Aold,k=v"), none.clone(), None, Set("k=v".into()), "no parent known: stale member removed"),
-        (Some("braintrust.parent=project_id%3Aold"), none.clone(), None, Remove, "no parent known: header emptied, so removed"),
+        (
+            Some("path=a%2Fb, k=v;prop=1,,junk"),
+            none.clone(),
+            Some(&p),
+            Set(format!("path=a%2Fb,k=v;prop=1,{ours}")),
+            "carrier members relayed byte for byte, trimmed, junk dropped",
+        ),
+        (
+            Some("braintrust.parent=project_id%3Aold,k=v"),
+            none.clone(),
+            Some(&p),
+            Set(format!("k=v,{ours}")),
+            "old braintrust.parent replaced, ours last",
+        ),
+        (
+            Some("braintrust.parent=project_id%3Aold,k=v"),
+            none.clone(),
+            None,
+            Set("k=v".into()),
+            "no parent known: stale member removed",
+        ),
+        (
+            Some("braintrust.parent=project_id%3Aold"),
+            none.clone(),
+            None,
+            Remove,
+            "no parent known: header emptied, so removed",
+        ),
         (Some(""), none.clone(), None, Remove, "an empty carrier header is removed"),
         (Some("junk"), none.clone(), None, Remove, "a carrier header with no valid member is removed"),
         (Some("a=1"), none.clone(), None, Set("a=1".into()), "no parent known: other members kept"),
-        (None, inbound("k1=v1 ; p=1 , braintrust.parent=project_id%3Aabc , k2=v%2F2"), Some(&p), Set(format!("k1=v1 ; p=1,k2=v%2F2,{ours}")), "inbound members relayed"),
-        (Some("c=1"), inbound("i=2"), Some(&p), Set(format!("c=1,i=2,{ours}")), "carrier first, then inbound, then ours"),
-        (Some("k=carrier"), inbound("k=inbound,j=1"), None, Set("k=carrier,j=1".into()), "a key the carrier holds is not added again from inbound"),
-        (Some("k=v,j=1"), inbound("k=v,j=1"), Some(&p), Set(format!("k=v,j=1,{ours}")), "inbound headers copied into the carrier are not duplicated"),
+        (
+            None,
+            inbound("k1=v1 ; p=1 , braintrust.parent=project_id%3Aabc , k2=v%2F2"),
+            Some(&p),
+            Set(format!("k1=v1 ; p=1,k2=v%2F2,{ours}")),
+            "inbound members relayed",
+        ),
+        (
+            Some("c=1"),
+            inbound("i=2"),
+            Some(&p),
+            Set(format!("c=1,i=2,{ours}")),
+            "carrier first, then inbound, then ours",
+        ),
+        (
+            Some("k=carrier"),
+            inbound("k=inbound,j=1"),
+            None,
+            Set("k=carrier,j=1".into()),
+            "a key the carrier holds is not added again from inbound",
+        ),
+        (
+            Some("k=v,j=1"),
+            inbound("k=v,j=1"),
+            Some(&p),
+            Set(format!("k=v,j=1,{ours}")),
+            "inbound headers copied into the carrier are not duplicated",
+        ),
         (Some(&kv64), none.clone(), Some(&p), Set(format!("{},{ours}", kv(63))), "64 carrier members: 63 + ours"),
         (Some(&kv64), none.clone(), None, Set(kv(64)), "64 carrier members and no parent: all 64"),
-        (Some(&kv40), inbound(&kv(64).replace('k', "i")), Some(&p), Set(format!("{},{},{ours}", kv(40), kv(23).replace('k', "i"))), "carrier and inbound share the 63 slots"),
+        (
+            Some(&kv40),
+            inbound(&kv(64).replace('k', "i")),
+            Some(&p),
+            Set(format!("{},{},{ours}", kv(40), kv(23).replace('k', "i"))),
+            "carrier and inbound share the 63 slots",
+        ),
     ];
     for (carrier, inbound, parent, expected, reason) in &cases {
         assert_eq!(&baggage::relay(*carrier, inbound, *parent), expected, "{reason}");
@@ -224,7 +323,11 @@ fn relay_reserves_our_bytes_first() {
         (over.clone(), ours.clone(), "one byte more: the member is dropped, ours survives"),
         (format!("{over},b=1"), ours.clone(), "a leading run: nothing after the first member that does not fit"),
         (format!("b=1,{over},c=1"), format!("b=1,{ours}"), "whole members only"),
-        (format!("a={},b={},c=z", "x".repeat(5000), "y".repeat(4000)), format!("a={},{ours}", "x".repeat(5000)), "shaped like the Braintrust vector existing_over_8192_bytes"),
+        (
+            format!("a={},b={},c=z", "x".repeat(5000), "y".repeat(4000)),
+            format!("a={},{ours}", "x".repeat(5000)),
+            "shaped like the Braintrust vector existing_over_8192_bytes",
+        ),
     ];
     for (carrier, expected, reason) in &cases {
         let got = baggage::relay(Some(carrier), &BaggageMembers::EMPTY, Some(&p));
@@ -236,14 +339,35 @@ fn relay_reserves_our_bytes_first() {
     }
     // Our own member alone over the byte limit cannot be sent; the others still are.
     let huge = BraintrustParent::ProjectName("n".repeat(MAX_BYTES));
-    assert_eq!(baggage::relay(Some("a=1"), &BaggageMembers::EMPTY, Some(&huge)), BaggageUpdate::Set("a=1".into()), "an oversized own member is dropped, not cut");
+    assert_eq!(
+        baggage::relay(Some("a=1"), &BaggageMembers::EMPTY, Some(&huge)),
+        BaggageUpdate::Set("a=1".into()),
+        "an oversized own member is dropped, not cut"
+    );
 }
 
 /// A header-like string built from the pieces that matter to member parsing.
 fn header(rng: &mut Rng, max_parts: usize) -> String {
     const PARTS: &[&str] = &[
-        "k", "userId", "=", "v", ";", "p=1", " ", "\t", ",", "é", "%20", "(", "\u{1}", "\u{7f}", "\r\n",
-        "braintrust.parent", "=project_id%3Aabc", "a=b", "=",
+        "k",
+        "userId",
+        "=",
+        "v",
+        ";",
+        "p=1",
+        " ",
+        "\t",
+        ",",
+        "é",
+        "%20",
+        "(",
+        "\u{1}",
+        "\u{7f}",
+        "\r\n",
+        "braintrust.parent",
+        "=project_id%3Aabc",
+        "a=b",
+        "=",
     ];
     (0..rng.below(max_parts + 1)).map(|_| rng.pick(PARTS)).collect()
 }

@@ -17,9 +17,46 @@ const ROUNDS: usize = 10_000;
 
 /// Characters that matter to the parsers, plus some that never should.
 const ALPHABET: &[&str] = &[
-    "0", "1", "9", "a", "f", "g", "z", "A", "F", "-", "_", "*", "/", "@", "=", ",", ";", "%", "%2", "%C3", "%A9", "%3A",
-    " ", "\t", "\n", "\r", "\0", "\u{7f}", ".", ":", "é", "😀", "\u{a0}", "braintrust.parent", "project_id", "project_name",
-    "experiment_id", "00", "ff", "cc",
+    "0",
+    "1",
+    "9",
+    "a",
+    "f",
+    "g",
+    "z",
+    "A",
+    "F",
+    "-",
+    "_",
+    "*",
+    "/",
+    "@",
+    "=",
+    ",",
+    ";",
+    "%",
+    "%2",
+    "%C3",
+    "%A9",
+    "%3A",
+    " ",
+    "\t",
+    "\n",
+    "\r",
+    "\0",
+    "\u{7f}",
+    ".",
+    ":",
+    "é",
+    "😀",
+    "\u{a0}",
+    "braintrust.parent",
+    "project_id",
+    "project_name",
+    "experiment_id",
+    "00",
+    "ff",
+    "cc",
 ];
 
 /// Replaces, inserts or deletes characters of `seed` at random (on char boundaries).
@@ -53,7 +90,8 @@ fn traceparent_never_panics_and_round_trips() {
         };
         let flags = TraceFlags::from_bits(rng.next() as u8);
         let text = Traceparent::new(trace, span, flags).to_string();
-        let back = Traceparent::parse(&text).unwrap_or_else(|e| panic!("round {round}: {text:?} did not re-parse: {e}"));
+        let back =
+            Traceparent::parse(&text).unwrap_or_else(|e| panic!("round {round}: {text:?} did not re-parse: {e}"));
         assert_eq!((back.trace_id, back.parent_id, back.flags), (trace, span, flags.known()), "round {round}: {text}");
         assert_eq!(back.to_string(), text, "round {round}: format is a fixed point");
 
@@ -62,7 +100,11 @@ fn traceparent_never_panics_and_round_trips() {
         for input in [mutate(&mut rng, &text), random_text(&mut rng, 60)] {
             if let Ok(tp) = Traceparent::parse(&input) {
                 let again = Traceparent::parse(&tp.to_string());
-                assert_eq!(again.map(|t| (t.trace_id, t.parent_id)), Ok((tp.trace_id, tp.parent_id)), "round {round}: {input:?}");
+                assert_eq!(
+                    again.map(|t| (t.trace_id, t.parent_id)),
+                    Ok((tp.trace_id, tp.parent_id)),
+                    "round {round}: {input:?}"
+                );
             }
         }
     }
@@ -76,7 +118,11 @@ fn tracestate_never_panics_and_kept_values_revalidate() {
         let lines: Vec<String> = (0..=rng.below(3))
             .map(|_| {
                 let seed = rng.pick(&seeds);
-                if rng.below(2) == 0 { mutate(&mut rng, seed) } else { random_text(&mut rng, 20) }
+                if rng.below(2) == 0 {
+                    mutate(&mut rng, seed)
+                } else {
+                    random_text(&mut rng, 20)
+                }
             })
             .collect();
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
@@ -113,7 +159,11 @@ fn baggage_never_panics_and_limits_hold() {
         let inbound = baggage::parse(&header);
         assert!(inbound.others.len() <= MAX_MEMBERS, "round {round}: member limit");
         assert!(inbound.others.as_str().len() <= MAX_BYTES, "round {round}: byte limit");
-        assert_eq!(baggage::parse(inbound.others.as_str()).others, inbound.others, "round {round}: relayed members re-parse to themselves");
+        assert_eq!(
+            baggage::parse(inbound.others.as_str()).others,
+            inbound.others,
+            "round {round}: relayed members re-parse to themselves"
+        );
 
         let ours = (rng.below(4) < 3).then(|| &parents[rng.below(parents.len())]);
         let seed = rng.pick(&seeds);
@@ -122,11 +172,18 @@ fn baggage_never_panics_and_limits_hold() {
             BaggageUpdate::Set(v) => {
                 let back = baggage::parse(&v);
                 assert!(v.len() <= MAX_BYTES, "round {round}: relay byte limit: {}", v.len());
-                assert!(back.others.len() + usize::from(back.braintrust_parent.is_some()) <= MAX_MEMBERS, "round {round}");
+                assert!(
+                    back.others.len() + usize::from(back.braintrust_parent.is_some()) <= MAX_MEMBERS,
+                    "round {round}"
+                );
                 assert_eq!(back.braintrust_parent.as_ref(), ours, "round {round}: ours read back from {v:?}");
             }
-            BaggageUpdate::Remove => assert!(carrier.is_some() && ours.is_none(), "round {round}: remove only a carrier's header"),
-            BaggageUpdate::Leave => assert!(carrier.is_none() && ours.is_none(), "round {round}: leave only when nothing exists"),
+            BaggageUpdate::Remove => {
+                assert!(carrier.is_some() && ours.is_none(), "round {round}: remove only a carrier's header")
+            }
+            BaggageUpdate::Leave => {
+                assert!(carrier.is_none() && ours.is_none(), "round {round}: leave only when nothing exists")
+            }
         }
     }
 }
@@ -162,7 +219,11 @@ fn extract_inject_never_panics_and_round_trips() {
         };
         let back = extract(Some(out.traceparent.as_str()), out.tracestate.as_slice(), baggage)
             .unwrap_or_else(|| panic!("round {round}: our own output must extract"));
-        assert_eq!((back.trace_id, back.span_id, back.flags), (span.trace_id, span.span_id, span.flags), "round {round}");
+        assert_eq!(
+            (back.trace_id, back.span_id, back.flags),
+            (span.trace_id, span.span_id, span.flags),
+            "round {round}"
+        );
         assert_eq!(back.braintrust_parent, span.braintrust_parent, "round {round}");
         assert_eq!(back.trace_state, span.trace_state, "round {round}");
     }

@@ -58,42 +58,146 @@ fn traceparent_cases() {
     let cases: Vec<TraceparentRow> = vec![
         ("test_both_traceparent_and_tracestate_missing", vec![], Expect::NewTrace),
         ("test_traceparent_included_tracestate_missing", vec![("traceparent", tp("01"))], Expect::SameTrace),
-        ("test_traceparent_duplicated", vec![("traceparent", format!("00-{}1-1234567890123456-01", &T[..31])), ("traceparent", tp("01"))], Expect::NewTrace),
+        (
+            "test_traceparent_duplicated",
+            vec![("traceparent", format!("00-{}1-1234567890123456-01", &T[..31])), ("traceparent", tp("01"))],
+            Expect::NewTrace,
+        ),
         ("test_traceparent_header_name (trace-parent)", vec![("trace-parent", tp("01"))], Expect::NewTrace),
         ("test_traceparent_header_name (trace.parent)", vec![("trace.parent", tp("01"))], Expect::NewTrace),
         ("test_traceparent_header_name_valid_casing (TraceParent)", vec![("TraceParent", tp("01"))], Expect::SameTrace),
         ("test_traceparent_header_name_valid_casing (TrAcEpArEnT)", vec![("TrAcEpArEnT", tp("01"))], Expect::SameTrace),
         ("test_traceparent_header_name_valid_casing (TRACEPARENT)", vec![("TRACEPARENT", tp("01"))], Expect::SameTrace),
         ("test_traceparent_version_0x00 (trailing '.')", vec![("traceparent", tp("01."))], Expect::NewTrace),
-        ("test_traceparent_version_0x00 (extra fields)", vec![("traceparent", tp("01-what-the-future-will-be-like"))], Expect::NewTrace),
-        ("test_traceparent_version_0xcc", vec![("traceparent", format!("cc-{T}-1234567890123456-01"))], Expect::SameTrace),
-        ("test_traceparent_version_0xcc (extra fields)", vec![("traceparent", format!("cc-{T}-1234567890123456-01-what-the-future-will-be-like"))], Expect::SameTrace),
-        ("test_traceparent_version_0xcc ('.' after flags)", vec![("traceparent", format!("cc-{T}-1234567890123456-01.what-the-future-will-be-like"))], Expect::NewTrace),
-        ("test_traceparent_version_0xff", vec![("traceparent", format!("ff-{T}-1234567890123456-01"))], Expect::NewTrace),
-        ("test_traceparent_version_illegal_characters (.0)", vec![("traceparent", format!(".0-{T}-1234567890123456-01"))], Expect::NewTrace),
-        ("test_traceparent_version_illegal_characters (0.)", vec![("traceparent", format!("0.-{T}-1234567890123456-01"))], Expect::NewTrace),
-        ("test_traceparent_version_too_long (000)", vec![("traceparent", format!("000-{T}-1234567890123456-01"))], Expect::NewTrace),
-        ("test_traceparent_version_too_long (0000)", vec![("traceparent", format!("0000-{T}-1234567890123456-01"))], Expect::NewTrace),
-        ("test_traceparent_version_too_short", vec![("traceparent", format!("0-{T}-1234567890123456-01"))], Expect::NewTrace),
-        ("test_traceparent_trace_id_all_zero", vec![("traceparent", format!("00-{}-1234567890123456-01", "0".repeat(32)))], Expect::NewTrace),
-        ("test_traceparent_trace_id_illegal_characters (first)", vec![("traceparent", format!("00-.{}-1234567890123456-01", &T[1..]))], Expect::NewTrace),
-        ("test_traceparent_trace_id_illegal_characters (last)", vec![("traceparent", format!("00-{}.-1234567890123456-01", &T[..31]))], Expect::NewTrace),
-        ("test_traceparent_trace_id_too_long", vec![("traceparent", format!("00-{T}3-1234567890123456-01"))], Expect::NewTrace),
-        ("test_traceparent_trace_id_too_short", vec![("traceparent", format!("00-{}-1234567890123456-01", &T[..31]))], Expect::NewTrace),
-        ("test_traceparent_parent_id_all_zero", vec![("traceparent", format!("00-{T}-0000000000000000-01"))], Expect::NewTrace),
-        ("test_traceparent_parent_id_illegal_characters (first)", vec![("traceparent", format!("00-{T}-.234567890123456-01"))], Expect::NewTrace),
-        ("test_traceparent_parent_id_illegal_characters (last)", vec![("traceparent", format!("00-{T}-123456789012345.-01"))], Expect::NewTrace),
-        ("test_traceparent_parent_id_too_long", vec![("traceparent", format!("00-{T}-12345678901234567-01"))], Expect::NewTrace),
-        ("test_traceparent_parent_id_too_short", vec![("traceparent", format!("00-{T}-123456789012345-01"))], Expect::NewTrace),
+        (
+            "test_traceparent_version_0x00 (extra fields)",
+            vec![("traceparent", tp("01-what-the-future-will-be-like"))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_version_0xcc",
+            vec![("traceparent", format!("cc-{T}-1234567890123456-01"))],
+            Expect::SameTrace,
+        ),
+        (
+            "test_traceparent_version_0xcc (extra fields)",
+            vec![("traceparent", format!("cc-{T}-1234567890123456-01-what-the-future-will-be-like"))],
+            Expect::SameTrace,
+        ),
+        (
+            "test_traceparent_version_0xcc ('.' after flags)",
+            vec![("traceparent", format!("cc-{T}-1234567890123456-01.what-the-future-will-be-like"))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_version_0xff",
+            vec![("traceparent", format!("ff-{T}-1234567890123456-01"))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_version_illegal_characters (.0)",
+            vec![("traceparent", format!(".0-{T}-1234567890123456-01"))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_version_illegal_characters (0.)",
+            vec![("traceparent", format!("0.-{T}-1234567890123456-01"))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_version_too_long (000)",
+            vec![("traceparent", format!("000-{T}-1234567890123456-01"))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_version_too_long (0000)",
+            vec![("traceparent", format!("0000-{T}-1234567890123456-01"))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_version_too_short",
+            vec![("traceparent", format!("0-{T}-1234567890123456-01"))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_trace_id_all_zero",
+            vec![("traceparent", format!("00-{}-1234567890123456-01", "0".repeat(32)))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_trace_id_illegal_characters (first)",
+            vec![("traceparent", format!("00-.{}-1234567890123456-01", &T[1..]))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_trace_id_illegal_characters (last)",
+            vec![("traceparent", format!("00-{}.-1234567890123456-01", &T[..31]))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_trace_id_too_long",
+            vec![("traceparent", format!("00-{T}3-1234567890123456-01"))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_trace_id_too_short",
+            vec![("traceparent", format!("00-{}-1234567890123456-01", &T[..31]))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_parent_id_all_zero",
+            vec![("traceparent", format!("00-{T}-0000000000000000-01"))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_parent_id_illegal_characters (first)",
+            vec![("traceparent", format!("00-{T}-.234567890123456-01"))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_parent_id_illegal_characters (last)",
+            vec![("traceparent", format!("00-{T}-123456789012345.-01"))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_parent_id_too_long",
+            vec![("traceparent", format!("00-{T}-12345678901234567-01"))],
+            Expect::NewTrace,
+        ),
+        (
+            "test_traceparent_parent_id_too_short",
+            vec![("traceparent", format!("00-{T}-123456789012345-01"))],
+            Expect::NewTrace,
+        ),
         ("test_traceparent_trace_flags_illegal_characters (.0)", vec![("traceparent", tp(".0"))], Expect::NewTrace),
         ("test_traceparent_trace_flags_illegal_characters (0.)", vec![("traceparent", tp("0."))], Expect::NewTrace),
         ("test_traceparent_trace_flags_too_long", vec![("traceparent", tp("001"))], Expect::NewTrace),
         ("test_traceparent_trace_flags_too_short", vec![("traceparent", tp("1"))], Expect::NewTrace),
-        ("test_traceparent_ows_handling (leading space)", vec![("traceparent", format!(" {}", tp("01")))], Expect::SameTrace),
-        ("test_traceparent_ows_handling (leading tab)", vec![("traceparent", format!("\t{}", tp("01")))], Expect::SameTrace),
-        ("test_traceparent_ows_handling (trailing space)", vec![("traceparent", format!("{} ", tp("01")))], Expect::SameTrace),
-        ("test_traceparent_ows_handling (trailing tab)", vec![("traceparent", format!("{}\t", tp("01")))], Expect::SameTrace),
-        ("test_traceparent_ows_handling (both)", vec![("traceparent", format!("\t {} \t", tp("01")))], Expect::SameTrace),
+        (
+            "test_traceparent_ows_handling (leading space)",
+            vec![("traceparent", format!(" {}", tp("01")))],
+            Expect::SameTrace,
+        ),
+        (
+            "test_traceparent_ows_handling (leading tab)",
+            vec![("traceparent", format!("\t{}", tp("01")))],
+            Expect::SameTrace,
+        ),
+        (
+            "test_traceparent_ows_handling (trailing space)",
+            vec![("traceparent", format!("{} ", tp("01")))],
+            Expect::SameTrace,
+        ),
+        (
+            "test_traceparent_ows_handling (trailing tab)",
+            vec![("traceparent", format!("{}\t", tp("01")))],
+            Expect::SameTrace,
+        ),
+        (
+            "test_traceparent_ows_handling (both)",
+            vec![("traceparent", format!("\t {} \t", tp("01")))],
+            Expect::SameTrace,
+        ),
     ];
     for (name, headers, expect) in &cases {
         let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -121,7 +225,10 @@ fn check_traceparent_format(out: &str, name: &str) {
     let parts: Vec<&str> = out.split('-').collect();
     let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
     assert_eq!(lens, [2, 32, 16, 2], "{name}: shape of {out}");
-    assert!(out.bytes().all(|b| b == b'-' || b.is_ascii_digit() || (b'a'..=b'f').contains(&b)), "{name}: lowercase hex {out}");
+    assert!(
+        out.bytes().all(|b| b == b'-' || b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        "{name}: lowercase hex {out}"
+    );
     assert_eq!(parts[0], "00", "{name}: version 00");
     assert_ne!(parts[1], "0".repeat(32), "{name}: non-zero trace id");
     assert_ne!(parts[2], "0".repeat(16), "{name}: non-zero parent id");
@@ -141,46 +248,219 @@ fn tracestate_cases() {
     let (all_chars, all_chars_vendor) = (format!("{key}={value}"), format!("{key_vendor}={value}"));
     let (b1_10, b11_20, b21_30, b31_32, b31_33) = (kv(1, 10), kv(11, 20), kv(21, 30), kv(31, 32), kv(31, 33));
     let cases: Vec<TracestateRow> = vec![
-        ("test_tracestate_included_traceparent_missing", vec![("tracestate", "foo=1,bar=2")], vec![("foo", None), ("bar", None)]),
-        ("test_tracestate_included_traceparent_included", vec![("traceparent", &tp), ("tracestate", "foo=1,bar=2")], vec![("foo", Some("1")), ("bar", Some("2"))]),
-        ("test_tracestate_header_name (trace-state)", vec![("traceparent", &tp), ("trace-state", "foo=1")], vec![("foo", None)]),
-        ("test_tracestate_header_name (trace.state)", vec![("traceparent", &tp), ("trace.state", "foo=1")], vec![("foo", None)]),
-        ("test_tracestate_header_name_valid_casing (TraceState)", vec![("traceparent", &tp), ("TraceState", "foo=1")], vec![("foo", Some("1"))]),
-        ("test_tracestate_header_name_valid_casing (TrAcEsTaTe)", vec![("traceparent", &tp), ("TrAcEsTaTe", "foo=1")], vec![("foo", Some("1"))]),
-        ("test_tracestate_header_name_valid_casing (TRACESTATE)", vec![("traceparent", &tp), ("TRACESTATE", "foo=1")], vec![("foo", Some("1"))]),
+        (
+            "test_tracestate_included_traceparent_missing",
+            vec![("tracestate", "foo=1,bar=2")],
+            vec![("foo", None), ("bar", None)],
+        ),
+        (
+            "test_tracestate_included_traceparent_included",
+            vec![("traceparent", &tp), ("tracestate", "foo=1,bar=2")],
+            vec![("foo", Some("1")), ("bar", Some("2"))],
+        ),
+        (
+            "test_tracestate_header_name (trace-state)",
+            vec![("traceparent", &tp), ("trace-state", "foo=1")],
+            vec![("foo", None)],
+        ),
+        (
+            "test_tracestate_header_name (trace.state)",
+            vec![("traceparent", &tp), ("trace.state", "foo=1")],
+            vec![("foo", None)],
+        ),
+        (
+            "test_tracestate_header_name_valid_casing (TraceState)",
+            vec![("traceparent", &tp), ("TraceState", "foo=1")],
+            vec![("foo", Some("1"))],
+        ),
+        (
+            "test_tracestate_header_name_valid_casing (TrAcEsTaTe)",
+            vec![("traceparent", &tp), ("TrAcEsTaTe", "foo=1")],
+            vec![("foo", Some("1"))],
+        ),
+        (
+            "test_tracestate_header_name_valid_casing (TRACESTATE)",
+            vec![("traceparent", &tp), ("TRACESTATE", "foo=1")],
+            vec![("foo", Some("1"))],
+        ),
         ("test_tracestate_empty_header (only empty)", vec![("traceparent", &tp), ("tracestate", "")], vec![]),
-        ("test_tracestate_empty_header (foo=1, then empty)", vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", "")], vec![("foo", Some("1"))]),
-        ("test_tracestate_empty_header (empty, then foo=1)", vec![("traceparent", &tp), ("tracestate", ""), ("tracestate", "foo=1")], vec![("foo", Some("1"))]),
-        ("test_tracestate_multiple_headers_different_keys", vec![("traceparent", &tp), ("tracestate", "foo=1,bar=2"), ("tracestate", "rojo=1,congo=2"), ("tracestate", "baz=3")], vec![("foo", Some("1")), ("bar", Some("2")), ("rojo", Some("1")), ("congo", Some("2")), ("baz", Some("3"))]),
-        ("test_tracestate_duplicated_keys (foo=1,foo=1)", vec![("traceparent", &tp), ("tracestate", "foo=1,foo=1")], vec![("foo", None)]),
-        ("test_tracestate_duplicated_keys (foo=1,foo=2)", vec![("traceparent", &tp), ("tracestate", "foo=1,foo=2")], vec![("foo", None)]),
-        ("test_tracestate_duplicated_keys (two lines, same)", vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", "foo=1")], vec![("foo", None)]),
-        ("test_tracestate_duplicated_keys (two lines, different)", vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", "foo=2")], vec![("foo", None)]),
-        ("test_tracestate_all_allowed_characters (key)", vec![("traceparent", &tp), ("tracestate", &all_chars)], vec![(&key, Some(&value))]),
-        ("test_tracestate_all_allowed_characters (vendor key)", vec![("traceparent", &tp), ("tracestate", &all_chars_vendor)], vec![(&key_vendor, Some(&value))]),
-        ("test_tracestate_ows_handling (around commas)", vec![("traceparent", &tp), ("tracestate", "foo=1 \t , \t bar=2, \t baz=3")], vec![("foo", Some("1")), ("bar", Some("2")), ("baz", Some("3"))]),
-        ("test_tracestate_ows_handling (tabs and spaces)", vec![("traceparent", &tp), ("tracestate", "foo=1\t \t,\t \tbar=2,\t \tbaz=3")], vec![("foo", Some("1")), ("bar", Some("2")), ("baz", Some("3"))]),
-        ("test_tracestate_ows_handling (leading space)", vec![("traceparent", &tp), ("tracestate", " foo=1")], vec![("foo", Some("1"))]),
-        ("test_tracestate_ows_handling (leading tab)", vec![("traceparent", &tp), ("tracestate", "\tfoo=1")], vec![("foo", Some("1"))]),
-        ("test_tracestate_ows_handling (trailing space)", vec![("traceparent", &tp), ("tracestate", "foo=1 ")], vec![("foo", Some("1"))]),
-        ("test_tracestate_ows_handling (trailing tab)", vec![("traceparent", &tp), ("tracestate", "foo=1\t")], vec![("foo", Some("1"))]),
-        ("test_tracestate_ows_handling (both)", vec![("traceparent", &tp), ("tracestate", "\t foo=1 \t")], vec![("foo", Some("1"))]),
-        ("test_tracestate_key_illegal_characters (space)", vec![("traceparent", &tp), ("tracestate", "foo =1")], vec![("foo ", None), ("foo", None)]),
-        ("test_tracestate_key_illegal_characters (upper case)", vec![("traceparent", &tp), ("tracestate", "FOO=1")], vec![("FOO", None)]),
-        ("test_tracestate_key_illegal_characters (dot)", vec![("traceparent", &tp), ("tracestate", "foo.bar=1")], vec![("foo.bar", None)]),
-        ("test_tracestate_key_illegal_vendor_format (foo@)", vec![("traceparent", &tp), ("tracestate", "foo@=1,bar=2")], vec![("bar", None)]),
-        ("test_tracestate_key_illegal_vendor_format (@foo)", vec![("traceparent", &tp), ("tracestate", "@foo=1,bar=2")], vec![("bar", None)]),
-        ("test_tracestate_key_illegal_vendor_format (foo@@bar)", vec![("traceparent", &tp), ("tracestate", "foo@@bar=1,bar=2")], vec![("bar", None)]),
-        ("test_tracestate_key_illegal_vendor_format (foo@bar@baz)", vec![("traceparent", &tp), ("tracestate", "foo@bar@baz=1,bar=2")], vec![("bar", None)]),
-        ("test_tracestate_member_count_limit (32)", vec![("traceparent", &tp), ("tracestate", &b1_10), ("tracestate", &b11_20), ("tracestate", &b21_30), ("tracestate", &b31_32)], vec![("bar01", Some("01")), ("bar32", Some("32"))]),
-        ("test_tracestate_member_count_limit (33)", vec![("traceparent", &tp), ("tracestate", &b1_10), ("tracestate", &b11_20), ("tracestate", &b21_30), ("tracestate", &b31_33)], vec![("bar01", None)]),
-        ("test_tracestate_key_length_limit (256)", vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", &z256)], vec![("foo", Some("1"))]),
-        ("test_tracestate_key_length_limit (257)", vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", &z257)], vec![("foo", None)]),
-        ("test_tracestate_key_length_limit (tenant 241, system 14)", vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", &tenant_ok)], vec![("foo", Some("1"))]),
-        ("test_tracestate_key_length_limit (tenant 242)", vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", &tenant_long)], vec![("foo", None)]),
-        ("test_tracestate_key_length_limit (system 15)", vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", &system_long)], vec![("foo", None)]),
-        ("test_tracestate_value_illegal_characters (foo=bar=baz)", vec![("traceparent", &tp), ("tracestate", "foo=bar=baz")], vec![("foo", None)]),
-        ("test_tracestate_value_illegal_characters (empty value)", vec![("traceparent", &tp), ("tracestate", "foo=,bar=3")], vec![("foo", None), ("bar", None)]),
+        (
+            "test_tracestate_empty_header (foo=1, then empty)",
+            vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", "")],
+            vec![("foo", Some("1"))],
+        ),
+        (
+            "test_tracestate_empty_header (empty, then foo=1)",
+            vec![("traceparent", &tp), ("tracestate", ""), ("tracestate", "foo=1")],
+            vec![("foo", Some("1"))],
+        ),
+        (
+            "test_tracestate_multiple_headers_different_keys",
+            vec![
+                ("traceparent", &tp),
+                ("tracestate", "foo=1,bar=2"),
+                ("tracestate", "rojo=1,congo=2"),
+                ("tracestate", "baz=3"),
+            ],
+            vec![("foo", Some("1")), ("bar", Some("2")), ("rojo", Some("1")), ("congo", Some("2")), ("baz", Some("3"))],
+        ),
+        (
+            "test_tracestate_duplicated_keys (foo=1,foo=1)",
+            vec![("traceparent", &tp), ("tracestate", "foo=1,foo=1")],
+            vec![("foo", None)],
+        ),
+        (
+            "test_tracestate_duplicated_keys (foo=1,foo=2)",
+            vec![("traceparent", &tp), ("tracestate", "foo=1,foo=2")],
+            vec![("foo", None)],
+        ),
+        (
+            "test_tracestate_duplicated_keys (two lines, same)",
+            vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", "foo=1")],
+            vec![("foo", None)],
+        ),
+        (
+            "test_tracestate_duplicated_keys (two lines, different)",
+            vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", "foo=2")],
+            vec![("foo", None)],
+        ),
+        (
+            "test_tracestate_all_allowed_characters (key)",
+            vec![("traceparent", &tp), ("tracestate", &all_chars)],
+            vec![(&key, Some(&value))],
+        ),
+        (
+            "test_tracestate_all_allowed_characters (vendor key)",
+            vec![("traceparent", &tp), ("tracestate", &all_chars_vendor)],
+            vec![(&key_vendor, Some(&value))],
+        ),
+        (
+            "test_tracestate_ows_handling (around commas)",
+            vec![("traceparent", &tp), ("tracestate", "foo=1 \t , \t bar=2, \t baz=3")],
+            vec![("foo", Some("1")), ("bar", Some("2")), ("baz", Some("3"))],
+        ),
+        (
+            "test_tracestate_ows_handling (tabs and spaces)",
+            vec![("traceparent", &tp), ("tracestate", "foo=1\t \t,\t \tbar=2,\t \tbaz=3")],
+            vec![("foo", Some("1")), ("bar", Some("2")), ("baz", Some("3"))],
+        ),
+        (
+            "test_tracestate_ows_handling (leading space)",
+            vec![("traceparent", &tp), ("tracestate", " foo=1")],
+            vec![("foo", Some("1"))],
+        ),
+        (
+            "test_tracestate_ows_handling (leading tab)",
+            vec![("traceparent", &tp), ("tracestate", "\tfoo=1")],
+            vec![("foo", Some("1"))],
+        ),
+        (
+            "test_tracestate_ows_handling (trailing space)",
+            vec![("traceparent", &tp), ("tracestate", "foo=1 ")],
+            vec![("foo", Some("1"))],
+        ),
+        (
+            "test_tracestate_ows_handling (trailing tab)",
+            vec![("traceparent", &tp), ("tracestate", "foo=1\t")],
+            vec![("foo", Some("1"))],
+        ),
+        (
+            "test_tracestate_ows_handling (both)",
+            vec![("traceparent", &tp), ("tracestate", "\t foo=1 \t")],
+            vec![("foo", Some("1"))],
+        ),
+        (
+            "test_tracestate_key_illegal_characters (space)",
+            vec![("traceparent", &tp), ("tracestate", "foo =1")],
+            vec![("foo ", None), ("foo", None)],
+        ),
+        (
+            "test_tracestate_key_illegal_characters (upper case)",
+            vec![("traceparent", &tp), ("tracestate", "FOO=1")],
+            vec![("FOO", None)],
+        ),
+        (
+            "test_tracestate_key_illegal_characters (dot)",
+            vec![("traceparent", &tp), ("tracestate", "foo.bar=1")],
+            vec![("foo.bar", None)],
+        ),
+        (
+            "test_tracestate_key_illegal_vendor_format (foo@)",
+            vec![("traceparent", &tp), ("tracestate", "foo@=1,bar=2")],
+            vec![("bar", None)],
+        ),
+        (
+            "test_tracestate_key_illegal_vendor_format (@foo)",
+            vec![("traceparent", &tp), ("tracestate", "@foo=1,bar=2")],
+            vec![("bar", None)],
+        ),
+        (
+            "test_tracestate_key_illegal_vendor_format (foo@@bar)",
+            vec![("traceparent", &tp), ("tracestate", "foo@@bar=1,bar=2")],
+            vec![("bar", None)],
+        ),
+        (
+            "test_tracestate_key_illegal_vendor_format (foo@bar@baz)",
+            vec![("traceparent", &tp), ("tracestate", "foo@bar@baz=1,bar=2")],
+            vec![("bar", None)],
+        ),
+        (
+            "test_tracestate_member_count_limit (32)",
+            vec![
+                ("traceparent", &tp),
+                ("tracestate", &b1_10),
+                ("tracestate", &b11_20),
+                ("tracestate", &b21_30),
+                ("tracestate", &b31_32),
+            ],
+            vec![("bar01", Some("01")), ("bar32", Some("32"))],
+        ),
+        (
+            "test_tracestate_member_count_limit (33)",
+            vec![
+                ("traceparent", &tp),
+                ("tracestate", &b1_10),
+                ("tracestate", &b11_20),
+                ("tracestate", &b21_30),
+                ("tracestate", &b31_33),
+            ],
+            vec![("bar01", None)],
+        ),
+        (
+            "test_tracestate_key_length_limit (256)",
+            vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", &z256)],
+            vec![("foo", Some("1"))],
+        ),
+        (
+            "test_tracestate_key_length_limit (257)",
+            vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", &z257)],
+            vec![("foo", None)],
+        ),
+        (
+            "test_tracestate_key_length_limit (tenant 241, system 14)",
+            vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", &tenant_ok)],
+            vec![("foo", Some("1"))],
+        ),
+        (
+            "test_tracestate_key_length_limit (tenant 242)",
+            vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", &tenant_long)],
+            vec![("foo", None)],
+        ),
+        (
+            "test_tracestate_key_length_limit (system 15)",
+            vec![("traceparent", &tp), ("tracestate", "foo=1"), ("tracestate", &system_long)],
+            vec![("foo", None)],
+        ),
+        (
+            "test_tracestate_value_illegal_characters (foo=bar=baz)",
+            vec![("traceparent", &tp), ("tracestate", "foo=bar=baz")],
+            vec![("foo", None)],
+        ),
+        (
+            "test_tracestate_value_illegal_characters (empty value)",
+            vec![("traceparent", &tp), ("tracestate", "foo=,bar=3")],
+            vec![("foo", None), ("bar", None)],
+        ),
     ];
     for (name, headers, expected) in &cases {
         let (out, tracestate) = service(headers);
@@ -205,7 +485,11 @@ fn advanced_cases() {
     let rows: &[(&str, Option<&str>, bool)] = &[
         ("test_multiple_requests_with_valid_traceparent", Some(&tp), true),
         ("test_multiple_requests_without_traceparent", None, false),
-        ("test_multiple_requests_with_illegal_traceparent", Some("00-00000000000000000000000000000000-1234567890123456-01"), false),
+        (
+            "test_multiple_requests_with_illegal_traceparent",
+            Some("00-00000000000000000000000000000000-1234567890123456-01"),
+            false,
+        ),
     ];
     for (name, traceparent, linked) in rows {
         // One inbound request, three outgoing calls, each from its own child span.
@@ -214,9 +498,8 @@ fn advanced_cases() {
             Some(parent) => parent.child().unwrap(),
             None => SpanContext::root(true).unwrap(),
         };
-        let outs: Vec<String> = (0..3)
-            .map(|_| server_span.child().unwrap().inject(None).traceparent.as_str().to_owned())
-            .collect();
+        let outs: Vec<String> =
+            (0..3).map(|_| server_span.child().unwrap().inject(None).traceparent.as_str().to_owned()).collect();
         let traces: std::collections::HashSet<&str> = outs.iter().map(|o| &o[3..35]).collect();
         let parents: std::collections::HashSet<&str> = outs.iter().map(|o| &o[36..52]).collect();
         assert_eq!(traces.len(), 1, "{name}: one trace id");

@@ -57,15 +57,39 @@ fn invalid_traceparents_are_rejected_with_the_reason() {
         (format!("0000-{TRACE}-{SPAN}-01"), E::TrailingData { len: 57 }, "version too long (0000)"),
         (tp("00", "01", "."), E::TrailingData { len: 56 }, "version 00 with a trailing character"),
         (tp("00", "01", "-what-the-future-will-be-like"), E::TrailingData { len: 84 }, "version 00 with extra fields"),
-        (tp("cc", "01", ".what-the-future-will-be-like"), E::BadFutureSuffix, "higher version: flags not followed by '-'"),
+        (
+            tp("cc", "01", ".what-the-future-will-be-like"),
+            E::BadFutureSuffix,
+            "higher version: flags not followed by '-'",
+        ),
         (tp("01", "01", "x"), E::BadFutureSuffix, "higher version: 56th char is not '-'"),
-        (format!("00-{}-{SPAN}-01", TRACE.to_uppercase()), E::TraceId(IdError::NotLowercaseHex { at: 1 }), "upper-case trace id"),
-        (format!("00-{}-{}-01", TRACE, SPAN.to_uppercase()), E::ParentId(IdError::NotLowercaseHex { at: 2 }), "upper-case parent id"),
+        (
+            format!("00-{}-{SPAN}-01", TRACE.to_uppercase()),
+            E::TraceId(IdError::NotLowercaseHex { at: 1 }),
+            "upper-case trace id",
+        ),
+        (
+            format!("00-{}-{}-01", TRACE, SPAN.to_uppercase()),
+            E::ParentId(IdError::NotLowercaseHex { at: 2 }),
+            "upper-case parent id",
+        ),
         (zero_trace, E::TraceId(IdError::AllZero), "all-zero trace id"),
         (zero_span, E::ParentId(IdError::AllZero), "all-zero parent id"),
-        (format!("00-.{}-{SPAN}-01", &TRACE[1..]), E::TraceId(IdError::NotLowercaseHex { at: 0 }), "illegal char at start of trace id"),
-        (format!("00-{}.-{SPAN}-01", &TRACE[..31]), E::TraceId(IdError::NotLowercaseHex { at: 31 }), "illegal char at end of trace id"),
-        (format!("00-{TRACE}-.{}-01", &SPAN[1..]), E::ParentId(IdError::NotLowercaseHex { at: 0 }), "illegal char in parent id"),
+        (
+            format!("00-.{}-{SPAN}-01", &TRACE[1..]),
+            E::TraceId(IdError::NotLowercaseHex { at: 0 }),
+            "illegal char at start of trace id",
+        ),
+        (
+            format!("00-{}.-{SPAN}-01", &TRACE[..31]),
+            E::TraceId(IdError::NotLowercaseHex { at: 31 }),
+            "illegal char at end of trace id",
+        ),
+        (
+            format!("00-{TRACE}-.{}-01", &SPAN[1..]),
+            E::ParentId(IdError::NotLowercaseHex { at: 0 }),
+            "illegal char in parent id",
+        ),
         (format!("00-{TRACE}3-{SPAN}-01"), E::TrailingData { len: 56 }, "trace id too long (33 digits)"),
         (format!("01-{TRACE}3-{SPAN}-01"), E::MissingDash { at: 35 }, "trace id too long, higher version"),
         (format!("00-{}-{SPAN}-01x", &TRACE[..31]), E::MissingDash { at: 35 }, "trace id too short (31 digits)"),
@@ -79,9 +103,21 @@ fn invalid_traceparents_are_rejected_with_the_reason() {
         (tp("00", "001", ""), E::TrailingData { len: 56 }, "flags too long (3 digits)"),
         (tp("00", "1", ""), E::TooShort { len: 54 }, "flags too short (1 digit)"),
         (format!("00_{TRACE}_{SPAN}_01"), E::MissingDash { at: 2 }, "wrong delimiter"),
-        (format!("{}, {}", tp("00", "01", ""), tp("00", "01", "")), E::TrailingData { len: 112 }, "two traceparent headers joined by a proxy"),
-        (format!("00-{}-{SPAN}-01", "é".repeat(16)), E::TraceId(IdError::NotLowercaseHex { at: 0 }), "non-ASCII in trace id (32 bytes)"),
-        (format!("00-{}€{}-01", "a".repeat(31), &SPAN[..15]), E::MissingDash { at: 35 }, "a multi-byte char straddles a dash position"),
+        (
+            format!("{}, {}", tp("00", "01", ""), tp("00", "01", "")),
+            E::TrailingData { len: 112 },
+            "two traceparent headers joined by a proxy",
+        ),
+        (
+            format!("00-{}-{SPAN}-01", "é".repeat(16)),
+            E::TraceId(IdError::NotLowercaseHex { at: 0 }),
+            "non-ASCII in trace id (32 bytes)",
+        ),
+        (
+            format!("00-{}€{}-01", "a".repeat(31), &SPAN[..15]),
+            E::MissingDash { at: 35 },
+            "a multi-byte char straddles a dash position",
+        ),
         (format!("\u{a0}{}", tp("00", "01", "")), E::InvalidVersion, "NBSP is not OWS"),
         (format!("\n{}", tp("00", "01", "")), E::InvalidVersion, "newline is not OWS"),
     ];
@@ -160,10 +196,6 @@ fn flags_of_agrees_with_parse() {
         }
     }
     for input in &inputs {
-        assert_eq!(
-            Traceparent::flags_of(input),
-            Traceparent::parse(input).map(|tp| tp.flags),
-            "{input:?}"
-        );
+        assert_eq!(Traceparent::flags_of(input), Traceparent::parse(input).map(|tp| tp.flags), "{input:?}");
     }
 }

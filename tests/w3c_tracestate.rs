@@ -31,11 +31,21 @@ fn valid_tracestate_is_kept_as_received() {
     let cases: Vec<(Vec<String>, &str, usize, &str)> = vec![
         (vec!["foo=1".into()], "foo=1", 1, "one member"),
         (vec!["foo=1,bar=2".into()], "foo=1,bar=2", 2, "two members, order kept"),
-        (vec!["foo=1,bar=2".into(), "rojo=1,congo=2".into(), "baz=3".into()], "foo=1,bar=2,rojo=1,congo=2,baz=3", 5, "several header lines joined with ',' in order"),
+        (
+            vec!["foo=1,bar=2".into(), "rojo=1,congo=2".into(), "baz=3".into()],
+            "foo=1,bar=2,rojo=1,congo=2,baz=3",
+            5,
+            "several header lines joined with ',' in order",
+        ),
         (vec!["foo=1".into(), "".into()], "foo=1,", 1, "an empty second header line adds an empty member"),
         (vec!["".into(), "foo=1".into()], ",foo=1", 1, "an empty first header line adds an empty member"),
         (vec!["foo=1 \t , \t bar=2, \t baz=3".into()], "foo=1 \t , \t bar=2, \t baz=3", 3, "OWS around commas"),
-        (vec!["foo=1\t \t,\t \tbar=2,\t \tbaz=3".into()], "foo=1\t \t,\t \tbar=2,\t \tbaz=3", 3, "mixed tabs and spaces around commas"),
+        (
+            vec!["foo=1\t \t,\t \tbar=2,\t \tbaz=3".into()],
+            "foo=1\t \t,\t \tbar=2,\t \tbaz=3",
+            3,
+            "mixed tabs and spaces around commas",
+        ),
         (vec![" foo=1".into()], "foo=1", 1, "leading space trimmed from the value"),
         (vec!["\tfoo=1".into()], "foo=1", 1, "leading tab trimmed"),
         (vec!["foo=1 ".into()], "foo=1", 1, "trailing space trimmed"),
@@ -46,7 +56,12 @@ fn valid_tracestate_is_kept_as_received() {
         (vec![format!("{key}={value}")], "", 1, "every allowed key and value char (simple key)"),
         (vec![format!("{key}@a-z0-9_-*/={value}")], "", 1, "every allowed char in a tenant@system key"),
         (vec![format!("{}=1", "z".repeat(256))], "", 1, "simple key of 256 chars (limit)"),
-        (vec![format!("{}@{}=1", "t".repeat(241), "v".repeat(14))], "", 1, "tenant 241 chars, system 14 chars (limits)"),
+        (
+            vec![format!("{}@{}=1", "t".repeat(241), "v".repeat(14))],
+            "",
+            1,
+            "tenant 241 chars, system 14 chars (limits)",
+        ),
         (vec!["0tenant@vendor=1".into()], "", 1, "tenant may start with a digit"),
         (vec![format!("foo={}", "v".repeat(256))], "", 1, "value of 256 chars (limit)"),
         (vec!["foo= 1".into()], "", 1, "value may start with a space"),
@@ -54,13 +69,17 @@ fn valid_tracestate_is_kept_as_received() {
         (vec![members(32)], "", 32, "exactly 32 members"),
         (vec![members(10), members(32)[90..].to_string()], "", 32, "32 members over two header lines"),
         (vec![format!("{},,,", members(32))], "", 32, "32 members plus empty ones"),
-        (vec!["rojo=00f067aa0ba902b7,congo=t61rcWkgMzE".into()], "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE", 2, "the spec's example"),
+        (
+            vec!["rojo=00f067aa0ba902b7,congo=t61rcWkgMzE".into()],
+            "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE",
+            2,
+            "the spec's example",
+        ),
     ];
     for (lines, expected, count, reason) in &cases {
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-        let ts = TraceState::parse(&refs).unwrap_or_else(|| {
-            panic!("{reason}: {lines:?} rejected: {:?}", validate(&refs.join(",")))
-        });
+        let ts = TraceState::parse(&refs)
+            .unwrap_or_else(|| panic!("{reason}: {lines:?} rejected: {:?}", validate(&refs.join(","))));
         let expected = if expected.is_empty() { refs.join(",") } else { (*expected).to_string() };
         assert_eq!(ts.as_str(), expected, "{reason}");
         assert_eq!(ts.len(), *count, "{reason}");
@@ -140,8 +159,19 @@ fn members_and_get() {
 #[test]
 fn is_valid_joined_agrees_with_parse_joined() {
     for text in [
-        "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE", " \tfoo=1 ", "\t", "", " , ", "foo=1,foo=2",
-        "foo=1\t,bar=2", "foo= 1", "foo =1", "é=1", "t@s=x", "\nfoo=1", "foo=1\n",
+        "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE",
+        " \tfoo=1 ",
+        "\t",
+        "",
+        " , ",
+        "foo=1,foo=2",
+        "foo=1\t,bar=2",
+        "foo= 1",
+        "foo =1",
+        "é=1",
+        "t@s=x",
+        "\nfoo=1",
+        "foo=1\n",
     ] {
         assert_eq!(
             spanwire::w3c::tracestate::is_valid_joined(text.as_bytes()),
@@ -189,7 +219,8 @@ fn reference_is_valid(text: &str) -> bool {
 fn validate_agrees_with_the_plain_reference() {
     const KEYS: &[&str] = &["a", "k1", "rojo", "congo", "abc-_*/", "0t@v", "t@s1", "z", "q9", "vendor@sys"];
     const BAD_KEYS: &[&str] = &["A", "a b", "a@", "@v", "1a", "é", ""];
-    const VALUES: &[&str] = &["abcdefghijklmnop", "0123456789abcdef!", "x y", "~", "!\"#$%&'()*+-./:;<>?", " ", "00f067aa0ba902b7"];
+    const VALUES: &[&str] =
+        &["abcdefghijklmnop", "0123456789abcdef!", "x y", "~", "!\"#$%&'()*+-./:;<>?", " ", "00f067aa0ba902b7"];
     const BAD_VALUES: &[&str] = &["\t", "é", "=", "\u{7f}", "\u{1}"];
     const OWS: &[&str] = &["", "", " ", "\t", " \t "];
     const JUNK: &[&str] = &["=", ",", "a", "==", "\u{1}", "x=", "=y"];

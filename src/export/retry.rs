@@ -117,8 +117,7 @@ pub fn decide(
 /// The jittered exponential backoff before retry number `retry` (1-based).
 pub fn backoff_ms(policy: &RetryPolicy, retry: u32, jitter: f64) -> u64 {
     let shift = retry.saturating_sub(1).min(63);
-    let base =
-        policy.initial_backoff_ms.checked_shl(shift).filter(|b| b >> shift == policy.initial_backoff_ms);
+    let base = policy.initial_backoff_ms.checked_shl(shift).filter(|b| b >> shift == policy.initial_backoff_ms);
     let base = base.unwrap_or(u64::MAX).min(policy.max_backoff_ms);
     let jitter = if jitter.is_nan() { 0.0 } else { jitter.clamp(0.0, 1.0) };
     let half = base / 2;
@@ -143,8 +142,7 @@ pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
     Some(at.saturating_sub(now_ms))
 }
 
-const MONTHS: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// An HTTP-date (RFC 9110 §5.6.7) as ms since the Unix epoch; `None` if malformed
 /// or before 1970.

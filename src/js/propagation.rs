@@ -72,11 +72,7 @@ pub fn extract(traceparent: &str, tracestate: &str) -> u32 {
 /// Returns the value to write, `""` when the carrier's header must be deleted, or
 /// `undefined` when the carrier is to be left as it is.
 #[wasm_bindgen(js_name = __relayBaggage)]
-pub fn relay_baggage(
-    carrier: Option<String>,
-    inbound: Option<String>,
-    parent: Option<String>,
-) -> Option<String> {
+pub fn relay_baggage(carrier: Option<String>, inbound: Option<String>, parent: Option<String>) -> Option<String> {
     let inbound = inbound.as_deref().map(baggage::parse).unwrap_or_default().others;
     let ours = parent.as_deref().and_then(|p| p.parse::<BraintrustParent>().ok());
     match baggage::relay(carrier.as_deref(), &inbound, ours.as_ref()) {

@@ -14,9 +14,7 @@ use super::js_error;
 use super::wire::{self, Fields};
 use crate::otlp::Encoding;
 use crate::recorder::{LoggerConfig, Parent, Recorder};
-use crate::span::{
-    AttributeValue, Attributes, BraintrustFields, JsonText, Resource, SpanKind, StatusCode,
-};
+use crate::span::{AttributeValue, Attributes, BraintrustFields, JsonText, Resource, SpanKind, StatusCode};
 use crate::w3c::BraintrustParent;
 
 thread_local! {
@@ -148,9 +146,7 @@ pub fn recorder_loggers() -> u32 {
     with(|r| r.loggers()) as u32
 }
 
-fn started(
-    r: Result<crate::recorder::Started, crate::recorder::RecorderError>,
-) -> Result<u32, JsError> {
+fn started(r: Result<crate::recorder::Started, crate::recorder::RecorderError>) -> Result<u32, JsError> {
     r.map(|s| s.handle).map_err(js_error)
 }
 
@@ -164,18 +160,14 @@ pub fn span_start_root(logger: u32, kind: u8, start_ms: f64) -> Result<u32, JsEr
 /// Starts a child of a live span.
 #[wasm_bindgen]
 pub fn span_start_child(logger: u32, kind: u8, start_ms: f64, parent: u32) -> Result<u32, JsError> {
-    started(with(|r| {
-        r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), Parent::Live(parent))
-    }))
+    started(with(|r| r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), Parent::Live(parent))))
 }
 
 /// Starts a child of an ended span, given its snapshot.
 #[wasm_bindgen]
 pub fn span_start_after(logger: u32, kind: u8, start_ms: f64, snapshot_len: usize) -> Result<u32, JsError> {
     with_snapshot(snapshot_len, |snapshot| {
-        started(with(|r| {
-            r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), Parent::Snapshot(snapshot))
-        }))
+        started(with(|r| r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), Parent::Snapshot(snapshot))))
     })
 }
 
@@ -219,16 +211,7 @@ thread_local! {
 /// error is then kept for [`take_slug_error`].
 #[wasm_bindgen]
 pub fn span_start_slug(logger: u32, kind: u8, start_ms: f64, slug: &str) -> Result<u32, JsError> {
-    let s = with(|r| {
-        r.start(
-            logger,
-            "",
-            kind_from(kind),
-            ms_to_ns(start_ms),
-            Parent::Slug(slug),
-        )
-    })
-    .map_err(js_error)?;
+    let s = with(|r| r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), Parent::Slug(slug))).map_err(js_error)?;
     LAST_SLUG_ERROR.with(|e| *e.borrow_mut() = s.slug_error.map(|e| e.to_string()));
     Ok(s.handle)
 }
@@ -366,9 +349,7 @@ pub fn span_field(h: u32, field: u8) -> Result<String, JsError> {
 #[wasm_bindgen]
 pub fn snapshot_field(snapshot_len: usize, field: u8) -> Result<String, JsError> {
     with_snapshot(snapshot_len, |snapshot| {
-        crate::recorder::Snapshot::decode(snapshot)
-            .map(|id| identity_field(&id, field))
-            .map_err(js_error)
+        crate::recorder::Snapshot::decode(snapshot).map(|id| identity_field(&id, field)).map_err(js_error)
     })
 }
 
@@ -423,9 +404,7 @@ pub fn span_propagation(h: u32) -> Result<i32, JsError> {
 #[wasm_bindgen]
 pub fn snapshot_propagation(snapshot_len: usize) -> Result<i32, JsError> {
     with_snapshot(snapshot_len, |snapshot| {
-        crate::recorder::Snapshot::decode(snapshot)
-            .map(|id| write_propagation(&id))
-            .map_err(js_error)
+        crate::recorder::Snapshot::decode(snapshot).map(|id| write_propagation(&id)).map_err(js_error)
     })
 }
 
@@ -444,8 +423,7 @@ pub fn snapshot_export(logger: u32, snapshot_len: usize) -> Result<String, JsErr
 /// Sets an attribute from JSON text (arrays, objects); `null` is ignored.
 #[wasm_bindgen]
 pub fn span_set_json(h: u32, key: &str, json: &str) -> Result<(), JsError> {
-    let value = crate::json::JsonValue::parse(json)
-        .map_err(|e| JsError::new(&format!("attribute `{key}`: {e}")))?;
+    let value = crate::json::JsonValue::parse(json).map_err(|e| JsError::new(&format!("attribute `{key}`: {e}")))?;
     let Some(v) = crate::span::attribute_from_json(value) else {
         return Ok(());
     };
@@ -454,22 +432,9 @@ pub fn span_set_json(h: u32, key: &str, json: &str) -> Result<(), JsError> {
 
 /// Adds an event; `attributes_json` is a JSON object or empty.
 #[wasm_bindgen]
-pub fn span_add_event(
-    h: u32,
-    name: &str,
-    time_ms: f64,
-    attributes_json: &str,
-) -> Result<(), JsError> {
-    let attributes = if attributes_json.is_empty() {
-        Vec::new()
-    } else {
-        attributes_from_json(attributes_json)?
-    };
-    with(|r| {
-        r.record_mut(h)
-            .map(|rec| rec.add_event(name, ms_to_ns(time_ms), attributes))
-    })
-    .map_err(js_error)
+pub fn span_add_event(h: u32, name: &str, time_ms: f64, attributes_json: &str) -> Result<(), JsError> {
+    let attributes = if attributes_json.is_empty() { Vec::new() } else { attributes_from_json(attributes_json)? };
+    with(|r| r.record_mut(h).map(|rec| rec.add_event(name, ms_to_ns(time_ms), attributes))).map_err(js_error)
 }
 
 /// Sets the status: 0 unset, 1 ok, 2 error.
@@ -484,8 +449,7 @@ pub fn span_set_status(h: u32, code: u8, message: &str) -> Result<(), JsError> {
 }
 
 fn json_field(name: &str, text: Option<String>) -> Result<Option<JsonText>, JsError> {
-    text.map(|t| JsonText::new(t).map_err(|e| JsError::new(&format!("log: `{name}` is {e}"))))
-        .transpose()
+    text.map(|t| JsonText::new(t).map_err(|e| JsError::new(&format!("log: `{name}` is {e}")))).transpose()
 }
 
 /// Braintrust `span.log(...)`: each field JSON text or `undefined`; `tags` a JSON
@@ -507,8 +471,7 @@ pub fn span_log(
     let tags = match tags {
         None => None,
         Some(t) => Some(
-            crate::span::tags_from_json(&t)
-                .ok_or_else(|| JsError::new("log: `tags` must be an array of strings"))?,
+            crate::span::tags_from_json(&t).ok_or_else(|| JsError::new("log: `tags` must be an array of strings"))?,
         ),
     };
     let update = BraintrustFields {
@@ -522,19 +485,13 @@ pub fn span_log(
         span_attributes: json_field("span_attributes", span_attributes)?,
         tags,
     };
-    with(|r| {
-        r.record_mut(h)
-            .map_err(js_error)
-            .and_then(|rec| rec.log(update).map_err(js_error))
-    })
+    with(|r| r.record_mut(h).map_err(js_error).and_then(|rec| rec.log(update).map_err(js_error)))
 }
 
 /// Decodes a slug (V1–V4): the fields as JSON text, or an `Error` naming the problem.
 #[wasm_bindgen]
 pub fn slug_parse(slug: &str) -> Result<String, JsError> {
-    crate::slug::SpanComponents::parse(slug)
-        .map(|c| c.to_json_object().to_json_string())
-        .map_err(js_error)
+    crate::slug::SpanComponents::parse(slug).map(|c| c.to_json_object().to_json_string()).map_err(js_error)
 }
 
 /// Encodes slug fields (a JSON object with the slug's field names, key order kept)
@@ -546,8 +503,6 @@ pub fn slug_format(fields_json: &str, version: u8) -> Result<String, JsError> {
     match version {
         3 => Ok(c.to_v3_string()),
         4 => Ok(c.to_v4_string()),
-        v => Err(JsError::new(&format!(
-            "slug version must be 3 or 4, got {v}"
-        ))),
+        v => Err(JsError::new(&format!("slug version must be 3 or 4, got {v}"))),
     }
 }

@@ -54,11 +54,7 @@ thread_local! {
 /// Addresses of TEXT, META and the OUT pointer slot, in that order (one call at load).
 #[wasm_bindgen(js_name = __wire)]
 pub fn wire() -> Vec<u32> {
-    vec![
-        BUFFERS.text.get() as u32,
-        BUFFERS.meta.get() as u32,
-        BUFFERS.out_ptr.get() as u32,
-    ]
+    vec![BUFFERS.text.get() as u32, BUFFERS.meta.get() as u32, BUFFERS.out_ptr.get() as u32]
 }
 
 /// What JS wrote for this call: the first `text_len` bytes of TEXT (empty when longer

@@ -33,8 +33,8 @@ pub use json::encode_json;
 pub use proto::encode_protobuf;
 
 use crate::span::{
-    AttributeValue, SpanRecord, BT_EXPECTED, BT_INPUT, BT_METADATA, BT_METRICS, BT_OUTPUT, BT_PARENT,
-    BT_SCORES, BT_SPAN_ATTRIBUTES, BT_TAGS,
+    AttributeValue, SpanRecord, BT_EXPECTED, BT_INPUT, BT_METADATA, BT_METRICS, BT_OUTPUT, BT_PARENT, BT_SCORES,
+    BT_SPAN_ATTRIBUTES, BT_TAGS,
 };
 use crate::span::{Resource, Scope};
 

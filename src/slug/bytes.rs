@@ -2,8 +2,8 @@
 //! JS SDK's `uuid` package (v11) accepts them, and the JSON parts.
 
 use super::error::{Base64Problem, Part, SlugError};
-use crate::json::{JsonObject, JsonValue};
 use crate::ids::format_uuid;
+use crate::json::{JsonObject, JsonValue};
 
 // Base64, standard alphabet. Writes `=` padding (like `btoa`); reads with or without
 // it, or with less than full padding, and ignores non-zero bits after the last byte
@@ -129,8 +129,7 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn take(&mut self, needed: usize, part: Part) -> Result<&'a [u8], SlugError> {
-        let truncated =
-            SlugError::Truncated { part, offset: self.offset, needed, remaining: self.rest.len() };
+        let truncated = SlugError::Truncated { part, offset: self.offset, needed, remaining: self.rest.len() };
         let (head, tail) = self.rest.split_at_checked(needed).ok_or(truncated)?;
         self.rest = tail;
         self.offset = self.offset.saturating_add(needed);
@@ -140,12 +139,7 @@ impl<'a> Reader<'a> {
     pub(crate) fn array<const N: usize>(&mut self, part: Part) -> Result<[u8; N], SlugError> {
         let offset = self.offset;
         let remaining = self.rest.len();
-        self.take(N, part)?.try_into().map_err(|_| SlugError::Truncated {
-            part,
-            offset,
-            needed: N,
-            remaining,
-        })
+        self.take(N, part)?.try_into().map_err(|_| SlugError::Truncated { part, offset, needed: N, remaining })
     }
 
     pub(crate) fn byte(&mut self, part: Part) -> Result<u8, SlugError> {
@@ -207,15 +201,9 @@ pub(crate) fn parse_js_uuid(text: &str) -> Option<[u8; 16]> {
 }
 
 /// Parses JSON bytes found at `offset` in the record; they must form an object.
-pub(crate) fn parse_json_object(
-    bytes: &[u8],
-    offset: usize,
-    part: Part,
-) -> Result<JsonObject, SlugError> {
-    let text = core::str::from_utf8(bytes).map_err(|e| SlugError::InvalidUtf8 {
-        part,
-        offset: offset.saturating_add(e.valid_up_to()),
-    })?;
+pub(crate) fn parse_json_object(bytes: &[u8], offset: usize, part: Part) -> Result<JsonObject, SlugError> {
+    let text = core::str::from_utf8(bytes)
+        .map_err(|e| SlugError::InvalidUtf8 { part, offset: offset.saturating_add(e.valid_up_to()) })?;
     match JsonValue::parse(text) {
         Ok(JsonValue::Object(object)) => Ok(object),
         Ok(other) => Err(SlugError::NotAnObject { part, found: other.type_name() }),
@@ -263,31 +251,11 @@ mod tests {
                 SlugError::Base64 { at: 4, problem: Base64Problem::InvalidCharacter('*') },
                 "offset counts leading whitespace",
             ),
-            (
-                "BAICé",
-                SlugError::Base64 { at: 4, problem: Base64Problem::InvalidCharacter('é') },
-                "non-ASCII",
-            ),
-            (
-                "BAICB",
-                SlugError::Base64 { at: 4, problem: Base64Problem::InvalidLength },
-                "one dangling character",
-            ),
-            (
-                "BA=C",
-                SlugError::Base64 { at: 2, problem: Base64Problem::InvalidCharacter('=') },
-                "padding inside",
-            ),
-            (
-                "BA I",
-                SlugError::Base64 { at: 2, problem: Base64Problem::InvalidCharacter(' ') },
-                "inner space",
-            ),
-            (
-                "BA-_",
-                SlugError::Base64 { at: 2, problem: Base64Problem::InvalidCharacter('-') },
-                "base64url alphabet",
-            ),
+            ("BAICé", SlugError::Base64 { at: 4, problem: Base64Problem::InvalidCharacter('é') }, "non-ASCII"),
+            ("BAICB", SlugError::Base64 { at: 4, problem: Base64Problem::InvalidLength }, "one dangling character"),
+            ("BA=C", SlugError::Base64 { at: 2, problem: Base64Problem::InvalidCharacter('=') }, "padding inside"),
+            ("BA I", SlugError::Base64 { at: 2, problem: Base64Problem::InvalidCharacter(' ') }, "inner space"),
+            ("BA-_", SlugError::Base64 { at: 2, problem: Base64Problem::InvalidCharacter('-') }, "base64url alphabet"),
         ];
         for (input, expected, reason) in cases {
             assert_eq!(decode_base64(input).as_ref(), Err(expected), "{reason}: {input:?}");

@@ -3,8 +3,8 @@
 
 use core::fmt;
 
-use crate::json::JsonError;
 use super::Field;
+use crate::json::JsonError;
 
 /// The part of the binary record being read when something went wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

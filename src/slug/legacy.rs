@@ -10,8 +10,8 @@
 
 use super::bytes::{parse_json_object, Reader};
 use super::error::{Part, SlugError};
-use crate::json::JsonValue;
 use super::{Draft, Field};
+use crate::json::JsonValue;
 
 /// Object type and flags shared by both layouts; `Reader` is positioned after byte 0.
 fn object_type(r: &mut Reader<'_>, version: u8) -> Result<Draft, SlugError> {
@@ -45,10 +45,7 @@ fn row_ids(r: &mut Reader<'_>, draft: &mut Draft, row_is_uuid: bool) -> Result<(
             return Err(SlugError::EmptyRowId { offset });
         }
         core::str::from_utf8(rest)
-            .map_err(|e| SlugError::InvalidUtf8 {
-                part: Part::RowId,
-                offset: offset.saturating_add(e.valid_up_to()),
-            })?
+            .map_err(|e| SlugError::InvalidUtf8 { part: Part::RowId, offset: offset.saturating_add(e.valid_up_to()) })?
             .to_owned()
     };
     draft.set(Field::SpanId, JsonValue::String(span_id));
@@ -98,8 +95,7 @@ pub(crate) fn decode_v2(raw: &[u8]) -> Result<Draft, SlugError> {
     if has_args {
         let offset = r.offset();
         let length = i32::from_be_bytes(r.array::<4>(Part::ComputeArgsLength)?);
-        let length = usize::try_from(length)
-            .map_err(|_| SlugError::NegativeLength { offset, value: length })?;
+        let length = usize::try_from(length).map_err(|_| SlugError::NegativeLength { offset, value: length })?;
         let offset = r.offset();
         let json = r.take(length, Part::ComputeArgs)?;
         let args = parse_json_object(json, offset, Part::ComputeArgs)?;

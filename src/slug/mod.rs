@@ -247,10 +247,7 @@ impl SpanComponents {
     /// `SpanComponentsV4.data`).
     pub fn to_json_object(&self) -> JsonObject {
         let mut out = JsonObject::new();
-        out.insert(
-            Field::ObjectType.as_str(),
-            JsonValue::Number(f64::from(self.object_type.as_byte())),
-        );
+        out.insert(Field::ObjectType.as_str(), JsonValue::Number(f64::from(self.object_type.as_byte())));
         let strings = [
             (Field::ObjectId, &self.object_id),
             (Field::RowId, &self.row_id),
@@ -395,9 +392,7 @@ impl Draft {
         let object_type = match self.object_type {
             Some(JsonValue::Number(n)) => ObjectType::from_byte(n as u8)
                 .filter(|t| f64::from(t.as_byte()) == n)
-                .ok_or_else(|| SlugError::InvalidObjectType {
-                    found: JsonValue::Number(n).to_json_string(),
-                })?,
+                .ok_or_else(|| SlugError::InvalidObjectType { found: JsonValue::Number(n).to_json_string() })?,
             Some(other) => return Err(wrong_type(Field::ObjectType, "1, 2 or 3", &other)),
             None => return Err(SlugError::InvalidObjectType { found: "absent".to_owned() }),
         };
@@ -412,11 +407,7 @@ impl Draft {
         if object_id.is_some() && compute_object_metadata_args.is_some() {
             return Err(SlugError::ObjectIdAndComputeArgs);
         }
-        let row_ids = [
-            (Field::RowId, &row_id),
-            (Field::SpanId, &span_id),
-            (Field::RootSpanId, &root_span_id),
-        ];
+        let row_ids = [(Field::RowId, &row_id), (Field::SpanId, &span_id), (Field::RootSpanId, &root_span_id)];
         if let Some((present, _)) = row_ids.iter().find(|(_, v)| v.is_some()) {
             if let Some((missing, _)) = row_ids.iter().find(|(_, v)| v.is_none()) {
                 return Err(SlugError::IncompleteRowIds { present: *present, missing: *missing });

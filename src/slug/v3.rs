@@ -7,8 +7,8 @@
 
 use super::bytes::{parse_js_uuid, parse_json_object, Reader};
 use super::error::{Part, SlugError};
-use crate::json::{JsonValue, ObjectWriter};
 use super::{Draft, Field, ObjectType, SpanComponents};
+use crate::json::{JsonValue, ObjectWriter};
 
 pub(crate) const VERSION: u8 = 3;
 
@@ -58,11 +58,7 @@ pub(crate) fn decode(raw: &[u8]) -> Result<Draft, SlugError> {
     for _ in 0..count {
         let offset = r.offset();
         let id = r.byte(Part::FieldId)?;
-        let field = Field::from_binary_id(id).ok_or(SlugError::UnknownFieldId {
-            id,
-            offset,
-            version: VERSION,
-        })?;
+        let field = Field::from_binary_id(id).ok_or(SlugError::UnknownFieldId { id, offset, version: VERSION })?;
         let uuid = r.uuid(Part::FieldValue { id, field })?;
         draft.set(field, JsonValue::String(uuid));
     }

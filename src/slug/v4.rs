@@ -8,8 +8,8 @@
 
 use super::bytes::{parse_json_object, Reader};
 use super::error::{Part, SlugError};
-use crate::json::{JsonValue, ObjectWriter};
 use super::{Draft, Field, ObjectType, SpanComponents};
+use crate::json::{JsonValue, ObjectWriter};
 
 pub(crate) const VERSION: u8 = 4;
 
@@ -128,8 +128,7 @@ pub(crate) fn decode(raw: &[u8]) -> Result<Draft, SlugError> {
     for _ in 0..count {
         let offset = r.offset();
         let id = r.byte(Part::FieldId)?;
-        let field =
-            Field::from_binary_id(id).ok_or(SlugError::UnknownFieldId { id, offset, version })?;
+        let field = Field::from_binary_id(id).ok_or(SlugError::UnknownFieldId { id, offset, version })?;
         let length = if field == Field::SpanId { 8 } else { 16 };
         let bytes = r.take(length, Part::FieldValue { id, field })?;
         draft.set(field, JsonValue::String(hex::encode(bytes)));

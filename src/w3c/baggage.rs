@@ -68,9 +68,9 @@ pub enum BraintrustParentError {
 impl fmt::Display for BraintrustParentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::UnknownPrefix => f.write_str(
-                "braintrust.parent must start with project_id:, project_name: or experiment_id:",
-            ),
+            Self::UnknownPrefix => {
+                f.write_str("braintrust.parent must start with project_id:, project_name: or experiment_id:")
+            }
             Self::EmptyId => f.write_str("braintrust.parent has an empty id"),
             Self::Decode(e) => write!(f, "braintrust.parent: {e}"),
         }
@@ -219,7 +219,9 @@ impl<'a> Member<'a> {
             }
             i
         };
-        let piece_end = |i: usize| bytes.get(i..).and_then(|rest| rest.iter().position(|&b| b == b',')).map_or(bytes.len(), |p| i + p);
+        let piece_end = |i: usize| {
+            bytes.get(i..).and_then(|rest| rest.iter().position(|&b| b == b',')).map_or(bytes.len(), |p| i + p)
+        };
         let start = skip_ows(from);
         let mut i = start;
         while bytes.get(i).is_some_and(|&b| is_token_byte(b)) {
@@ -236,7 +238,8 @@ impl<'a> Member<'a> {
         // `semi`: the first `;` (the value's end, before trimming), if any.
         let (mut end, mut semi) = (i, None);
         loop {
-            let run = bytes.get(i..).map_or(0, |rest| rest.iter().position(|&b| !is_value_plain(b)).unwrap_or(rest.len()));
+            let run =
+                bytes.get(i..).map_or(0, |rest| rest.iter().position(|&b| !is_value_plain(b)).unwrap_or(rest.len()));
             if run > 0 {
                 i += run;
                 end = i;
@@ -429,13 +432,12 @@ pub fn parse(header: &str) -> InboundBaggage {
         }
     }
     let others = match verbatim {
-        Some(len) if count > 0 => BaggageMembers { text: Some(Arc::from(header.get(..len).unwrap_or_default())), count },
+        Some(len) if count > 0 => {
+            BaggageMembers { text: Some(Arc::from(header.get(..len).unwrap_or_default())), count }
+        }
         _ => BaggageMembers::from_joined(others, count),
     };
-    InboundBaggage {
-        braintrust_parent: last_parent.and_then(|v| BraintrustParent::from_member_value(v).ok()),
-        others,
-    }
+    InboundBaggage { braintrust_parent: last_parent.and_then(|v| BraintrustParent::from_member_value(v).ok()), others }
 }
 
 /// Ends the verbatim run of [`parse`]: copies its `len` bytes of `header` into
@@ -470,11 +472,7 @@ pub enum BaggageUpdate {
 /// assert_eq!(update, BaggageUpdate::Set("k=v,braintrust.parent=project_id%3Ap1".into()));
 /// assert_eq!(baggage::relay(Some("braintrust.parent=x"), &BaggageMembers::EMPTY, None), BaggageUpdate::Remove);
 /// ```
-pub fn relay(
-    carrier: Option<&str>,
-    inbound: &BaggageMembers,
-    ours: Option<&BraintrustParent>,
-) -> BaggageUpdate {
+pub fn relay(carrier: Option<&str>, inbound: &BaggageMembers, ours: Option<&BraintrustParent>) -> BaggageUpdate {
     // Ours reserves one slot and its bytes (plus the comma before it) first. A member
     // that alone exceeds the byte limit cannot be sent at all.
     let ours_len = ours.map_or(0, BraintrustParent::member_len);

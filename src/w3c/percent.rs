@@ -33,9 +33,7 @@ impl fmt::Display for PercentError {
             PercentError::BadEscape { at } => {
                 write!(f, "the '%' at byte {at} is not followed by two hex digits")
             }
-            PercentError::InvalidUtf8 => {
-                f.write_str("the percent-decoded bytes are not valid UTF-8")
-            }
+            PercentError::InvalidUtf8 => f.write_str("the percent-decoded bytes are not valid UTF-8"),
         }
     }
 }

@@ -146,22 +146,18 @@ impl fmt::Display for TraceparentError {
             Self::TooShort { len } => {
                 write!(f, "traceparent is {len} bytes, at least 55 are needed")
             }
-            Self::InvalidVersion => {
-                f.write_str("traceparent version is not two lowercase hex digits")
-            }
+            Self::InvalidVersion => f.write_str("traceparent version is not two lowercase hex digits"),
             Self::ForbiddenVersion => f.write_str("traceparent version ff is invalid"),
             Self::TrailingData { len } => {
                 write!(f, "traceparent version 00 must be exactly 55 bytes, found {len}")
             }
-            Self::BadFutureSuffix => f.write_str(
-                "traceparent of a higher version continues without a '-' after the flags",
-            ),
+            Self::BadFutureSuffix => {
+                f.write_str("traceparent of a higher version continues without a '-' after the flags")
+            }
             Self::MissingDash { at } => write!(f, "traceparent needs a '-' at byte {at}"),
             Self::TraceId(e) => write!(f, "traceparent trace-id: {e}"),
             Self::ParentId(e) => write!(f, "traceparent parent-id: {e}"),
-            Self::InvalidFlags => {
-                f.write_str("traceparent trace-flags are not two lowercase hex digits")
-            }
+            Self::InvalidFlags => f.write_str("traceparent trace-flags are not two lowercase hex digits"),
         }
     }
 }
@@ -237,10 +233,8 @@ impl Traceparent {
             }
         }
         // `str::get` is `None` off a char boundary, so non-ASCII input cannot panic here.
-        let trace_id = TraceId::from_hex(value.get(3..35).unwrap_or_default())
-            .map_err(TraceparentError::TraceId)?;
-        let parent_id = SpanId::from_hex(value.get(36..52).unwrap_or_default())
-            .map_err(TraceparentError::ParentId)?;
+        let trace_id = TraceId::from_hex(value.get(3..35).unwrap_or_default()).map_err(TraceparentError::TraceId)?;
+        let parent_id = SpanId::from_hex(value.get(36..52).unwrap_or_default()).map_err(TraceparentError::ParentId)?;
         let flags = hex_byte(bytes, 53).ok_or(TraceparentError::InvalidFlags)?;
         if len > TRACEPARENT_LEN && bytes.get(TRACEPARENT_LEN) != Some(&b'-') {
             return Err(TraceparentError::BadFutureSuffix);

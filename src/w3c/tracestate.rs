@@ -113,10 +113,7 @@ fn class(b: u8) -> u8 {
 
 /// The non-empty `key=value` members of an already valid list, trimmed.
 fn members(text: &str) -> impl Iterator<Item = (&str, &str)> {
-    text.split(',')
-        .map(|m| m.trim_matches([' ', '\t']))
-        .filter(|m| !m.is_empty())
-        .filter_map(|m| m.split_once('='))
+    text.split(',').map(|m| m.trim_matches([' ', '\t'])).filter(|m| !m.is_empty()).filter_map(|m| m.split_once('='))
 }
 
 /// Checks a joined `tracestate` value; returns the number of list members.

@@ -50,8 +50,7 @@ pub fn check_ids(label: &str, length: usize, n: usize, mut draw: impl FnMut() ->
         }
     }
     let expected_pooled = (n * length) as f64 / 16.0;
-    let chi2_pooled: f64 =
-        pooled.iter().map(|&c| (c as f64 - expected_pooled).powi(2) / expected_pooled).sum();
+    let chi2_pooled: f64 = pooled.iter().map(|&c| (c as f64 - expected_pooled).powi(2) / expected_pooled).sum();
     assert!(
         chi2_pooled < CHI2_POOLED_CRITICAL,
         "{label}: pooled chi-square {chi2_pooled:.2} >= {CHI2_POOLED_CRITICAL} (df 15)"

@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use spanwire::span::{
-    AttributeValue as V, BraintrustFields, JsonText, Link, Resource, Scope, SpanKind, SpanRecord, Status,
-    StatusCode, MAX_VALUE_DEPTH,
+    AttributeValue as V, BraintrustFields, JsonText, Link, Resource, Scope, SpanKind, SpanRecord, Status, StatusCode,
+    MAX_VALUE_DEPTH,
 };
 use spanwire::{SpanId, TraceId};
 
@@ -60,8 +60,8 @@ impl XorShift {
     /// A string mixing ASCII, JSON specials, control characters and multi-byte UTF-8.
     pub fn string(&mut self, max_len: u64) -> String {
         const PIECES: &[&str] = &[
-            "a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{0}", "\u{1f}", "\u{7f}", "é", "ß", "€",
-            "中", "😀", "\u{2028}", "{", "}", "[", "]", ":", ",", "%", "+",
+            "a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{0}", "\u{1f}", "\u{7f}", "é", "ß", "€", "中",
+            "😀", "\u{2028}", "{", "}", "[", "]", ":", ",", "%", "+",
         ];
         let len = self.below(max_len + 1);
         let mut s = String::new();
@@ -139,7 +139,11 @@ impl XorShift {
         let text = match self.below(6) {
             0 => return None,
             1 => serde_json::to_string(&self.string(10)).unwrap_or_default(),
-            2 => format!("{{\"k\":{},\"n\":{}}}", serde_json::to_string(&self.string(6)).unwrap_or_default(), self.below(1000)),
+            2 => format!(
+                "{{\"k\":{},\"n\":{}}}",
+                serde_json::to_string(&self.string(6)).unwrap_or_default(),
+                self.below(1000)
+            ),
             3 => "null".to_owned(),
             4 => "[1,2.5,true,null,\"x\"]".to_owned(),
             _ => format!("{}", self.below(1 << 40)),
@@ -214,7 +218,8 @@ fn nested(depth: usize) -> V {
 
 /// A span that sets every field, with every kind of attribute value.
 pub fn full_span() -> SpanRecord {
-    let mut span = SpanRecord::new(trace_id(TRACE), span_id(SPAN), "GET /checkout ✓ — 日本語 😀", 1_700_000_000_123_456_789);
+    let mut span =
+        SpanRecord::new(trace_id(TRACE), span_id(SPAN), "GET /checkout ✓ — 日本語 😀", 1_700_000_000_123_456_789);
     span.parent_span_id = Some(span_id(PARENT));
     span.parent_is_remote = true;
     span.trace_flags = 0x03;
@@ -254,10 +259,11 @@ pub fn full_span() -> SpanRecord {
         (String::new(), V::from("empty key")),
     ];
     span.dropped_attributes_count = 3;
-    span.add_event("exception", 1_700_000_000_200_000_000, vec![
-        ("exception.message".into(), V::from("boom \"quoted\"")),
-        ("exception.type".into(), V::from("Error")),
-    ]);
+    span.add_event(
+        "exception",
+        1_700_000_000_200_000_000,
+        vec![("exception.message".into(), V::from("boom \"quoted\"")), ("exception.type".into(), V::from("Error"))],
+    );
     span.add_event("", 0, Vec::new());
     span.events.push(spanwire::span::Event {
         name: "dropped".into(),
@@ -310,7 +316,12 @@ pub fn samples() -> Vec<Sample> {
         .iter()
         .enumerate()
         .map(|(i, kind)| {
-            let mut span = SpanRecord::new(trace_id(TRACE), span_id(&format!("{:016x}", i + 1)), format!("{kind:?}"), 1 + i as u64);
+            let mut span = SpanRecord::new(
+                trace_id(TRACE),
+                span_id(&format!("{:016x}", i + 1)),
+                format!("{kind:?}"),
+                1 + i as u64,
+            );
             span.kind = *kind;
             span.end(100 + i as u64);
             if i % 2 == 1 {

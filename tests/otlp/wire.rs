@@ -134,9 +134,8 @@ pub fn walk(buf: &[u8], msg: Msg, seen: &mut Seen) -> Result<(), String> {
             Kind::Fixed32 => pos += 4,
             Kind::Bytes | Kind::Message(_) => {
                 let len = usize::try_from(read_varint(buf, &mut pos)?).map_err(|e| e.to_string())?;
-                let body = buf
-                    .get(pos..pos + len)
-                    .ok_or_else(|| format!("{msg:?}.{number}: length {len} past the end"))?;
+                let body =
+                    buf.get(pos..pos + len).ok_or_else(|| format!("{msg:?}.{number}: length {len} past the end"))?;
                 match kind {
                     Kind::Message(child) => {
                         match child {
@@ -155,7 +154,8 @@ pub fn walk(buf: &[u8], msg: Msg, seen: &mut Seen) -> Result<(), String> {
                         if matches!((msg, number), (Msg::Span, 2) | (Msg::Span, 4) | (Msg::Link, 2)) && len != 8 {
                             return Err(format!("{msg:?}: span id of {len} bytes"));
                         }
-                        let is_string = !matches!((msg, number), (Msg::Span, 1 | 2 | 4) | (Msg::Link, 1 | 2) | (Msg::AnyValue, 7));
+                        let is_string =
+                            !matches!((msg, number), (Msg::Span, 1 | 2 | 4) | (Msg::Link, 1 | 2) | (Msg::AnyValue, 7));
                         if is_string && std::str::from_utf8(body).is_err() {
                             return Err(format!("{msg:?}.{number}: string is not UTF-8"));
                         }
