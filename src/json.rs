@@ -721,8 +721,8 @@ pub(crate) fn write_f64_shortest(n: f64, out: &mut Vec<u8>) {
 }
 
 // ---------------------------------------------------------------------------------
-// serde: both directions keep key order, so a JS object crossing the wasm boundary
-// (serde-wasm-bindgen) keeps its key order too.
+// serde: both directions keep key order (the tests compare these values with
+// serde_json's, key order included).
 
 impl serde::Serialize for JsonValue {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
