@@ -1,7 +1,8 @@
-// extractTraceContext cases shared by the Node test and the workerd Worker. In Node
-// the header values reach wasm memory through TextEncoder.encodeInto; in workerd and
-// browsers, values up to 160 characters are copied by a character loop (pkg/src/wire.js
-// writeAsciiPair). Both paths must give the same contexts, non-ASCII input included.
+// extractTraceContext cases (and the baggage an extracted context forwards) shared by
+// the Node test and the workerd Worker. In Node the header values reach wasm memory
+// through TextEncoder.encodeInto; in workerd and browsers, values up to 160 characters
+// are copied by a character loop (pkg/src/wire.js writeAsciiPair). Both paths must
+// give the same contexts, non-ASCII input included.
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN = '00f067aa0ba902b7';
 const TP = `00-${TRACE}-${SPAN}-01`;
@@ -30,10 +31,28 @@ export const EXTRACT_CASES = [
   { name: 'long non-ASCII tracestate', headers: { traceparent: TP, tracestate: `${LONG},x=é` },
     expect: { traceId: TRACE, spanId: SPAN, traceFlags: 1, tracestate: undefined } },
   { name: 'invalid traceparent', headers: { traceparent: 'garbage', tracestate: 'rojo=1' }, expect: null },
+  // The baggage a context forwards: as received (no decode), trimmed, cut to a valid
+  // member, non-ASCII, with the Braintrust parent last, and longer than the loop copies.
+  { name: 'baggage forwarded as received', headers: { traceparent: TP, baggage: 'userId=alice,serverNode=DF%2028' },
+    expect: { traceId: TRACE, spanId: SPAN, traceFlags: 1, tracestate: undefined, baggage: 'userId=alice,serverNode=DF%2028' } },
+  { name: 'baggage with spaces and a bad member', headers: { traceparent: TP, baggage: ' userId=alice , bad member,k=v' },
+    expect: { traceId: TRACE, spanId: SPAN, traceFlags: 1, tracestate: undefined, baggage: 'userId=alice,k=v' } },
+  { name: 'non-ASCII baggage', headers: { traceparent: TP, baggage: 'city=Zürich' },
+    expect: { traceId: TRACE, spanId: SPAN, traceFlags: 1, tracestate: undefined, baggage: 'city=Zürich' } },
+  { name: 'baggage with a Braintrust parent', headers: { traceparent: TP, baggage: 'braintrust.parent=project_id%3Aabc,k=v' },
+    expect: { traceId: TRACE, spanId: SPAN, traceFlags: 1, tracestate: undefined, baggage: 'k=v,braintrust.parent=project_id%3Aabc' } },
+  { name: 'baggage longer than the character loop copies', headers: { traceparent: TP, baggage: LONG },
+    expect: { traceId: TRACE, spanId: SPAN, traceFlags: 1, tracestate: undefined, baggage: LONG } },
 ];
 
-/** What a test compares: the context's ids and flags, and the tracestate it forwards. */
+/**
+ * What a test compares: the context's ids and flags, and the tracestate and (when
+ * there is one) baggage it forwards.
+ */
 export function summarize(ctx, injectTraceContext) {
   if (ctx === undefined) return null;
-  return { traceId: ctx.traceId, spanId: ctx.spanId, traceFlags: ctx.traceFlags, tracestate: injectTraceContext(ctx, {}).tracestate };
+  const out = injectTraceContext(ctx, {});
+  const summary = { traceId: ctx.traceId, spanId: ctx.spanId, traceFlags: ctx.traceFlags, tracestate: out.tracestate };
+  if (out.baggage !== undefined) summary.baggage = out.baggage;
+  return summary;
 }
