@@ -236,7 +236,9 @@ pub fn validate_bytes(text: &[u8]) -> Result<usize, TraceStateError> {
         }
         let key = text.get(key_start..eq).unwrap_or_default();
         let seen = keys.get(..count).unwrap_or_default();
-        if seen.iter().any(|&(s, e)| e - s == key.len() && text.get(s..e) == Some(key)) {
+        // Length and first byte first: keys of one length (`dd`, `ot`, `sw`) are common,
+        // and a slice comparison is a `memcmp` call in wasm.
+        if seen.iter().any(|&(s, e)| e - s == key.len() && text.get(s) == key.first() && text.get(s..e) == Some(key)) {
             return Err(TraceStateError::DuplicateKey { member: index });
         }
         let slot = keys.get_mut(count).ok_or(TraceStateError::TooManyMembers)?;
