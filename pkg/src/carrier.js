@@ -250,6 +250,22 @@ function write(carrier, kind, name, value) {
 }
 
 /**
+ * Reads, from `at` in a propagation text wasm wrote, the tail every such text ends
+ * with (src/js/propagation.rs push_update_and_parent): the baggage for a carrier that
+ * holds none (`S<value>` set, `R` remove, `L` leave as is), a line break, then the
+ * decoded Braintrust parent or nothing. Sets `relayed` (the value, `''` to remove,
+ * undefined to leave; see outboundBaggage below) and, when there is one,
+ * `braintrustParent` on `into`, and returns it.
+ */
+export function readBaggageTail(text, at, into) {
+  const nl = text.indexOf('\n', at);
+  const kind = text.charCodeAt(at);
+  into.relayed = kind === 0x53 ? text.slice(at + 1, nl) : kind === 0x52 ? '' : undefined;
+  if (nl + 1 < text.length) into.braintrustParent = text.slice(nl + 1);
+  return into;
+}
+
+/**
  * The outbound baggage. `propagation.relayed`, when present, is the answer for a carrier
  * that holds none (undefined: leave it): the propagation objects of spans and
  * TraceContexts come with it computed once, as inject is usually called many times

@@ -23,7 +23,7 @@ import {
   span_set_attributes, span_set_json, span_add_event, span_set_status,
   span_log, slug_parse, slug_format,
 } from './spanwire.js';
-import { injectContext } from './carrier.js';
+import { injectContext, readBaggageTail } from './carrier.js';
 import { TraceContext } from './propagation.js';
 import { META_LEN, metaView, outText, outWords, writeAscii, writeParts, writeWords } from './wire.js';
 import Exporter from './exporter.js';
@@ -201,25 +201,18 @@ function sendOneByOne(h, attrs) {
 }
 
 /**
- * The propagation object of `span_propagation`'s text: `traceparent`, `tracestate`,
- * relayed `baggage`, the baggage update for a carrier without one (S<value> set, R
- * remove, L leave: `relayed`, see carrier.js) and `braintrustParent` (last: the only
- * line that may hold a line break).
+ * The propagation object of `span_propagation`'s text: `traceparent`, `tracestate` and
+ * the relayed inbound `baggage` a line each, then the tail `readBaggageTail` reads
+ * (`relayed`, `braintrustParent`).
  */
 function propagationOf(text) {
   const a = text.indexOf('\n');
   const b = text.indexOf('\n', a + 1);
   const c = text.indexOf('\n', b + 1);
-  const d = text.indexOf('\n', c + 1);
-  const out = text.charCodeAt(c + 1); // S, R or L
-  const p = {
-    traceparent: text.slice(0, a),
-    relayed: out === 0x53 ? text.slice(c + 2, d) : out === 0x52 ? '' : undefined,
-  };
+  const p = { traceparent: text.slice(0, a) };
   if (b > a + 1) p.tracestate = text.slice(a + 1, b);
   if (c > b + 1) p.baggage = text.slice(b + 1, c);
-  if (d + 1 < text.length) p.braintrustParent = text.slice(d + 1);
-  return p;
+  return readBaggageTail(text, c + 1, p);
 }
 
 const LOG_FIELDS = new Set(['input', 'output', 'expected', 'error', 'metadata', 'metrics', 'scores', 'tags', 'span_attributes']);

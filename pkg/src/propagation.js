@@ -13,7 +13,7 @@
 
 import { __extract, __extractScratch, __forwardedBaggage, __forwardedBaggageScratch } from './spanwire.js';
 import { outText, writeAscii, writeAsciiPair } from './wire.js';
-import { injectContext, readHeaders } from './carrier.js';
+import { injectContext, readBaggageTail, readHeaders } from './carrier.js';
 import { newSpanId } from './ids.js';
 
 /** The W3C trace context header carrying trace id, parent span id and flags. */
@@ -125,12 +125,7 @@ const FORWARD_AS_RECEIVED = 0xffffffff;
 function forwardedBaggage(baggage) {
   const len = writeAscii(baggage) >= 0 ? __forwardedBaggageScratch(baggage.length) : __forwardedBaggage(baggage);
   if (len === FORWARD_AS_RECEIVED) return { relayed: baggage, braintrustParent: undefined };
-  const text = outText(len);
-  const nl = text.indexOf('\n');
-  return {
-    relayed: text.charCodeAt(0) === 0x53 ? text.slice(1, nl) : undefined, // S<value>, or L
-    braintrustParent: nl + 1 < text.length ? text.slice(nl + 1) : undefined,
-  };
+  return readBaggageTail(outText(len), 0, { relayed: undefined, braintrustParent: undefined });
 }
 
 /** `text` without leading and trailing spaces and tabs (W3C OWS). */
