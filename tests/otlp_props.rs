@@ -13,7 +13,7 @@ use spanwire::span::{Resource, Scope};
 
 #[test]
 fn random_records_encode_cleanly_both_ways() {
-    let mut rng = XorShift(0x0123_4567_89ab_cdef);
+    let mut rng = XorShift::new(0x0123_4567_89ab_cdef);
     let mut json_buf = Vec::new();
     let mut proto_buf = Vec::new();
     for round in 0..1500 {

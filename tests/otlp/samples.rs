@@ -8,6 +8,9 @@ use spanwire::span::{
 };
 use spanwire::{SpanId, TraceId};
 
+#[path = "../common/rng.rs"]
+mod rng;
+
 /// One request body to encode: a name (used for file names), resource, scope, spans.
 pub struct Sample {
     pub name: &'static str,
@@ -32,25 +35,22 @@ pub fn json(text: &str) -> Option<JsonText> {
     Some(JsonText::new(text.to_owned()).expect("sample JSON"))
 }
 
-/// A deterministic xorshift64* generator for property loops and bulk samples.
-pub struct XorShift(pub u64);
+/// Random strings, ids, attributes and spans for property loops and bulk samples, from
+/// the tests' deterministic generator (tests/common/rng.rs) seeded with `seed`.
+pub struct XorShift(rng::Rng);
 
 impl XorShift {
-    pub fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    pub fn new(seed: u64) -> Self {
+        XorShift(rng::Rng(seed))
     }
 
+    pub fn next(&mut self) -> u64 {
+        self.0.next()
+    }
+
+    /// A number below `n` (0 when `n` is 0).
     pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 {
-            0
-        } else {
-            self.next() % n
-        }
+        self.0.below(n as usize) as u64
     }
 
     pub fn chance(&mut self, one_in: u64) -> bool {
@@ -340,7 +340,7 @@ pub fn samples() -> Vec<Sample> {
 
     let minimal = SpanRecord::new(trace_id(TRACE), span_id(SPAN), "", 0);
 
-    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    let mut rng = XorShift::new(0x9e37_79b9_7f4a_7c15);
     let random = (0..200).map(|_| rng.span()).collect();
 
     let rich_resource = Resource {
