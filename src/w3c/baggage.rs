@@ -28,7 +28,7 @@
 use core::fmt;
 use std::sync::Arc;
 
-use super::{is_ows, percent};
+use super::{is_ows, member_end, percent, skip_ows};
 
 /// Most list members kept on parse or relay.
 pub const MAX_MEMBERS: usize = 64;
@@ -213,27 +213,18 @@ impl<'a> Member<'a> {
     /// on a character boundary.
     fn read(header: &'a str, from: usize) -> (Option<Self>, usize) {
         let bytes = header.as_bytes();
-        let skip_ows = |mut i: usize| {
-            while bytes.get(i).copied().is_some_and(is_ows) {
-                i += 1;
-            }
-            i
-        };
-        let piece_end = |i: usize| {
-            bytes.get(i..).and_then(|rest| rest.iter().position(|&b| b == b',')).map_or(bytes.len(), |p| i + p)
-        };
-        let start = skip_ows(from);
+        let start = skip_ows(bytes, from);
         let mut i = start;
         while bytes.get(i).is_some_and(|&b| is_token_byte(b)) {
             i += 1;
         }
         let key_end = i;
-        i = skip_ows(i);
+        i = skip_ows(bytes, i);
         if key_end == start || bytes.get(i) != Some(&b'=') {
-            return (None, piece_end(i));
+            return (None, member_end(bytes, i));
         }
         i += 1;
-        let value_start = skip_ows(i);
+        let value_start = skip_ows(bytes, i);
         // `end`: one past the last byte that is not a space or tab (the text's end);
         // `semi`: the first `;` (the value's end, before trimming), if any.
         let (mut end, mut semi) = (i, None);
@@ -252,7 +243,7 @@ impl<'a> Member<'a> {
                     end = i;
                 }
                 Some(&b) if is_ows(b) => i += 1,
-                Some(_) => return (None, piece_end(i)), // a control character or DEL
+                Some(_) => return (None, member_end(bytes, i)), // a control character or DEL
             }
         }
         let value_end = match semi {

@@ -23,6 +23,23 @@ pub(crate) fn is_ows(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
+/// The index of the first byte at or after `i` that is not a space or tab (the length
+/// of `bytes` if there is none): the start of a list member's content.
+#[inline]
+pub(crate) fn skip_ows(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).copied().is_some_and(is_ows) {
+        i += 1;
+    }
+    i
+}
+
+/// The index of the first `,` at or after `i` (the length of `bytes` if there is none):
+/// where the list member around `i` ends.
+#[inline]
+pub(crate) fn member_end(bytes: &[u8], i: usize) -> usize {
+    bytes.get(i..).and_then(|rest| rest.iter().position(|&b| b == b',')).map_or(bytes.len(), |p| i + p)
+}
+
 /// A byte-class table: true for the ASCII letters and digits and for each byte of
 /// `extra`. Evaluated at compile time for the `const` tables that use it (baggage key
 /// tokens, percent-encoding's unreserved set), so a lookup is one load a byte.

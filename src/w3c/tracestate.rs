@@ -22,7 +22,7 @@
 use core::fmt;
 use std::sync::Arc;
 
-use super::is_ows;
+use super::{is_ows, member_end, skip_ows};
 
 /// Most list members a valid `tracestate` may hold.
 pub const MAX_MEMBERS: usize = 32;
@@ -162,9 +162,7 @@ pub fn validate_bytes(text: &[u8]) -> Result<usize, TraceStateError> {
     let mut count = 0usize;
     let mut i = 0usize;
     for index in 0.. {
-        while byte(i).is_some_and(is_ows) {
-            i += 1;
-        }
+        i = skip_ows(text, i);
         let key_start = i;
         while key_char_at(i) {
             i += 1;
@@ -179,7 +177,7 @@ pub fn validate_bytes(text: &[u8]) -> Result<usize, TraceStateError> {
         }
         if byte(i) != Some(b'=') {
             // Off the common path: an empty member, one without `=`, or a bad key.
-            let end = text.get(i..).and_then(|rest| rest.iter().position(|&b| b == b',')).map_or(text.len(), |p| i + p);
+            let end = member_end(text, i);
             let member = text.get(key_start..end).unwrap_or_default();
             if member.contains(&b'=') {
                 return Err(TraceStateError::InvalidKey { member: index });
