@@ -80,7 +80,7 @@ export class TraceContext {
    */
   child() {
     const flags = this._flags & 0x03;
-    const ctx = new TraceContext(`00-${this._traceparent.slice(3, 35)}-${newSpanId()}-0${flags}`, flags, this._tracestate, this._baggage);
+    const ctx = new TraceContext(`00-${this.traceId}-${newSpanId()}-0${flags}`, flags, this._tracestate, this._baggage);
     ctx._up = this;
     return ctx;
   }
