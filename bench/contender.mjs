@@ -17,27 +17,20 @@
 //   span (the queue is emptied unsent every 1024 spans, like OTel's in-memory exporter
 //   reset; encoding is timed by exportBatch).
 // - exportBatch: encode 1,000 queued spans as an OTLP/JSON request body (bytes).
-import { initSync } from '../pkg/dist/spanwire.js';
-import * as spanwire from '../pkg/dist/api.js';
+import { drainEvery1024, loadPackage, queueingLogger, spanwire } from './common.mjs';
 
 export const name = 'spanwire';
 export const description = 'spanwire (Rust -> wasm): crypto ids, W3C codec and span recorder in wasm, OTLP encoding in wasm';
 
-let logger;     // spans queued for export, never sent (a day's delay, batches as big as the queue)
+let logger;     // spans queued for export, never sent
 let exportLog;  // the 1,000 spans exportBatch encodes
+let drain;      // empties logger's queue every 1,024 spans
 
 export async function setup() {
-  if (globalThis.process?.versions?.node) {
-    const { readFile } = await import('node:fs/promises');
-    initSync({ module: await readFile(new URL('../pkg/dist/spanwire_bg.wasm', import.meta.url)) });
-  } else {
-    initSync({ module: (await import('../pkg/dist/spanwire_bg.wasm')).default });
-  }
-  const never = { url: 'http://127.0.0.1:9/never-sent' };
-  const batch = { delayMs: 86_400_000, maxQueueSize: 4096, maxBatchSize: 4096 };
-  const options = { projectName: 'bench', serviceName: 'bench', exporter: never, batch, setCurrent: false };
-  logger = spanwire.initLogger(options);
-  exportLog = spanwire.initLogger(options);
+  await loadPackage();
+  logger = queueingLogger();
+  exportLog = queueingLogger();
+  drain = drainEvery1024(logger);
 }
 
 export const traceId = spanwire.newTraceId;
@@ -59,18 +52,13 @@ export function roundTrip(carrier) {
   return ctx === undefined ? {} : spanwire.injectTraceContext(ctx.child(), {});
 }
 
-let ended = 0;
-function drainEvery1024() {
-  if ((++ended & 1023) === 0) logger._source.discard(4096); // like OTel's exporter.reset()
-}
-
 export function spanLifecycle() {
   const span = logger.startSpan({ name: 'GET /api/items' });
   span.setAttribute('http.request.method', 'GET');
   span.setAttribute('http.response.status_code', 200);
   span.setAttribute('app.cache_hit', true);
   span.end();
-  drainEvery1024();
+  drain();
   return span;
 }
 
@@ -78,7 +66,7 @@ export function spanExport() {
   const span = logger.startSpan({ name: 'exported' });
   const slug = span.export();
   span.end();
-  drainEvery1024();
+  drain();
   return slug;
 }
 
