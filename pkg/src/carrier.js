@@ -91,14 +91,21 @@ const GETTER = 5;
 const OBJECT = 6;
 
 /**
- * Whether `carrier` is a Fetch `Headers`. The global is looked at only for an object
- * that says it is one: in Node, the first touch of `Headers` loads the fetch
- * implementation (about 30 ms), which an import must not pay for.
+ * The Fetch `Headers` class, once a carrier has shown itself to be one. The global is
+ * looked at only for an object that says it is a `Headers`: in Node, the first touch
+ * of `Headers` loads the fetch implementation (about 30 ms), which an import must not
+ * pay for. It is kept because Node's global is a lazy getter, about 25 ns a read.
  */
+let HeadersClass;
+
+/** Whether `carrier` is a Fetch `Headers` (not a class that only calls itself one). */
 function isHeaders(carrier) {
+  if (HeadersClass !== undefined && carrier instanceof HeadersClass) return true;
   if (carrier[Symbol.toStringTag] !== 'Headers') return false;
-  const HeadersClass = globalThis.Headers;
-  return typeof HeadersClass === 'function' && carrier instanceof HeadersClass;
+  const current = globalThis.Headers;
+  if (typeof current !== 'function' || !(carrier instanceof current)) return false;
+  HeadersClass = current;
+  return true;
 }
 
 function kindOf(carrier) {
@@ -115,12 +122,30 @@ function kindOf(carrier) {
  * for: most requests carry none, and each `Headers.get` costs about 175 ns in Node.
  */
 function readNamed(carrier, kind) {
+  if (kind === HEADERS) return readFetch(carrier);
   const out = new Read();
   const outgoing = kind === OUTGOING;
   out.add(1, outgoing ? carrier.getHeader(TRACEPARENT) : carrier.get(TRACEPARENT));
   if (out.tpCount === 0) return out;
   out.add(2, outgoing ? carrier.getHeader(TRACESTATE) : carrier.get(TRACESTATE));
   out.add(3, outgoing ? carrier.getHeader(BAGGAGE) : carrier.get(BAGGAGE));
+  return out;
+}
+
+/**
+ * `readNamed` for a Fetch `Headers`, whose `get` gives one string (repeated lines
+ * joined with ", ") or null: no array or other value to sort out.
+ */
+function readFetch(headers) {
+  const out = new Read();
+  const tp = headers.get(TRACEPARENT);
+  if (typeof tp !== 'string') return out;
+  out.tp = tp;
+  out.tpCount = 1;
+  const ts = headers.get(TRACESTATE);
+  if (typeof ts === 'string') out.ts = ts;
+  const bg = headers.get(BAGGAGE);
+  if (typeof bg === 'string') out.bg = bg;
   return out;
 }
 

@@ -74,6 +74,9 @@ const carriers = [
   ['pairs, repeated traceparent: no parent', [['traceparent', TP], ['traceparent', TP]], [undefined]],
   ['getHeader object (Node outgoing message)', { getHeader: (n) => ({ traceparent: TP, baggage: ['k=v', 'l=w'] })[n], setHeader() {} }, [TP, undefined, 'k=v,l=w']],
   ['get object (Express-like)', { get: (n) => ({ traceparent: TP, tracestate: 'a=1' })[n] }, [TP, 'a=1', undefined]],
+  // After the Headers rows above: a look-alike is still read as a getter (array values joined).
+  ['an object that only calls itself Headers', { [Symbol.toStringTag]: 'Headers', get: (n) => ({ traceparent: TP, tracestate: ['a=1', 'b=2'] })[n] }, [TP, 'a=1,b=2', undefined]],
+  ['a Headers subclass', new (class extends Headers {})({ traceparent: TP, baggage: 'k=v' }), [TP, undefined, 'k=v']],
   ['surrounding spaces and tabs trimmed', { traceparent: ` \t${TP}\t `, tracestate: '  a=1 ' }, [TP, 'a=1', undefined]],
 ];
 
