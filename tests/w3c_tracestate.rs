@@ -46,6 +46,12 @@ fn valid_tracestate_is_kept_as_received() {
             3,
             "mixed tabs and spaces around commas",
         ),
+        (
+            vec!["rojo=1,rozo=2,n=3,congo=4,i=5,roy=6,ro=7".into()],
+            "rojo=1,rozo=2,n=3,congo=4,i=5,roy=6,ro=7",
+            7,
+            "distinct keys that share a signature bit (same length and end bytes, by the hash, or a prefix)",
+        ),
         (vec![" foo=1".into()], "foo=1", 1, "leading space trimmed from the value"),
         (vec!["\tfoo=1".into()], "foo=1", 1, "leading tab trimmed"),
         (vec!["foo=1 ".into()], "foo=1", 1, "trailing space trimmed"),
@@ -99,6 +105,13 @@ fn invalid_tracestate_is_dropped_whole_with_the_reason() {
         ("foo=1,foo=2".into(), E::DuplicateKey { member: 1 }, "duplicate key, different value"),
         ("a@b=1,c=2,a@b=3".into(), E::DuplicateKey { member: 2 }, "duplicate tenant@system key"),
         ("dd=1,ot=2,dx=3,dd=4".into(), E::DuplicateKey { member: 3 }, "duplicate among keys of one length"),
+        (
+            "rojo=1,n=2,rozo=3,rojo=4".into(),
+            E::DuplicateKey { member: 3 },
+            "duplicate after keys with its signature bit",
+        ),
+        (" , rojo=1 ,\t,n=2, rojo=3".into(), E::DuplicateKey { member: 4 }, "duplicate behind empty members and OWS"),
+        ("t@v=1,t@w=2,t@v=3".into(), E::DuplicateKey { member: 2 }, "duplicate tenant@system key of one length"),
         ("foo".into(), E::MissingEquals { member: 0 }, "no '='"),
         ("foo=1,bar".into(), E::MissingEquals { member: 1 }, "second member without '='"),
         ("foo =1".into(), E::InvalidKey { member: 0 }, "space before '='"),
@@ -220,6 +233,10 @@ fn reference_is_valid(text: &str) -> bool {
 #[test]
 fn validate_agrees_with_the_plain_reference() {
     const KEYS: &[&str] = &["a", "k1", "rojo", "congo", "abc-_*/", "0t@v", "t@s1", "z", "q9", "vendor@sys"];
+    // Distinct keys the duplicate check compares in full (tracestate.rs key_bit): `rozo`
+    // and `n` share the bit of `rojo`, `i` that of `congo`, and `ro` that of `roy`,
+    // whose key it begins.
+    const BIT_SHARING_KEYS: &[&str] = &["rojo", "rozo", "n", "congo", "i", "roy", "ro"];
     const BAD_KEYS: &[&str] = &["A", "a b", "a@", "@v", "1a", "é", ""];
     const VALUES: &[&str] =
         &["abcdefghijklmnop", "0123456789abcdef!", "x y", "~", "!\"#$%&'()*+-./:;<>?", " ", "00f067aa0ba902b7"];
@@ -234,7 +251,11 @@ fn validate_agrees_with_the_plain_reference() {
             let member = if rng.below(12) == 0 {
                 (0..rng.below(3)).map(|_| rng.pick(JUNK)).collect::<String>()
             } else {
-                let key = if rng.below(10) == 0 { rng.pick(BAD_KEYS) } else { rng.pick(KEYS) };
+                let key = match rng.below(10) {
+                    0 => rng.pick(BAD_KEYS),
+                    1..=3 => rng.pick(BIT_SHARING_KEYS),
+                    _ => rng.pick(KEYS),
+                };
                 let value: String = (0..1 + rng.below(3))
                     .map(|_| if rng.below(14) == 0 { rng.pick(BAD_VALUES) } else { rng.pick(VALUES) })
                     .collect();
