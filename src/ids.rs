@@ -89,6 +89,7 @@ const NOT_HEX: u8 = 0x80;
 
 /// Whether `text` is lowercase hex and not all `0`: a valid id's digits (the
 /// canonical traceparent check runs this in every extract, so 8 bytes go at a time).
+#[inline]
 pub(crate) fn is_nonzero_lower_hex(text: &[u8]) -> bool {
     let mut valid = true;
     let mut nonzero = 0u64;

@@ -179,6 +179,7 @@ pub struct Traceparent {
 /// The flags byte when `bytes` is a valid canonical version-00 `traceparent` (exactly
 /// 55 bytes, lowercase hex, dashes in place, neither id all zero), else `None`: the
 /// caller then parses in full, which also names the error.
+#[inline]
 fn canonical_flags(bytes: &[u8]) -> Option<u8> {
     if bytes.len() != TRACEPARENT_LEN || bytes.get(..3) != Some(b"00-") {
         return None;
@@ -189,6 +190,7 @@ fn canonical_flags(bytes: &[u8]) -> Option<u8> {
 }
 
 /// Two lowercase hex digits at `at`, as a byte.
+#[inline]
 fn hex_byte(bytes: &[u8], at: usize) -> Option<u8> {
     let hi = lower_hex_value(*bytes.get(at)?)?;
     let lo = lower_hex_value(*bytes.get(at + 1)?)?;

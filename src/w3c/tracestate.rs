@@ -162,6 +162,7 @@ pub fn validate(text: &str) -> Result<usize, TraceStateError> {
 /// Whether [`TraceState::parse_joined`] keeps this value (spaces and tabs around it
 /// trimmed, then [`validate_bytes`]), over bytes and without allocating: what extract
 /// needs to know.
+#[inline]
 pub fn is_valid_joined(mut bytes: &[u8]) -> bool {
     while let [first, rest @ ..] = bytes {
         if !is_ows(*first) {
