@@ -17,7 +17,6 @@ use core::fmt;
 use core::str::FromStr;
 
 use crate::random::{self, RandomError};
-use crate::swar;
 
 /// Why a string is not a valid id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,25 +85,6 @@ const HEX_VALUE: [u8; 256] = {
     table
 };
 const NOT_HEX: u8 = 0x80;
-
-/// Whether `text` is lowercase hex and not all `0`: a valid id's digits (the
-/// canonical traceparent check runs this in every extract, so 8 bytes go at a time).
-#[inline]
-pub(crate) fn is_nonzero_lower_hex(text: &[u8]) -> bool {
-    let mut valid = true;
-    let mut nonzero = 0u64;
-    let mut words = text.chunks_exact(8);
-    for chunk in &mut words {
-        let Some(word) = swar::word(chunk) else { return false };
-        valid &= swar::all_lower_hex(word);
-        nonzero |= word ^ swar::splat(b'0');
-    }
-    for &b in words.remainder() {
-        valid &= lower_hex_value(b).is_some();
-        nonzero |= u64::from(b ^ b'0');
-    }
-    valid && nonzero != 0
-}
 
 /// Decodes exactly `2 * N` lowercase hex digits into `N` bytes. One table lookup per
 /// digit, with the validity of all of them checked once at the end (ids arrive in every
@@ -307,30 +287,6 @@ mod tests {
         ];
         for (input, expected, reason) in cases {
             assert_eq!(SpanId::from_hex(input), Err(*expected), "{reason}: {input:?}");
-        }
-    }
-
-    /// The 8-at-a-time check against the per-byte definition: every byte value at every
-    /// position of a 16- and a 32-digit id, and every length up to 20 (remainders).
-    #[test]
-    fn nonzero_lower_hex_agrees_with_the_per_byte_check() {
-        let reference = |t: &[u8]| t.iter().all(|&b| lower_hex_value(b).is_some()) && t.iter().any(|&b| b != b'0');
-        for base in
-            [&b"00f067aa0ba902b7"[..], b"4bf92f3577b34da6a3ce929d0e0e4736", b"0000000000000000", b"ffffffffffffffff"]
-        {
-            for at in 0..base.len() {
-                for b in 0..=255u8 {
-                    let mut t = base.to_vec();
-                    t[at] = b;
-                    assert_eq!(is_nonzero_lower_hex(&t), reference(&t), "{:?}", String::from_utf8_lossy(&t));
-                }
-            }
-        }
-        for len in 0..=20 {
-            for fill in [b'0', b'1', b'a', b'f', b'g', b'/', b':', b'`', 0x80, 0xb0, 0xff] {
-                let t = vec![fill; len];
-                assert_eq!(is_nonzero_lower_hex(&t), reference(&t), "{len} x {fill:#x}");
-            }
         }
     }
 

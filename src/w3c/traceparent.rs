@@ -24,7 +24,8 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::ids::{is_nonzero_lower_hex, lower_hex_value, IdError, SpanId, TraceId};
+use crate::ids::{lower_hex_value, IdError, SpanId, TraceId};
+use crate::swar;
 
 /// Length of a version-00 `traceparent`.
 pub const TRACEPARENT_LEN: usize = 55;
@@ -179,15 +180,107 @@ pub struct Traceparent {
 /// The flags byte when `bytes` is a valid canonical version-00 `traceparent` (exactly
 /// 55 bytes, lowercase hex, dashes in place, neither id all zero), else `None`: the
 /// caller then parses in full, which also names the error.
+///
+/// Every inbound request runs this, so the line is read as seven words
+/// ([`CANONICAL_WORDS`]) in straight-line code, each tested against its part of the
+/// template at once. In Node's wasm that took the check from 44 to 28 ns (a loop over
+/// the ids' digits eight at a time before, a loop over the words' table in between).
 #[inline]
 fn canonical_flags(bytes: &[u8]) -> Option<u8> {
-    if bytes.len() != TRACEPARENT_LEN || bytes.get(..3) != Some(b"00-") {
+    let line: &[u8; TRACEPARENT_LEN] = bytes.try_into().ok()?;
+    let [w0, w1, w2, w3, w4, w5, w6] = &CANONICAL_WORDS;
+    let mut sums = CanonicalSums::default();
+    sums.add(line, w0)?;
+    sums.add(line, w1)?;
+    sums.add(line, w2)?;
+    sums.add(line, w3)?;
+    sums.add(line, w4)?;
+    sums.add(line, w5)?;
+    let last = sums.add(line, w6)?;
+    if sums.bad != 0 || sums.trace == 0 || sums.span == 0 {
         return None;
     }
-    let (trace, span) = (bytes.get(3..35)?, bytes.get(36..52)?);
-    let dashes = bytes.get(35) == Some(&b'-') && bytes.get(52) == Some(&b'-');
-    (dashes && is_nonzero_lower_hex(trace) && is_nonzero_lower_hex(span)).then(|| hex_byte(bytes, 53)).flatten()
+    // The flags are the last word's top two bytes, known to be lowercase hex digits.
+    let digit = |b: u64| ((b & 0x0f) + 9 * (b >> 6 & 1)) as u8;
+    Some(digit(last >> 48 & 0xff) << 4 | digit(last >> 56))
 }
+
+/// What [`canonical_flags`] gathers word by word: any byte out of place, and the ids'
+/// digits XOR `0` (zero only for an all-zero id).
+#[derive(Default)]
+struct CanonicalSums {
+    bad: u64,
+    trace: u64,
+    span: u64,
+}
+
+impl CanonicalSums {
+    /// Folds in the word `w` describes, and returns it. Inlined into one straight line
+    /// per word, where `w`'s masks are constants.
+    #[inline(always)]
+    fn add(&mut self, line: &[u8; TRACEPARENT_LEN], w: &CanonicalWord) -> Option<u64> {
+        let word = swar::word(line.get(w.at..)?)?;
+        self.bad |=
+            (word & swar::HIGH) | (swar::lower_hex_bits(word) ^ w.hex) & w.hex | (word ^ w.literal) & w.literal_mask;
+        let from_zero = word ^ swar::splat(b'0');
+        self.trace |= from_zero & w.trace;
+        self.span |= from_zero & w.span;
+        Some(word)
+    }
+}
+
+/// One word of the canonical check: where it starts in the line, and per byte (as
+/// little-endian masks) whether it must be a lowercase hex digit (0x80 in `hex`) or the
+/// literal byte in `literal` (0xFF in `literal_mask`), and whether it belongs to the
+/// trace id or the parent id (0xFF in `trace` / `span`).
+struct CanonicalWord {
+    at: usize,
+    hex: u64,
+    literal: u64,
+    literal_mask: u64,
+    trace: u64,
+    span: u64,
+}
+
+/// The canonical line: `T` a hex digit of the trace id, `S` of the parent id, `h` of
+/// the flags; any other byte stands for itself.
+const CANONICAL_TEMPLATE: &[u8; TRACEPARENT_LEN] = b"00-TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT-SSSSSSSSSSSSSSSS-hh";
+
+/// [`CANONICAL_TEMPLATE`] as seven words at 0, 8, ..., 40, then 47: the last one
+/// overlaps the one before by a byte so that all seven are whole.
+#[allow(clippy::indexing_slicing)] // const evaluation: an index out of range fails the build
+const CANONICAL_WORDS: [CanonicalWord; 7] = {
+    const EMPTY: CanonicalWord = CanonicalWord { at: 0, hex: 0, literal: 0, literal_mask: 0, trace: 0, span: 0 };
+    let mut words = [EMPTY; 7];
+    let mut k = 0;
+    while k < 7 {
+        let at = if k == 6 { TRACEPARENT_LEN - 8 } else { k * 8 };
+        let mut w = CanonicalWord { at, ..EMPTY };
+        let mut j = 0;
+        while j < 8 {
+            let shift = 8 * j;
+            match CANONICAL_TEMPLATE[at + j] {
+                b'T' => {
+                    w.hex |= 0x80 << shift;
+                    w.trace |= 0xff << shift;
+                }
+                b'S' => {
+                    w.hex |= 0x80 << shift;
+                    w.span |= 0xff << shift;
+                }
+                b'h' => w.hex |= 0x80 << shift,
+                literal => {
+                    w.literal |= (literal as u64) << shift;
+                    w.literal_mask |= 0xff << shift;
+                }
+            }
+            j += 1;
+        }
+        words[k] = w;
+        k += 1;
+    }
+    words
+};
 
 /// Two lowercase hex digits at `at`, as a byte.
 #[inline]
@@ -340,5 +433,47 @@ impl PartialEq<str> for TraceparentBuf {
 impl PartialEq<&str> for TraceparentBuf {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)] // a test may panic
+mod tests {
+    use super::*;
+
+    /// The word check against the plain definition (a 55-byte line that `parse` accepts
+    /// with version `00`) for every byte value at every position of lines whose ids are
+    /// one digit away from all zero, so that zeroing that digit must fail.
+    #[test]
+    fn canonical_flags_agrees_with_parse_on_every_single_byte_change() {
+        let reference = |line: &[u8]| {
+            let text = core::str::from_utf8(line).ok()?;
+            let parsed = Traceparent::parse(text).ok()?;
+            (line.len() == TRACEPARENT_LEN && parsed.version == 0).then_some(parsed.flags.0)
+        };
+        let bases = [
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-00000000000000000000000000000001-0000000000000001-ff",
+            "00-10000000000000000000000000000000-1000000000000000-00",
+            "00-0000000000000000000000000000000a-0f00000000000000-9e",
+        ];
+        let mut accepted = 0;
+        for base in bases {
+            assert_eq!(canonical_flags(base.as_bytes()), reference(base.as_bytes()), "{base}");
+            for at in 0..TRACEPARENT_LEN {
+                for b in 0..=255u8 {
+                    let mut line = base.as_bytes().to_vec();
+                    line[at] = b;
+                    let expected = reference(&line);
+                    accepted += usize::from(expected.is_some());
+                    assert_eq!(canonical_flags(&line), expected, "{:?}", String::from_utf8_lossy(&line));
+                }
+            }
+        }
+        // Both answers occur: the hex digits that keep each line valid.
+        assert!(accepted > 4 * 48 * 15, "{accepted}");
+        for short in ["", "00-", &bases[0][..54]] {
+            assert_eq!(canonical_flags(short.as_bytes()), None, "{short:?}");
+        }
     }
 }
