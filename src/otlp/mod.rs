@@ -14,9 +14,10 @@
 //!   as are empty repeated fields; `AnyValue` members (a oneof) are always written;
 //! - `resource` and `scope` are always written, even when empty;
 //! - no spans gives an empty request (`{}` / zero bytes), never an empty envelope;
-//! - a span's own attributes come first, then the Braintrust fields in the order
-//!   of [`span_attributes`]; a span attribute whose key a Braintrust field also
-//!   produces is left out (the `log` field wins), so keys stay unique.
+//! - a span's own attributes come first, then the Braintrust `log` fields, then
+//!   `braintrust.parent` (one walk, `span_attributes`, gives both encoders that
+//!   order); a span attribute whose key a Braintrust field also produces is left
+//!   out (the `log` field wins), so keys stay unique.
 //!
 //! JSON specifics (the OTLP/JSON mapping): lowerCamelCase keys, `traceId`,
 //! `spanId`, `parentSpanId` as lowercase hex, enums as integers, 64-bit integers
