@@ -183,8 +183,8 @@ pub struct Traceparent {
 ///
 /// Every inbound request runs this, so the line is read as seven words
 /// ([`CANONICAL_WORDS`]) in straight-line code, each tested against its part of the
-/// template at once. In Node's wasm that took the check from 44 to 28 ns (a loop over
-/// the ids' digits eight at a time before, a loop over the words' table in between).
+/// template at once: 189 native instructions (callgrind) where looping over the ids'
+/// digits eight at a time took 230, and in Node's wasm about 28 ns a check, from 30.
 #[inline]
 fn canonical_flags(bytes: &[u8]) -> Option<u8> {
     let line: &[u8; TRACEPARENT_LEN] = bytes.try_into().ok()?;
