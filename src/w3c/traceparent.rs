@@ -200,7 +200,8 @@ fn canonical_flags(bytes: &[u8]) -> Option<u8> {
     if sums.bad != 0 || sums.trace == 0 || sums.span == 0 {
         return None;
     }
-    // The flags are the last word's top two bytes, known to be lowercase hex digits.
+    // The flags are the last word's top two bytes, known by now to be lowercase hex
+    // digits, so they decode without `hex_byte`'s checks (17 native instructions more).
     let digit = |b: u64| ((b & 0x0f) + 9 * (b >> 6 & 1)) as u8;
     Some(digit(last >> 48 & 0xff) << 4 | digit(last >> 56))
 }
