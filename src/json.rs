@@ -218,6 +218,21 @@ pub struct JsonError {
     pub kind: JsonErrorKind,
 }
 
+/// A character as error messages show it: `'x'` for printable ASCII other than the
+/// quote itself, `U+00A0` for anything else (space and control characters included,
+/// so that nothing invisible hides between the quotes). `{:?}` would link core's
+/// `char` escaping and its Unicode printability tables: about 2.7 KB of gzip wasm.
+pub(crate) struct QuotedChar(pub char);
+
+impl fmt::Display for QuotedChar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            c @ '!'..='~' if c != '\'' => write!(f, "'{c}'"),
+            c => write!(f, "U+{:04X}", u32::from(c)),
+        }
+    }
+}
+
 /// What was wrong with a JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JsonErrorKind {
@@ -247,7 +262,7 @@ impl fmt::Display for JsonError {
         match &self.kind {
             JsonErrorKind::UnexpectedEnd => write!(f, "unexpected end at byte {at}"),
             JsonErrorKind::UnexpectedCharacter(c) => {
-                write!(f, "unexpected character {c:?} at byte {at}")
+                write!(f, "unexpected character {} at byte {at}", QuotedChar(*c))
             }
             JsonErrorKind::InvalidEscape => write!(f, "invalid escape at byte {at}"),
             JsonErrorKind::LoneSurrogate => write!(f, "lone UTF-16 surrogate escape at byte {at}"),
@@ -667,28 +682,30 @@ fn write_js_number(n: f64, out: &mut String) {
         out.push('-');
     }
     let (digits, len, n_pos) = shortest_digits(n);
-    // ASCII digits, so this is always `Some`.
-    let digits = core::str::from_utf8(digits.get(..len).unwrap_or_default()).unwrap_or_default();
+    // Split as bytes: a `str` split point the compiler cannot prove to be a char
+    // boundary links core's slicing panic, and with it the `Debug` formatting of chars.
+    let digits = digits.get(..len).unwrap_or_default();
+    let push = |out: &mut String, ascii: &[u8]| out.push_str(core::str::from_utf8(ascii).unwrap_or_default());
     let k = len as i32;
     if k <= n_pos && n_pos <= 21 {
-        out.push_str(digits);
+        push(out, digits);
         out.extend(core::iter::repeat('0').take((n_pos - k) as usize));
     } else if 0 < n_pos && n_pos <= 21 {
-        let (int, frac) = digits.split_at((n_pos as usize).min(digits.len()));
-        out.push_str(int);
+        let (int, frac) = digits.split_at_checked(n_pos as usize).unwrap_or((digits, &[]));
+        push(out, int);
         out.push('.');
-        out.push_str(frac);
+        push(out, frac);
     } else if -6 < n_pos && n_pos <= 0 {
         out.push_str("0.");
         out.extend(core::iter::repeat('0').take((-n_pos) as usize));
-        out.push_str(digits);
+        push(out, digits);
     } else {
         let exponent = n_pos - 1;
-        let (first, rest) = digits.split_at(1.min(digits.len()));
-        out.push_str(first);
+        let (first, rest) = digits.split_at_checked(1).unwrap_or((digits, &[]));
+        push(out, first);
         if !rest.is_empty() {
             out.push('.');
-            out.push_str(rest);
+            push(out, rest);
         }
         out.push('e');
         out.push(if exponent < 0 { '-' } else { '+' });
@@ -936,6 +953,18 @@ mod tests {
         assert!(matches!(JsonValue::parse(&deep), Err(JsonError { kind: JsonErrorKind::TooDeep, .. })));
         let ok_deep = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert!(JsonValue::parse(&ok_deep).is_ok(), "exactly MAX_DEPTH levels");
+    }
+
+    #[test]
+    fn error_messages_quote_printable_ascii_and_number_the_rest() {
+        let message = |input: &str| JsonValue::parse(input).unwrap_err().to_string();
+        assert_eq!(message("[1,x]"), "unexpected character 'x' at byte 3");
+        assert_eq!(message("{\"a\" 1}"), "unexpected character '1' at byte 5");
+        assert_eq!(message("'a'"), "unexpected character U+0027 at byte 0", "the quote itself");
+        assert_eq!(message("é"), "unexpected character U+00E9 at byte 0");
+        assert_eq!(message("\u{a0}1"), "unexpected character U+00A0 at byte 0", "NBSP is not JSON whitespace");
+        assert_eq!(message("[\u{1f600}]"), "unexpected character U+1F600 at byte 1");
+        assert_eq!(message("\u{7f}"), "unexpected character U+007F at byte 0", "DEL");
     }
 
     #[test]

@@ -192,6 +192,10 @@ fn text_level_errors() {
     for (slug, expected, reason) in cases {
         assert_eq!(SpanComponents::parse(slug).as_ref().err(), Some(expected), "{reason}: {slug:?}");
     }
+    let message = |slug: &str| SpanComponents::parse(slug).unwrap_err().to_string();
+    assert_eq!(message("BAIA*"), "base64: invalid character '*' at 4");
+    assert_eq!(message("BAIA\u{a0}"), "base64: invalid character U+00A0 at 4");
+    assert_eq!(message("BA I"), "base64: invalid character U+0020 at 2", "a space inside is named, not shown");
     let truncated = SpanComponents::parse(&b64("040201 03 0123")).unwrap_err();
     assert_eq!(
         truncated,

@@ -112,7 +112,7 @@ impl fmt::Display for SlugError {
         match self {
             SlugError::Empty => f.write_str("empty slug"),
             SlugError::Base64 { at, problem } => match problem {
-                Base64Problem::InvalidCharacter(c) => write!(f, "base64: invalid character {c:?} at {at}"),
+                Base64Problem::InvalidCharacter(c) => write!(f, "base64: invalid character {} at {at}", crate::json::QuotedChar(*c)),
                 Base64Problem::InvalidLength => {
                     write!(f, "base64: invalid length, character at {at} is alone in its group of four")
                 }
