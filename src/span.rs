@@ -340,7 +340,8 @@ impl JsonText {
 
     /// True when the value is JSON `null`.
     pub fn is_null(&self) -> bool {
-        self.0.trim() == "null"
+        // The text is one valid JSON value, and only `null` starts with `n`.
+        self.first_byte() == Some(b'n')
     }
 
     fn first_byte(&self) -> Option<u8> {
@@ -736,6 +737,14 @@ mod tests {
             "op",
             10,
         )
+    }
+
+    #[test]
+    fn json_text_null_is_the_null_value_only() {
+        for (text, null) in [("null", true), (" \n null\t", true), ("\"null\"", false), ("[null]", false), ("0", false)]
+        {
+            assert_eq!(j(text).unwrap().is_null(), null, "{text:?}");
+        }
     }
 
     #[test]

@@ -129,7 +129,7 @@ pub fn backoff_ms(policy: &RetryPolicy, retry: u32, jitter: f64) -> u64 {
 /// HTTP-date (`Wed, 21 Oct 2015 07:28:00 GMT`, also the obsolete RFC 850 and
 /// asctime forms), measured from `now_ms`. `None` when the value is neither.
 pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
-    let value = value.trim_matches(|c| c == ' ' || c == '\t');
+    let value = crate::w3c::trim_ows(value);
     if value.is_empty() {
         return None;
     }

@@ -309,8 +309,7 @@ impl Traceparent {
     /// );
     /// ```
     pub fn parse(value: &str) -> Result<Self, TraceparentError> {
-        // Spaces and tabs are ASCII, so trimming bytes keeps `value` on char boundaries.
-        let value = value.trim_matches(|c| c == ' ' || c == '\t');
+        let value = super::trim_ows(value);
         let bytes = value.as_bytes();
         let len = bytes.len();
         if len < TRACEPARENT_LEN {

@@ -315,7 +315,7 @@ impl TraceState {
 
     /// Validates one already-joined value.
     pub fn parse_joined(text: &str) -> Option<TraceState> {
-        let text = text.trim_matches([' ', '\t']);
+        let text = super::trim_ows(text);
         validate(text).ok()?;
         Some(TraceState(Arc::from(text)))
     }
