@@ -142,19 +142,21 @@ pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
     Some(at.saturating_sub(now_ms))
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&[u8]; 12] =
+    [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
 
 /// An HTTP-date (RFC 9110 §5.6.7) as ms since the Unix epoch; `None` if malformed
-/// or before 1970.
+/// or before 1970. Read as bytes: every separator and digit is ASCII, and `str`
+/// splitting and number parsing cost about 2 KB more wasm.
 pub fn parse_http_date(value: &str) -> Option<u64> {
-    let mut tokens = value.split([' ', ',', '-']).filter(|t| !t.is_empty());
+    let mut tokens = value.as_bytes().split(|b| matches!(b, b' ' | b',' | b'-')).filter(|t| !t.is_empty());
     let mut next = || tokens.next();
     let weekday = next()?;
-    if weekday.len() < 3 || !weekday.bytes().all(|b| b.is_ascii_alphabetic()) {
+    if weekday.len() < 3 || !weekday.iter().all(u8::is_ascii_alphabetic) {
         return None;
     }
     let a = next()?;
-    let (day, month, year, time) = if a.bytes().all(|b| b.is_ascii_digit()) {
+    let (day, month, year, time) = if a.iter().all(u8::is_ascii_digit) {
         if a.len() != 2 {
             return None;
         }
@@ -168,7 +170,7 @@ pub fn parse_http_date(value: &str) -> Option<u64> {
             _ => return None,
         };
         let time = next()?;
-        if next()? != "GMT" {
+        if next()? != b"GMT" {
             return None;
         }
         (number(a)?, month, year, time)
@@ -190,7 +192,7 @@ pub fn parse_http_date(value: &str) -> Option<u64> {
     if next().is_some() || !(1..=31).contains(&day) {
         return None;
     }
-    let mut hms = time.split(':');
+    let mut hms = time.split(|&b| b == b':');
     let (h, m, s) = (two_digits(hms.next()?)?, two_digits(hms.next()?)?, two_digits(hms.next()?)?);
     if hms.next().is_some() || h > 23 || m > 59 || s > 60 || year < 1970 || day > days_in_month(year, month) {
         return None;
@@ -199,18 +201,19 @@ pub fn parse_http_date(value: &str) -> Option<u64> {
     Some((days * 86_400 + h * 3_600 + m * 60 + s) * 1_000)
 }
 
-fn month_number(name: &str) -> Option<u64> {
+fn month_number(name: &[u8]) -> Option<u64> {
     MONTHS.iter().position(|m| *m == name).map(|i| i as u64 + 1)
 }
 
-fn number(digits: &str) -> Option<u64> {
-    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+/// One to four ASCII digits.
+fn number(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 4 || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    digits.parse().ok()
+    Some(digits.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0')))
 }
 
-fn two_digits(digits: &str) -> Option<u64> {
+fn two_digits(digits: &[u8]) -> Option<u64> {
     if digits.len() == 2 {
         number(digits)
     } else {
