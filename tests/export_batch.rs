@@ -118,7 +118,7 @@ fn as_slice_shows_the_queue_in_order_and_leaves_it_queued() {
     for n in 0..5 {
         q.push(span(n));
     }
-    q.take(2); // the ring buffer now starts mid-way
+    q.take(2); // what is left moves to the front
     for n in 5..9 {
         q.push(span(n));
     }

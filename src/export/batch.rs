@@ -17,8 +17,6 @@
 //! assert!(queue.is_empty());
 //! ```
 
-use std::collections::VecDeque;
-
 use crate::span::SpanRecord;
 
 /// OpenTelemetry's default `maxQueueSize`.
@@ -81,9 +79,14 @@ impl BatchConfig {
 /// A bounded FIFO of ended spans. When full, [`push`](BatchQueue::push) drops the
 /// span it is given (the newest) and counts it, so memory stays bounded and the
 /// loss is visible. Never panics.
+///
+/// A `Vec`, not a ring buffer: a batch is taken from the front and the spans left
+/// behind it move down. The exporter takes a batch when the queue holds one, so
+/// that is usually none; only a backlog behind a slow export moves. A `VecDeque`
+/// avoided the move at 1.5 KB more gzip wasm.
 #[derive(Debug, Clone, Default)]
 pub struct BatchQueue {
-    items: VecDeque<SpanRecord>,
+    items: Vec<SpanRecord>,
     capacity: usize,
     dropped: u64,
 }
@@ -91,7 +94,7 @@ pub struct BatchQueue {
 impl BatchQueue {
     /// An empty queue holding at most `capacity` spans (0 drops every span).
     pub fn new(capacity: usize) -> Self {
-        BatchQueue { items: VecDeque::new(), capacity, dropped: 0 }
+        BatchQueue { items: Vec::new(), capacity, dropped: 0 }
     }
 
     /// An empty queue sized by `config.normalized().max_queue_size`.
@@ -106,7 +109,7 @@ impl BatchQueue {
             self.dropped = self.dropped.saturating_add(1);
             return false;
         }
-        self.items.push_back(span);
+        self.items.push(span);
         true
     }
 
@@ -132,14 +135,22 @@ impl BatchQueue {
 
     /// Removes and returns up to `max` spans, oldest first (none when `max` is 0).
     pub fn take(&mut self, max: usize) -> Vec<SpanRecord> {
-        let n = max.min(self.items.len());
-        self.items.drain(..n).collect()
+        if max == 0 {
+            return Vec::new();
+        }
+        if max >= self.items.len() {
+            // Everything: hand over the buffer, and keep one as large for what comes next.
+            let capacity = self.items.len();
+            return core::mem::replace(&mut self.items, Vec::with_capacity(capacity));
+        }
+        let rest = self.items.split_off(max);
+        core::mem::replace(&mut self.items, rest)
     }
 
     /// The queued spans, oldest first, left in the queue (for encoding without
     /// taking, e.g. to time the encoder alone).
-    pub fn as_slice(&mut self) -> &[SpanRecord] {
-        self.items.make_contiguous()
+    pub fn as_slice(&self) -> &[SpanRecord] {
+        &self.items
     }
 
     /// Removes every waiting span (without counting them as dropped).
