@@ -757,30 +757,30 @@ fn write_js_number(n: f64, out: &mut String) {
         out.push('-');
     }
     let (digits, len, n_pos) = shortest_digits(n);
-    // Split as bytes: a `str` split point the compiler cannot prove to be a char
-    // boundary links core's slicing panic, and with it the `Debug` formatting of chars.
-    let digits = digits.get(..len).unwrap_or_default();
-    let push = |out: &mut String, ascii: &[u8]| out.push_str(core::str::from_utf8(ascii).unwrap_or_default());
+    // ASCII digits, so this is always `Some`. The splits below are checked ones: a
+    // `str` split the compiler cannot prove to be on a char boundary links core's
+    // slicing panic, and with it the `Debug` formatting of chars.
+    let digits = core::str::from_utf8(digits.get(..len).unwrap_or_default()).unwrap_or_default();
     let k = len as i32;
     if k <= n_pos && n_pos <= 21 {
-        push(out, digits);
+        out.push_str(digits);
         out.extend(core::iter::repeat('0').take((n_pos - k) as usize));
     } else if 0 < n_pos && n_pos <= 21 {
-        let (int, frac) = digits.split_at_checked(n_pos as usize).unwrap_or((digits, &[]));
-        push(out, int);
+        let (int, frac) = digits.split_at_checked(n_pos as usize).unwrap_or((digits, ""));
+        out.push_str(int);
         out.push('.');
-        push(out, frac);
+        out.push_str(frac);
     } else if -6 < n_pos && n_pos <= 0 {
         out.push_str("0.");
         out.extend(core::iter::repeat('0').take((-n_pos) as usize));
-        push(out, digits);
+        out.push_str(digits);
     } else {
         let exponent = n_pos - 1;
-        let (first, rest) = digits.split_at_checked(1).unwrap_or((digits, &[]));
-        push(out, first);
+        let (first, rest) = digits.split_at_checked(1).unwrap_or((digits, ""));
+        out.push_str(first);
         if !rest.is_empty() {
             out.push('.');
-            push(out, rest);
+            out.push_str(rest);
         }
         out.push('e');
         out.push(if exponent < 0 { '-' } else { '+' });

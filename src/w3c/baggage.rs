@@ -28,7 +28,7 @@
 use core::fmt;
 use std::sync::Arc;
 
-use super::{is_ows, member_end, percent, skip_ows};
+use super::{is_ows, member_end, percent, skip_ows, trim_end_ows};
 
 /// Most list members kept on parse or relay.
 pub const MAX_MEMBERS: usize = 64;
@@ -183,15 +183,6 @@ const VALUE_PLAIN: [bool; 256] = {
     }
     table
 };
-
-/// One past the last byte of `bytes[from..to]` that is not a space or tab (`from` if
-/// there is none).
-fn trim_end_ows(bytes: &[u8], from: usize, mut to: usize) -> usize {
-    while to > from && bytes.get(to - 1).copied().is_some_and(is_ows) {
-        to -= 1;
-    }
-    to
-}
 
 impl<'a> Member<'a> {
     /// Reads one comma-free piece of a header; `None` if it is not a member we keep

@@ -33,15 +33,22 @@ pub(crate) fn skip_ows(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// One past the last byte of `bytes[from..to]` that is not a space or tab (`from` if
+/// there is none): the end of a list member's content.
+#[inline]
+pub(crate) fn trim_end_ows(bytes: &[u8], from: usize, mut to: usize) -> usize {
+    while to > from && bytes.get(to - 1).copied().is_some_and(is_ows) {
+        to -= 1;
+    }
+    to
+}
+
 /// `value` without the spaces and tabs around it (RFC 9110 OWS around a header value).
 /// Byte-wise: `str::trim_matches` with a pattern is about 1.8 KB of wasm.
 pub(crate) fn trim_ows(value: &str) -> &str {
     let bytes = value.as_bytes();
     let start = skip_ows(bytes, 0);
-    let mut end = bytes.len();
-    while end > start && bytes.get(end - 1).copied().is_some_and(is_ows) {
-        end -= 1;
-    }
+    let end = trim_end_ows(bytes, start, bytes.len());
     // Spaces and tabs are ASCII, so both ends are char boundaries and this is `Some`.
     value.get(start..end).unwrap_or_default()
 }
