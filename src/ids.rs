@@ -245,6 +245,36 @@ pub fn uuid_v4() -> Result<String, RandomError> {
     Ok(format_uuid(&bytes))
 }
 
+/// `bytes` as a string of lowercase hex digits.
+pub(crate) fn lower_hex(bytes: &[u8]) -> String {
+    let mut hex = vec![0u8; 2 * bytes.len()];
+    encode_lower_hex(bytes, &mut hex);
+    // Every byte written is an ASCII hex digit.
+    hex.iter().map(|&b| char::from(b)).collect()
+}
+
+/// The 16 bytes of a dashed UUID (`8-4-4-4-12` hex digits, either case), with no
+/// check of its version or variant; `None` for any other text.
+pub(crate) fn parse_uuid(text: &str) -> Option<[u8; 16]> {
+    const DASHES: [usize; 4] = [8, 13, 18, 23];
+    let b = text.as_bytes();
+    if b.len() != 36 || DASHES.iter().any(|&i| b.get(i) != Some(&b'-')) {
+        return None;
+    }
+    let mut digits = b
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !DASHES.contains(i))
+        .map(|(_, &c)| lower_hex_value(c.to_ascii_lowercase()));
+    let mut out = [0u8; 16];
+    for byte in &mut out {
+        let hi = digits.next()??;
+        let lo = digits.next()??;
+        *byte = (hi << 4) | lo;
+    }
+    Some(out)
+}
+
 /// Formats 16 bytes as a lowercase dashed UUID (`8-4-4-4-12`).
 pub fn format_uuid(bytes: &[u8; 16]) -> String {
     let mut hex = [0u8; 32];
@@ -315,6 +345,39 @@ mod tests {
             assert_eq!([b[8], b[13], b[18], b[23]], [b'-'; 4]);
             assert_eq!(b[14], b'4');
             assert!(matches!(b[19], b'8' | b'9' | b'a' | b'b'), "{u}");
+        }
+    }
+
+    #[test]
+    fn lower_hex_writes_every_byte() {
+        assert_eq!(lower_hex(&[]), "");
+        assert_eq!(lower_hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
+        let all: Vec<u8> = (0..=255).collect();
+        let expected: String = all.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(lower_hex(&all), expected);
+    }
+
+    #[test]
+    fn parse_uuid_reads_the_dashed_form_in_either_case() {
+        let bytes = [0xa3, 0xb6, 0xc1, 0xc0, 0x9a, 0x1e, 0x4b, 0x8f, 0x8c, 0x3d, 0x2e, 0x4f, 0x5a, 0x6b, 0x7c, 0x8d];
+        assert_eq!(parse_uuid("a3b6c1c0-9a1e-4b8f-8c3d-2e4f5a6b7c8d"), Some(bytes));
+        assert_eq!(parse_uuid("A3B6C1C0-9A1E-4b8f-8C3D-2E4F5A6B7C8D"), Some(bytes));
+        assert_eq!(parse_uuid(&format_uuid(&bytes)), Some(bytes));
+        // No version or variant check: that is the slug's rule, not this parser's.
+        assert_eq!(parse_uuid("00000000-0000-0000-0000-000000000001").map(|b| b[15]), Some(1));
+        for bad in [
+            "",
+            "a3b6c1c09a1e4b8f8c3d2e4f5a6b7c8d",
+            "a3b6c1c0-9a1e-4b8f-8c3d-2e4f5a6b7c8",
+            "a3b6c1c0-9a1e-4b8f-8c3d-2e4f5a6b7c8d0",
+            "a3b6c1c0+9a1e-4b8f-8c3d-2e4f5a6b7c8d",
+            "a3b6c1c09-a1e-4b8f-8c3d-2e4f5a6b7c8d",
+            "a3b6c1c0-9a1e-4b8f-8c3d-2e4f5a6b7c8g",
+            "g3b6c1c0-9a1e-4b8f-8c3d-2e4f5a6b7c8d",
+            "a3b6c1c0-9a1e-4b8f-8c3d-2e4f5a6b7cé",
+            "a3b6c1c0-9a1e-4b8f-8c3d-2e4f5a6b7c\u{a0}",
+        ] {
+            assert_eq!(parse_uuid(bad), None, "{bad:?}");
         }
     }
 }

@@ -38,7 +38,7 @@ use core::cell::RefCell;
 use std::sync::{Arc, Weak};
 
 use crate::context::{self, SpanContext};
-use crate::ids::{format_uuid, SpanId, TraceId};
+use crate::ids::{format_uuid, parse_uuid, SpanId, TraceId};
 use crate::otlp::Encoding;
 use crate::random::{self, RandomError};
 use crate::sampling::RatioSampler;
@@ -372,26 +372,6 @@ fn fnv64(seed: u64, text: &str) -> u64 {
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-fn parse_uuid(text: &str) -> Option<[u8; 16]> {
-    let b = text.as_bytes();
-    if b.len() != 36 {
-        return None;
-    }
-    let mut hex = String::with_capacity(32);
-    for (i, &c) in b.iter().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            if c != b'-' {
-                return None;
-            }
-        } else {
-            hex.push(char::from(c));
-        }
-    }
-    let mut out = [0u8; 16];
-    hex::decode_to_slice(&hex, &mut out).ok()?;
-    Some(out)
-}
 
 /// The OTLP trace id for a Braintrust root span id: itself when it is 32 lowercase
 /// hex, the UUID's bytes, else a hash of the text (made non-zero). Always `Some`;

@@ -2,7 +2,7 @@
 //! JS SDK's `uuid` package (v11) accepts them, and the JSON parts.
 
 use super::error::{Base64Problem, Part, SlugError};
-use crate::ids::format_uuid;
+use crate::ids::{format_uuid, parse_uuid};
 use crate::json::{JsonObject, JsonValue};
 
 // Base64, standard alphabet. Writes `=` padding (like `btoa`); reads with or without
@@ -182,22 +182,7 @@ pub(crate) fn is_js_valid_uuid(bytes: &[u8; 16]) -> bool {
 /// `uuid.parse` (v11): a canonical dashed UUID, hex digits in either case, that
 /// [`is_js_valid_uuid`] accepts.
 pub(crate) fn parse_js_uuid(text: &str) -> Option<[u8; 16]> {
-    if text.len() != 36 {
-        return None;
-    }
-    let mut bytes = [0u8; 16];
-    let mut digits = text
-        .bytes()
-        .enumerate()
-        .filter(|&(i, _)| !matches!(i, 8 | 13 | 18 | 23))
-        .map(|(_, b)| char::from(b).to_digit(16));
-    for byte in &mut bytes {
-        let hi = digits.next()??;
-        let lo = digits.next()??;
-        *byte = u8::try_from((hi << 4) | lo).ok()?;
-    }
-    let dashes_ok = [8, 13, 18, 23].iter().all(|&i| text.as_bytes().get(i) == Some(&b'-'));
-    (dashes_ok && is_js_valid_uuid(&bytes)).then_some(bytes)
+    parse_uuid(text).filter(is_js_valid_uuid)
 }
 
 /// Parses JSON bytes found at `offset` in the record; they must form an object.

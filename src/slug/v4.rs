@@ -131,7 +131,7 @@ pub(crate) fn decode(raw: &[u8]) -> Result<Draft, SlugError> {
         let field = Field::from_binary_id(id).ok_or(SlugError::UnknownFieldId { id, offset, version })?;
         let length = if field == Field::SpanId { 8 } else { 16 };
         let bytes = r.take(length, Part::FieldValue { id, field })?;
-        draft.set(field, JsonValue::String(hex::encode(bytes)));
+        draft.set(field, JsonValue::String(crate::ids::lower_hex(bytes)));
     }
     let (offset, rest) = r.rest();
     if !rest.is_empty() {
