@@ -14,12 +14,13 @@ use super::{Draft, Field};
 use crate::json::JsonValue;
 
 /// Object type and flags shared by both layouts; `Reader` is positioned after byte 0.
-fn object_type(r: &mut Reader<'_>, version: u8) -> Result<Draft, SlugError> {
+fn object_type(r: &mut Reader<'_>, version: u8, draft: &mut Draft) -> Result<(), SlugError> {
     let value = r.byte(Part::ObjectType)?;
     if !matches!(value, 1 | 2) {
         return Err(SlugError::UnknownObjectType { value, version });
     }
-    Ok(Draft::with_object_type(value))
+    draft.set_object_type(value);
+    Ok(())
 }
 
 fn flag(r: &mut Reader<'_>, name: &'static str) -> Result<bool, SlugError> {
@@ -63,24 +64,24 @@ fn no_trailing_bytes(r: &mut Reader<'_>) -> Result<(), SlugError> {
     }
 }
 
-pub(crate) fn decode_v1(raw: &[u8]) -> Result<Draft, SlugError> {
+pub(crate) fn decode_v1(raw: &[u8], draft: &mut Draft) -> Result<(), SlugError> {
     let mut r = Reader::new(raw.get(1..).unwrap_or_default(), 1);
-    let mut draft = object_type(&mut r, 1)?;
+    object_type(&mut r, 1, draft)?;
     let has_rows = flag(&mut r, "has_row_ids")?;
     let row_is_uuid = flag(&mut r, "row_id_is_uuid")?;
     let object_id = r.uuid(Part::Uuid(Field::ObjectId))?;
     draft.set(Field::ObjectId, JsonValue::String(object_id));
     if has_rows {
-        row_ids(&mut r, &mut draft, row_is_uuid)?;
+        row_ids(&mut r, draft, row_is_uuid)?;
     } else {
         no_trailing_bytes(&mut r)?;
     }
-    Ok(draft)
+    Ok(())
 }
 
-pub(crate) fn decode_v2(raw: &[u8]) -> Result<Draft, SlugError> {
+pub(crate) fn decode_v2(raw: &[u8], draft: &mut Draft) -> Result<(), SlugError> {
     let mut r = Reader::new(raw.get(1..).unwrap_or_default(), 1);
-    let mut draft = object_type(&mut r, 2)?;
+    object_type(&mut r, 2, draft)?;
     let has_object_id = flag(&mut r, "has_object_id")?;
     let has_args = flag(&mut r, "has_compute_object_metadata_args")?;
     let has_rows = flag(&mut r, "has_row_ids")?;
@@ -102,9 +103,9 @@ pub(crate) fn decode_v2(raw: &[u8]) -> Result<Draft, SlugError> {
         draft.set(Field::ComputeObjectMetadataArgs, JsonValue::Object(args));
     }
     if has_rows {
-        row_ids(&mut r, &mut draft, row_is_uuid)?;
+        row_ids(&mut r, draft, row_is_uuid)?;
     } else {
         no_trailing_bytes(&mut r)?;
     }
-    Ok(draft)
+    Ok(())
 }

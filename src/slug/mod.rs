@@ -42,8 +42,7 @@
 mod bytes;
 mod error;
 mod legacy;
-mod v3;
-mod v4;
+mod packed;
 
 use core::fmt;
 use core::str::FromStr;
@@ -213,13 +212,13 @@ impl SpanComponents {
         let Some(&version) = raw.first() else {
             return Err(SlugError::Empty);
         };
-        let draft = match version {
+        let mut draft = Draft::default();
+        match version {
             0 => return Err(SlugError::UnsupportedVersion { version }),
-            1 => legacy::decode_v1(&raw)?,
-            2 => legacy::decode_v2(&raw)?,
-            3 => v3::decode(&raw)?,
-            _ => v4::decode(&raw)?,
-        };
+            1 => legacy::decode_v1(&raw, &mut draft)?,
+            2 => legacy::decode_v2(&raw, &mut draft)?,
+            _ => packed::decode(&raw, &mut draft)?,
+        }
         draft.validate()
     }
 
@@ -276,7 +275,7 @@ impl SpanComponents {
     /// `"0g"` packs as `0x00` and `"-1"` as `0xff`. Everything else goes to the JSON
     /// tail; empty strings are left out, as JS drops falsy values.
     pub fn to_v4_string(&self) -> String {
-        bytes::encode_base64(&v4::encode(self))
+        bytes::encode_base64(&packed::encode(self, packed::V4))
     }
 
     /// The V3 slug (the legacy-id export), byte-identical to the JS SDK's
@@ -284,7 +283,7 @@ impl SpanComponents {
     /// and variant 8–b (or nil / max), in any case, are packed as 16 bytes; the JSON
     /// tail is always written, `{}` when empty.
     pub fn to_v3_string(&self) -> String {
-        bytes::encode_base64(&v3::encode(self))
+        bytes::encode_base64(&packed::encode(self, packed::V3))
     }
 
     /// The ids a child span links to: `row_id`, `span_id` and `root_span_id` when all
@@ -348,8 +347,8 @@ pub(crate) struct Draft {
 }
 
 impl Draft {
-    pub(crate) fn with_object_type(byte: u8) -> Self {
-        Draft { object_type: Some(JsonValue::Number(f64::from(byte))), ..Draft::default() }
+    pub(crate) fn set_object_type(&mut self, byte: u8) {
+        self.set(Field::ObjectType, JsonValue::Number(f64::from(byte)));
     }
 
     fn slot(&mut self, field: Field) -> &mut Option<JsonValue> {

@@ -1,19 +1,29 @@
-//! Version 4, the default export: span ids packed as raw bytes.
+//! Versions 3 and 4: a list of packed id fields, then a JSON tail.
 //!
 //! ```text
-//! 04 <type> <N> N×(<id> <bytes>) [JSON tail]
-//! id 3 span_id: 8 bytes   id 4 root_span_id: 16 bytes   id 1, 2 (never written): 16 bytes
+//! 03 <type> <N> N×(<id> <16 UUID bytes>) [JSON tail]     the legacy-id export
+//! 04 <type> <N> N×(<id> <bytes>) [JSON tail]             the default export
+//! id 1 object_id, 2 row_id, 3 span_id, 4 root_span_id
 //! ```
-//! Decoded ids become lowercase hex without dashes.
+//!
+//! V3 packs any id that is a UUID, as 16 bytes, and decodes it as a lowercase dashed
+//! UUID. V4 packs only hex span ids (8 bytes) and root span ids (16 bytes), and decodes
+//! every packed field as plain lowercase hex (ids 1 and 2, never written, as 16 bytes).
 
-use super::bytes::{parse_json_object, Reader};
+use super::bytes::{parse_js_uuid, parse_json_object, Reader};
 use super::error::{Part, SlugError};
 use super::{Draft, Field, ObjectType, SpanComponents};
+use crate::ids::lower_hex;
 use crate::json::{JsonValue, ObjectWriter};
 
-pub(crate) const VERSION: u8 = 4;
+/// The legacy-id export.
+pub(crate) const V3: u8 = 3;
+/// The default export.
+pub(crate) const V4: u8 = 4;
 
-pub(crate) fn encode(c: &SpanComponents) -> Vec<u8> {
+/// Encodes `c` as `version`, [`V3`] or [`V4`], byte for byte as the JS SDK's
+/// `SpanComponentsV3.toStr()` / `SpanComponentsV4.toStr()`.
+pub(crate) fn encode(c: &SpanComponents, version: u8) -> Vec<u8> {
     let mut tail = ObjectWriter::default();
     if let Some(args) = &c.compute_object_metadata_args {
         tail.object(Field::ComputeObjectMetadataArgs.as_str(), args);
@@ -21,7 +31,7 @@ pub(crate) fn encode(c: &SpanComponents) -> Vec<u8> {
     if let Some(event) = &c.propagated_event {
         tail.object(Field::PropagatedEvent.as_str(), event);
     }
-    let mut fields = Vec::with_capacity(1 + 9 + 17);
+    let mut fields = Vec::with_capacity(4 * 17);
     let mut count = 0u8;
     let ids = [
         (Field::ObjectId, &c.object_id),
@@ -33,6 +43,7 @@ pub(crate) fn encode(c: &SpanComponents) -> Vec<u8> {
         // JS skips falsy values: absent and "".
         let Some(value) = value.as_deref().filter(|v| !v.is_empty()) else { continue };
         let packed: Option<Vec<u8>> = match field {
+            _ if version == V3 => parse_js_uuid(value).map(Vec::from),
             Field::SpanId => js_pack_hex::<8>(value).map(Vec::from),
             Field::RootSpanId => js_pack_hex::<16>(value).map(Vec::from),
             _ => None, // object_id and row_id are never packed in V4
@@ -46,10 +57,14 @@ pub(crate) fn encode(c: &SpanComponents) -> Vec<u8> {
             _ => tail.string(field.as_str(), value),
         }
     }
-    let mut out = vec![VERSION, c.object_type.as_byte(), count];
+    let mut out = vec![version, c.object_type.as_byte(), count];
     out.append(&mut fields);
-    if let Some(json) = tail.finish() {
-        out.extend_from_slice(json.as_bytes());
+    match tail.finish() {
+        Some(json) => out.extend_from_slice(json.as_bytes()),
+        // JS's V3 builds its tail object with both optional keys present (maybe
+        // undefined), so it is never empty and `{}` is always written.
+        None if version == V3 => out.extend_from_slice(b"{}"),
+        None => {}
     }
     out
 }
@@ -115,29 +130,36 @@ fn is_js_whitespace(unit: u16) -> bool {
     )
 }
 
-/// Decodes a record whose version byte is 4 or more.
-pub(crate) fn decode(raw: &[u8]) -> Result<Draft, SlugError> {
-    let version = raw.first().copied().unwrap_or(VERSION);
+/// Decodes a record whose version byte is 3 or more: V3 introduced this layout, with
+/// every id a 16-byte UUID (decoded dashed); from V4 on, ids are raw bytes, the span
+/// id 8 of them (decoded as plain lowercase hex).
+pub(crate) fn decode(raw: &[u8], draft: &mut Draft) -> Result<(), SlugError> {
+    let version = raw.first().copied().unwrap_or(V4);
     let mut r = Reader::new(raw.get(1..).unwrap_or_default(), 1);
     let type_byte = r.byte(Part::ObjectType)?;
     if ObjectType::from_byte(type_byte).is_none() {
         return Err(SlugError::UnknownObjectType { value: type_byte, version });
     }
-    let mut draft = Draft::with_object_type(type_byte);
+    draft.set_object_type(type_byte);
     let count = r.byte(Part::FieldCount)?;
     for _ in 0..count {
         let offset = r.offset();
         let id = r.byte(Part::FieldId)?;
         let field = Field::from_binary_id(id).ok_or(SlugError::UnknownFieldId { id, offset, version })?;
-        let length = if field == Field::SpanId { 8 } else { 16 };
-        let bytes = r.take(length, Part::FieldValue { id, field })?;
-        draft.set(field, JsonValue::String(crate::ids::lower_hex(bytes)));
+        let part = Part::FieldValue { id, field };
+        let value = if version == V3 {
+            r.uuid(part)?
+        } else {
+            let length = if field == Field::SpanId { 8 } else { 16 };
+            lower_hex(r.take(length, part)?)
+        };
+        draft.set(field, JsonValue::String(value));
     }
     let (offset, rest) = r.rest();
     if !rest.is_empty() {
         draft.merge(&parse_json_object(rest, offset, Part::JsonTail)?);
     }
-    Ok(draft)
+    Ok(())
 }
 
 #[cfg(test)]
