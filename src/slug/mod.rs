@@ -388,39 +388,54 @@ impl Draft {
 
     /// The JS SDK's zod schema, with a precise error.
     pub(crate) fn validate(self) -> Result<SpanComponents, SlugError> {
-        let object_type = match self.object_type {
-            Some(JsonValue::Number(n)) => ObjectType::from_byte(n as u8)
-                .filter(|t| f64::from(t.as_byte()) == n)
-                .ok_or_else(|| SlugError::InvalidObjectType { found: JsonValue::Number(n).to_json_string() })?,
-            Some(other) => return Err(wrong_type(Field::ObjectType, "1, 2 or 3", &other)),
+        let object_type = match &self.object_type {
+            Some(JsonValue::Number(n)) => ObjectType::from_byte(*n as u8)
+                .filter(|t| f64::from(t.as_byte()) == *n)
+                .ok_or_else(|| SlugError::InvalidObjectType { found: JsonValue::Number(*n).to_json_string() })?,
+            Some(other) => return Err(wrong_type(Field::ObjectType, "1, 2 or 3", other)),
             None => return Err(SlugError::InvalidObjectType { found: "absent".to_owned() }),
         };
-        let object_id = string_or_null(Field::ObjectId, self.object_id)?;
-        let compute_object_metadata_args =
-            object_or_null(Field::ComputeObjectMetadataArgs, self.compute_object_metadata_args)?;
-        let row_id = string_or_null(Field::RowId, self.row_id)?;
-        let span_id = string_or_null(Field::SpanId, self.span_id)?;
-        let root_span_id = string_or_null(Field::RootSpanId, self.root_span_id)?;
-        let propagated_event = object_or_null(Field::PropagatedEvent, self.propagated_event)?;
-
-        if object_id.is_some() && compute_object_metadata_args.is_some() {
+        // Every slot's type is checked before any is moved out, so one error path
+        // serves them all.
+        let slots = [
+            (Field::ObjectId, &self.object_id),
+            (Field::ComputeObjectMetadataArgs, &self.compute_object_metadata_args),
+            (Field::RowId, &self.row_id),
+            (Field::SpanId, &self.span_id),
+            (Field::RootSpanId, &self.root_span_id),
+            (Field::PropagatedEvent, &self.propagated_event),
+        ];
+        for (field, value) in slots {
+            let wants_object = matches!(field, Field::ComputeObjectMetadataArgs | Field::PropagatedEvent);
+            match (value, wants_object) {
+                (None | Some(JsonValue::Null), _)
+                | (Some(JsonValue::String(_)), false)
+                | (Some(JsonValue::Object(_)), true) => {}
+                // `z.string().nullish()` / `z.record(z.unknown()).nullish()`
+                (Some(other), _) => {
+                    return Err(wrong_type(field, if wants_object { "an object" } else { "a string" }, other));
+                }
+            }
+        }
+        let c = SpanComponents {
+            object_type,
+            object_id: into_string(self.object_id),
+            compute_object_metadata_args: into_object(self.compute_object_metadata_args),
+            row_id: into_string(self.row_id),
+            span_id: into_string(self.span_id),
+            root_span_id: into_string(self.root_span_id),
+            propagated_event: into_object(self.propagated_event),
+        };
+        if c.object_id.is_some() && c.compute_object_metadata_args.is_some() {
             return Err(SlugError::ObjectIdAndComputeArgs);
         }
-        let row_ids = [(Field::RowId, &row_id), (Field::SpanId, &span_id), (Field::RootSpanId, &root_span_id)];
+        let row_ids = [(Field::RowId, &c.row_id), (Field::SpanId, &c.span_id), (Field::RootSpanId, &c.root_span_id)];
         if let Some((present, _)) = row_ids.iter().find(|(_, v)| v.is_some()) {
             if let Some((missing, _)) = row_ids.iter().find(|(_, v)| v.is_none()) {
                 return Err(SlugError::IncompleteRowIds { present: *present, missing: *missing });
             }
         }
-        Ok(SpanComponents {
-            object_type,
-            object_id,
-            compute_object_metadata_args,
-            row_id,
-            span_id,
-            root_span_id,
-            propagated_event,
-        })
+        Ok(c)
     }
 }
 
@@ -428,20 +443,18 @@ fn wrong_type(field: Field, expected: &'static str, found: &JsonValue) -> SlugEr
     SlugError::WrongType { field, expected, found: found.type_name() }
 }
 
-/// `z.string().nullish()`: a string, or null / absent (both become `None`).
-fn string_or_null(field: Field, value: Option<JsonValue>) -> Result<Option<String>, SlugError> {
+/// A slot [`Draft::validate`] has checked: a string, or null / absent (both `None`).
+fn into_string(value: Option<JsonValue>) -> Option<String> {
     match value {
-        None | Some(JsonValue::Null) => Ok(None),
-        Some(JsonValue::String(s)) => Ok(Some(s)),
-        Some(other) => Err(wrong_type(field, "a string", &other)),
+        Some(JsonValue::String(s)) => Some(s),
+        _ => None,
     }
 }
 
-/// `z.record(z.unknown()).nullish()`: an object (not an array), or null / absent.
-fn object_or_null(field: Field, value: Option<JsonValue>) -> Result<Option<JsonObject>, SlugError> {
+/// A slot [`Draft::validate`] has checked: an object (not an array), or null / absent.
+fn into_object(value: Option<JsonValue>) -> Option<JsonObject> {
     match value {
-        None | Some(JsonValue::Null) => Ok(None),
-        Some(JsonValue::Object(o)) => Ok(Some(o)),
-        Some(other) => Err(wrong_type(field, "an object", &other)),
+        Some(JsonValue::Object(o)) => Some(o),
+        _ => None,
     }
 }
