@@ -92,4 +92,8 @@ export function discardQueued() {
 }
 
 export const coldStartModules = { 'full package': ['./cold-start.mjs'] };
-export const sizeEntries = { 'full package': './size-entry.mjs' };
+export const sizeEntries = {
+  'full package': './size-entry.mjs',
+  'full tracer': './size-tracer.mjs',
+  propagation: './size-propagation.mjs',
+};

@@ -86,6 +86,16 @@ lines.push(
   `| shipped size: esbuild bundle + .wasm, gzip -9 | ${n(ourSize.gzip)} B (wasm ${n(wasmGzip)} B) | ` +
     `${n(otelSize.gzip)} B (full tracer + OTLP) | ≤ 40 KB |`,
 );
+// The same usage on both sides (bench/size-tracer.mjs and size-propagation.mjs mirror
+// the harness's otel entries), so esbuild drops the same kind of unused JS from each.
+for (const [label, what] of [
+  ['full tracer', 'size, the usage of OTel\'s full-tracer entry (`bench/size-tracer.mjs`)'],
+  ['propagation', 'size, propagation only (`bench/size-propagation.mjs`)'],
+]) {
+  const ours = sizeOf(US, label);
+  const otel = sizeOf(BASE, label);
+  if (ours && otel) lines.push(`| ${what} | ${n(ours.gzip)} B | ${n(otel.gzip)} B | – |`);
+}
 
 if (soakFile) {
   const soak = JSON.parse(readFileSync(soakFile, 'utf8'));

@@ -92,3 +92,42 @@ test('spans: lifecycle ends its span, export gives a slug, exportBatch encodes t
   assert.equal(spans.length, 10);
   assert.deepEqual(spans[0].attributes.map((a) => a.key).sort(), ['app.cache_hit', 'http.request.method', 'http.response.status_code']);
 });
+
+// The size section bundles these entries: each must be code that works, or its size
+// means nothing. The wasm module is already instantiated (above), so the browser
+// entry's init returns at once.
+test('size entries: the whole API; the tracer usage records, injects and exports; propagation forwards', async () => {
+  const full = await import('../../bench/size-entry.mjs');
+  for (const name of ['initLogger', 'extractTraceContext', 'injectTraceContext', 'parseSlug', 'tracedFetch', 'newTraceId']) {
+    assert.equal(typeof full[name], 'function', name);
+  }
+
+  const sent = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (url, init) => {
+    sent.push({ url: String(url), body: JSON.parse(new TextDecoder().decode(init.body)) });
+    return new Response(null, { status: 200 });
+  };
+  try {
+    const tracer = await import('../../bench/size-tracer.mjs');
+    const out = {};
+    await tracer.handle(incoming(), out);
+    const m = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(out.traceparent);
+    assert.ok(m, out.traceparent);
+    assert.equal(m[1], TRACE_ID);
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0].url, 'http://127.0.0.1:4318/v1/traces');
+    const [s] = sent[0].body.resourceSpans[0].scopeSpans[0].spans;
+    assert.equal(s.name, 'handle');
+    assert.equal(s.traceId, TRACE_ID);
+    assert.equal(s.spanId, m[2]);
+    assert.equal(s.parentSpanId, SPAN_ID);
+    assert.deepEqual(s.attributes.find((a) => a.key === 'http.request.method')?.value, { stringValue: 'GET' });
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+
+  const propagation = await import('../../bench/size-propagation.mjs');
+  const forwarded = propagation.inject(propagation.extractTraceContext(incoming()), {});
+  assert.deepEqual(forwarded, incoming());
+});
