@@ -31,6 +31,8 @@ pub mod otlp;
 pub mod random;
 pub mod recorder;
 pub mod sampling;
+#[cfg(target_arch = "wasm32")]
+mod single_thread;
 pub mod slug;
 pub mod span;
 mod swar;

@@ -459,8 +459,8 @@ fn new_row_id(legacy: bool) -> Result<RowId, RandomError> {
 
 impl Recorder {
     /// An empty recorder.
-    pub fn new() -> Self {
-        Self::default()
+    pub const fn new() -> Self {
+        Recorder { slots: Vec::new(), free: Vec::new(), live: 0, loggers: Vec::new() }
     }
 
     /// Creates a logger; returns its id.

@@ -13,30 +13,27 @@ use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use crate::random::{self, RandomError};
+use crate::single_thread::SingleThread;
 
 /// Bytes per refill: 1,024 trace ids or 2,048 span ids. `crypto.getRandomValues` takes at
 /// most 65,536 bytes a call.
 pub const ID_POOL_BYTES: usize = 16384;
 
-thread_local! {
-    static ID_POOL: RefCell<[u8; ID_POOL_BYTES]> = const { RefCell::new([0; ID_POOL_BYTES]) };
-    static LAST_ERROR: RefCell<Option<RandomError>> = const { RefCell::new(None) };
-}
+static ID_POOL: SingleThread<RefCell<[u8; ID_POOL_BYTES]>> = SingleThread::new(RefCell::new([0; ID_POOL_BYTES]));
+static LAST_ERROR: SingleThread<RefCell<Option<RandomError>>> = SingleThread::new(RefCell::new(None));
 
 /// Refills the id pool from the secure source and returns its address, or 0 when no
 /// secure source is available (the reason is then in `__randomErrorMessage()`).
 #[wasm_bindgen(js_name = __refillIdPool)]
 pub fn refill_id_pool() -> *const u8 {
-    ID_POOL.with(|cell| {
-        let mut pool = cell.borrow_mut();
-        match random::fill_from_source(&mut pool[..]) {
-            Ok(()) => pool.as_ptr(),
-            Err(err) => {
-                LAST_ERROR.with(|e| *e.borrow_mut() = Some(err));
-                core::ptr::null()
-            }
+    let mut pool = ID_POOL.borrow_mut();
+    match random::fill_from_source(&mut pool[..]) {
+        Ok(()) => pool.as_ptr(),
+        Err(err) => {
+            *LAST_ERROR.borrow_mut() = Some(err);
+            core::ptr::null()
         }
-    })
+    }
 }
 
 /// The size of the block `__refillIdPool` fills.
@@ -48,7 +45,7 @@ pub fn id_pool_bytes() -> usize {
 /// Why the last `__refillIdPool` call returned 0.
 #[wasm_bindgen(js_name = __randomErrorMessage)]
 pub fn random_error_message() -> String {
-    LAST_ERROR.with(|e| e.borrow().map(|err| err.to_string()).unwrap_or_default())
+    LAST_ERROR.borrow().map(|err| err.to_string()).unwrap_or_default()
 }
 
 /// The module's linear memory, for zero-copy views from JS.

@@ -6,7 +6,7 @@
 //! performance.now()`), converted to integer nanoseconds here (f64 keeps about a
 //! quarter of a microsecond at today's epoch values).
 
-use std::cell::RefCell;
+use std::cell::{RefCell, RefMut};
 
 use wasm_bindgen::prelude::*;
 
@@ -14,15 +14,22 @@ use super::js_error;
 use super::wire::{self, Fields};
 use crate::otlp::Encoding;
 use crate::recorder::{LoggerConfig, Parent, Recorder};
+use crate::single_thread::SingleThread;
 use crate::span::{AttributeValue, Attributes, BraintrustFields, JsonText, Resource, SpanKind, StatusCode};
 use crate::w3c::BraintrustParent;
 
-thread_local! {
-    static RECORDER: RefCell<Recorder> = RefCell::new(Recorder::new());
+/// The module's one recorder.
+static RECORDER: SingleThread<RefCell<Recorder>> = SingleThread::new(RefCell::new(Recorder::new()));
+
+/// The recorder, borrowed for one call. Not inlined, so the borrow check and its panic
+/// path are written once, not in every export (no export re-enters another).
+#[inline(never)]
+fn recorder() -> RefMut<'static, Recorder> {
+    RECORDER.borrow_mut()
 }
 
 fn with<R>(f: impl FnOnce(&mut Recorder) -> R) -> R {
-    RECORDER.with(|r| f(&mut r.borrow_mut()))
+    f(&mut recorder())
 }
 
 /// Milliseconds (f64) to nanoseconds (u64), saturating; NaN and negatives give 0.
@@ -203,23 +210,21 @@ pub fn span_start_remote(
     })
 }
 
-thread_local! {
-    static LAST_SLUG_ERROR: RefCell<Option<String>> = const { RefCell::new(None) };
-}
+static LAST_SLUG_ERROR: SingleThread<RefCell<Option<String>>> = SingleThread::new(RefCell::new(None));
 
 /// Starts a span under a Braintrust slug. A malformed slug gives a fresh root; its
 /// error is then kept for [`take_slug_error`].
 #[wasm_bindgen]
 pub fn span_start_slug(logger: u32, kind: u8, start_ms: f64, slug: &str) -> Result<u32, JsError> {
     let s = with(|r| r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), Parent::Slug(slug))).map_err(js_error)?;
-    LAST_SLUG_ERROR.with(|e| *e.borrow_mut() = s.slug_error.map(|e| e.to_string()));
+    *LAST_SLUG_ERROR.borrow_mut() = s.slug_error.map(|e| e.to_string());
     Ok(s.handle)
 }
 
 /// Why the last `span_start_slug` ignored its slug, if it did.
 #[wasm_bindgen]
 pub fn take_slug_error() -> Option<String> {
-    LAST_SLUG_ERROR.with(|e| e.borrow_mut().take())
+    LAST_SLUG_ERROR.borrow_mut().take()
 }
 
 /// Attribute types in META (see [`apply_attributes`]).
@@ -312,7 +317,7 @@ pub fn span_rename(h: u32, name: &str) -> Result<(), JsError> {
 fn with_snapshot<R>(len: usize, f: impl FnOnce(&str) -> Result<R, JsError>) -> Result<R, JsError> {
     let bad = || js_error(crate::recorder::RecorderError::BadSnapshot);
     if len == STAGED {
-        let staged = STAGED_SNAPSHOT.with(|s| s.borrow_mut().take()).ok_or_else(bad)?;
+        let staged = STAGED_SNAPSHOT.borrow_mut().take().ok_or_else(bad)?;
         return f(core::str::from_utf8(&staged).map_err(|_| bad())?);
     }
     wire::with_input(len, |text, _| core::str::from_utf8(text).map_err(|_| bad()).and_then(f))
@@ -321,15 +326,13 @@ fn with_snapshot<R>(len: usize, f: impl FnOnce(&str) -> Result<R, JsError>) -> R
 /// The `len` that says "the staged snapshot" (see [`with_snapshot`]).
 const STAGED: usize = u32::MAX as usize;
 
-thread_local! {
-    static STAGED_SNAPSHOT: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
-}
+static STAGED_SNAPSHOT: SingleThread<RefCell<Option<Vec<u8>>>> = SingleThread::new(RefCell::new(None));
 
 /// Stages a snapshot too long for TEXT (a slug parent's large propagated event) for the
 /// next call that reads one with `len` = 4294967295.
 #[wasm_bindgen]
 pub fn snapshot_stage(snapshot: Vec<u8>) {
-    STAGED_SNAPSHOT.with(|s| *s.borrow_mut() = Some(snapshot));
+    *STAGED_SNAPSHOT.borrow_mut() = Some(snapshot);
 }
 
 /// Frees a live span without recording it (FinalizationRegistry callback).

@@ -16,9 +16,11 @@
 //! after it; nothing else touches them, and wasm never calls back into JS in between,
 //! so a call sees exactly what its caller wrote.
 
-use core::cell::{RefCell, UnsafeCell};
+use core::cell::{RefCell, RefMut, UnsafeCell};
 
 use wasm_bindgen::prelude::*;
+
+use crate::single_thread::SingleThread;
 
 /// Bytes of text JS may write per call.
 pub const TEXT_LEN: usize = 32 * 1024;
@@ -37,19 +39,14 @@ struct Buffers {
     out_ptr: UnsafeCell<u32>,
 }
 
-// SAFETY: wasm32 without threads: one thread ever touches these, and only inside one
-// call (see the module docs).
-unsafe impl Sync for Buffers {}
-
-static BUFFERS: Buffers = Buffers {
+/// One thread touches these, and only inside one call (see the module docs).
+static BUFFERS: SingleThread<Buffers> = SingleThread::new(Buffers {
     text: UnsafeCell::new(Text([0; TEXT_LEN])),
     meta: UnsafeCell::new([0.0; META_LEN]),
     out_ptr: UnsafeCell::new(0),
-};
+});
 
-thread_local! {
-    static OUT: RefCell<String> = const { RefCell::new(String::new()) };
-}
+static OUT: SingleThread<RefCell<String>> = SingleThread::new(RefCell::new(String::new()));
 
 /// Addresses of TEXT, META and the OUT pointer slot, in that order (one call at load).
 #[wasm_bindgen(js_name = __wire)]
@@ -67,17 +64,23 @@ pub fn with_input<R>(text_len: usize, f: impl FnOnce(&[u8], &[f64; META_LEN]) ->
 
 /// Runs `f` on the emptied OUT buffer and publishes its address; returns its length.
 pub fn output(f: impl FnOnce(&mut String)) -> u32 {
-    OUT.with(|cell| {
-        let mut out = cell.borrow_mut();
-        out.clear();
-        if out.capacity() > OUT_KEEP {
-            out.shrink_to(OUT_KEEP);
-        }
-        f(&mut out);
-        // SAFETY: as in `with_input`; JS reads the slot after the call returns.
-        unsafe { *BUFFERS.out_ptr.get() = out.as_ptr() as u32 };
-        out.len() as u32
-    })
+    let mut out = emptied_out();
+    f(&mut out);
+    // SAFETY: as in `with_input`; JS reads the slot after the call returns.
+    unsafe { *BUFFERS.out_ptr.get() = out.as_ptr() as u32 };
+    out.len() as u32
+}
+
+/// OUT, emptied (a rare big answer's capacity freed). Not inlined: [`output`] is
+/// generic, and the borrow check would otherwise be written into every caller.
+#[inline(never)]
+fn emptied_out() -> RefMut<'static, String> {
+    let mut out = OUT.borrow_mut();
+    out.clear();
+    if out.capacity() > OUT_KEEP {
+        out.shrink_to(OUT_KEEP);
+    }
+    out
 }
 
 /// Consecutive fields of a call's text, by byte length. A length that runs past the

@@ -1,0 +1,31 @@
+//! Statics for the wasm32 build, where one thread ever exists.
+//!
+//! `thread_local!` is what the standard library offers for mutable global state, but
+//! each use of one writes an access check and its panic path into the caller, and the
+//! exports reach their state on every call: a plain `static` costs nothing per use.
+
+use core::ops::Deref;
+
+#[cfg(target_feature = "atomics")]
+compile_error!("spanwire's wasm statics assume one thread: build without the `atomics` target feature");
+
+/// A value that may sit in a `static` although it is not `Sync` (a `RefCell`, an
+/// `UnsafeCell`): sound because the wasm32 build has one thread (the `atomics`
+/// target feature, which would allow more, is refused above).
+pub(crate) struct SingleThread<T>(T);
+
+// SAFETY: no second thread exists to share the value with (see the type's docs).
+unsafe impl<T> Sync for SingleThread<T> {}
+
+impl<T> SingleThread<T> {
+    pub(crate) const fn new(value: T) -> Self {
+        SingleThread(value)
+    }
+}
+
+impl<T> Deref for SingleThread<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
