@@ -11,5 +11,11 @@ mod wire;
 
 /// Turns a core error into a JS `Error` with the core's message.
 pub(crate) fn js_error(err: impl core::fmt::Display) -> wasm_bindgen::JsError {
+    message_error(&err)
+}
+
+/// [`js_error`]'s work, written once rather than for each error type.
+#[inline(never)]
+fn message_error(err: &dyn core::fmt::Display) -> wasm_bindgen::JsError {
     wasm_bindgen::JsError::new(&err.to_string())
 }
