@@ -44,8 +44,8 @@ pub(crate) fn encode(c: &SpanComponents, version: u8) -> Vec<u8> {
         let Some(value) = value.as_deref().filter(|v| !v.is_empty()) else { continue };
         let packed: Option<Vec<u8>> = match field {
             _ if version == V3 => parse_js_uuid(value).map(Vec::from),
-            Field::SpanId => js_pack_hex::<8>(value).map(Vec::from),
-            Field::RootSpanId => js_pack_hex::<16>(value).map(Vec::from),
+            Field::SpanId => js_pack_hex(value, 8),
+            Field::RootSpanId => js_pack_hex(value, 16),
             _ => None, // object_id and row_id are never packed in V4
         };
         match (packed, field.binary_id()) {
@@ -70,14 +70,14 @@ pub(crate) fn encode(c: &SpanComponents, version: u8) -> Vec<u8> {
 }
 
 /// What JS `tryMakeHexSpanId` / `tryMakeHexTraceId` do: the string must be exactly
-/// `2 * N` UTF-16 units, and each pair of units becomes `parseInt(pair, 16)` stored
+/// `2 * bytes` UTF-16 units, and each pair of units becomes `parseInt(pair, 16)` stored
 /// into a `Uint8Array`.
-fn js_pack_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+fn js_pack_hex(text: &str, bytes: usize) -> Option<Vec<u8>> {
     let mut units = text.encode_utf16();
-    let mut out = [0u8; N];
-    for byte in &mut out {
+    let mut out = Vec::with_capacity(bytes);
+    for _ in 0..bytes {
         let pair = [units.next()?, units.next()?];
-        *byte = js_parse_int_hex(pair)?;
+        out.push(js_parse_int_hex(pair)?);
     }
     units.next().is_none().then_some(out)
 }
@@ -196,8 +196,8 @@ mod tests {
 
     #[test]
     fn packing_follows_utf16_length() {
-        let cases: &[(&str, Option<[u8; 8]>, &str)] = &[
-            ("0123456789abcdef", Some([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]), "hex"),
+        let cases: &[(&str, Option<Vec<u8>>, &str)] = &[
+            ("0123456789abcdef", Some(vec![0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]), "hex"),
             ("0123456789abcde", None, "15 units"),
             ("0123456789abcdef0", None, "17 units"),
             ("0123456789abcdé", None, "16 bytes but 15 units"),
@@ -205,7 +205,7 @@ mod tests {
             ("0123456789abcdf😀", None, "surrogates split across pairs"),
         ];
         for (text, expected, reason) in cases {
-            assert_eq!(js_pack_hex::<8>(text), *expected, "{reason}: {text:?}");
+            assert_eq!(js_pack_hex(text, 8), *expected, "{reason}: {text:?}");
         }
     }
 }
