@@ -38,7 +38,7 @@ use core::cell::RefCell;
 use std::sync::{Arc, Weak};
 
 use crate::context::{self, SpanContext};
-use crate::ids::{format_uuid, parse_uuid, SpanId, TraceId};
+use crate::ids::{format_uuid, lower_hex_value, parse_uuid, SpanId, TraceId};
 use crate::otlp::Encoding;
 use crate::random::{self, RandomError};
 use crate::sampling::RatioSampler;
@@ -1017,53 +1017,60 @@ impl Snapshot {
 
     /// Reads what [`Snapshot::encode`] wrote; any other text is an error, never a panic.
     pub fn decode(text: &str) -> Result<Identity, RecorderError> {
+        // Every field is read and every check that builds nothing is made first, so
+        // the early returns have nothing to drop.
         let mut r = FieldReader { rest: text };
-        let flags = r.next()?;
-        let (hexflags, mode) = (flags.get(..2), flags.get(2..));
-        let bits = hexflags.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(RecorderError::BadSnapshot)?;
-        let legacy = match mode {
-            Some("l") => true,
-            Some("h") => false,
+        let mut fields = [""; 12];
+        for field in &mut fields {
+            *field = r.next()?;
+        }
+        if !r.rest.is_empty() {
+            return Err(RecorderError::BadSnapshot);
+        }
+        let [flags, trace_id, span_id, parent, span_text, root_text, parent_text, row, trace_state, baggage_text, bt, object] =
+            fields;
+        let (bits, legacy) = match *flags.as_bytes() {
+            [hi, lo, mode @ (b'l' | b'h')] => match (lower_hex_value(hi), lower_hex_value(lo)) {
+                (Some(hi), Some(lo)) => ((hi << 4) | lo, mode == b'l'),
+                _ => return Err(RecorderError::BadSnapshot),
+            },
             _ => return Err(RecorderError::BadSnapshot),
         };
         let bad = |_| RecorderError::BadSnapshot;
-        let trace_id = TraceId::from_hex(r.next()?).map_err(bad)?;
-        let span_id = SpanId::from_hex(r.next()?).map_err(bad)?;
-        let parent = r.next()?;
+        let trace_id = TraceId::from_hex(trace_id).map_err(bad)?;
+        let span_id = SpanId::from_hex(span_id).map_err(bad)?;
         let parent_span_id = if parent.is_empty() { None } else { Some(SpanId::from_hex(parent).map_err(bad)?) };
-        let span_text = opt_box(r.next()?);
-        let root_text = opt_box(r.next()?);
-        let parent_text = opt_box(r.next()?);
-        let row = r.next()?;
-        let row = match (row.get(..1), row.get(1..)) {
-            (Some("h"), Some(h)) => RowId::Hex(SpanId::from_hex(h).map_err(bad)?),
-            (Some("t"), Some(t)) => RowId::Text(t.into()),
+        let hex_row = match (row.get(..1), row.get(1..)) {
+            (Some("h"), Some(h)) => Some(SpanId::from_hex(h).map_err(bad)?),
+            (Some("t"), Some(_)) => None,
             _ => return Err(RecorderError::BadSnapshot),
         };
-        let trace_state = r.next()?;
-        let trace_state = if trace_state.is_empty() { None } else { TraceState::parse_joined(trace_state) };
-        let baggage_text = r.next()?;
-        let baggage = if baggage_text.is_empty() { BaggageMembers::EMPTY } else { baggage::parse(baggage_text).others };
-        let bt = r.next()?;
         let braintrust_parent =
             if bt.is_empty() { None } else { Some(bt.parse().map_err(|_| RecorderError::BadSnapshot)?) };
-        let object = r.next()?;
-        let (object, propagated_event) = if object.is_empty() {
-            (None, None)
+        let components = if object.is_empty() {
+            None
         } else {
-            let c = SpanComponents::parse(object).map_err(|_| RecorderError::BadSnapshot)?;
-            (
+            Some(SpanComponents::parse(object).map_err(|_| RecorderError::BadSnapshot)?)
+        };
+        // Nothing below can fail.
+        let (object, propagated_event) = match components {
+            None => (None, None),
+            Some(c) => (
                 Some(Arc::new(ObjectRef {
                     object_type: c.object_type,
                     object_id: c.object_id,
                     compute_args: c.compute_object_metadata_args,
                 })),
                 c.propagated_event.map(Arc::new),
-            )
+            ),
         };
-        if !r.rest.is_empty() {
-            return Err(RecorderError::BadSnapshot);
-        }
+        let row = match hex_row {
+            Some(h) => RowId::Hex(h),
+            None => RowId::Text(row.get(1..).unwrap_or_default().into()),
+        };
+        let trace_state = if trace_state.is_empty() { None } else { TraceState::parse_joined(trace_state) };
+        let baggage = if baggage_text.is_empty() { BaggageMembers::EMPTY } else { baggage::parse(baggage_text).others };
+        let (span_text, root_text, parent_text) = (opt_box(span_text), opt_box(root_text), opt_box(parent_text));
         Ok(Identity {
             ctx: SpanContext {
                 trace_id,

@@ -108,6 +108,14 @@ fn end_once_frees_the_slot_and_snapshots_round_trip() {
     assert!(Snapshot::decode("3:abc").is_err());
     assert!(Snapshot::decode("").is_err());
     assert!(Snapshot::decode(&snap[..snap.len() - 1]).is_err());
+    assert!(Snapshot::decode(&format!("{snap}0:")).is_err(), "a field too many");
+    // The flags field is two lowercase hex digits and the id mode, `l` or `h`.
+    let (flags, rest) = snap.split_at(5);
+    assert!(flags.starts_with("3:") && flags.ends_with('h'), "{flags}");
+    for bad in ["3:01x", "3:0gh", "3:0Fh", "3:+1h", "2:1h:"] {
+        assert!(Snapshot::decode(&format!("{bad}{rest}")).is_err(), "{bad}");
+    }
+    assert_eq!(Snapshot::decode(&format!("3:00h{rest}")).unwrap().trace_flags(), 0);
 }
 
 #[test]
