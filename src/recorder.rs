@@ -755,6 +755,7 @@ fn root_identity(
     } else {
         (TraceId::random()?, SpanId::random()?, None, None)
     };
+    let row = new_row_id(legacy)?;
     let sampled = sampler.should_sample(trace_id);
     let (object, propagated_event) = match object {
         Some((o, e)) => (Some(o), e),
@@ -768,7 +769,7 @@ fn root_identity(
         span_text,
         root_text,
         parent_text: None,
-        row: new_row_id(legacy)?,
+        row,
         object,
         propagated_event,
         legacy,
@@ -777,13 +778,14 @@ fn root_identity(
 
 fn child_identity(parent: &Identity, legacy: bool) -> Result<Identity, RandomError> {
     let (span_id, span_text) = new_span_id(legacy)?;
+    let row = new_row_id(legacy)?;
     Ok(Identity {
         ctx: parent.ctx.child_with_span_id(span_id),
         parent_span_id: Some(parent.ctx.span_id),
         span_text,
         root_text: parent.root_text.clone(),
         parent_text: parent.span_text.clone(),
-        row: new_row_id(legacy)?,
+        row,
         object: parent.object.clone(),
         propagated_event: parent.propagated_event.clone(),
         legacy,
@@ -792,6 +794,7 @@ fn child_identity(parent: &Identity, legacy: bool) -> Result<Identity, RandomErr
 
 fn remote_identity(ctx: SpanContext, legacy: bool) -> Result<Identity, RandomError> {
     let (span_id, span_text) = new_span_id(legacy)?;
+    let row = new_row_id(legacy)?;
     let object = ctx.braintrust_parent.as_ref().map(|p| Arc::new(ObjectRef::from_parent(p)));
     Ok(Identity {
         parent_span_id: Some(ctx.span_id),
@@ -799,7 +802,7 @@ fn remote_identity(ctx: SpanContext, legacy: bool) -> Result<Identity, RandomErr
         span_text,
         root_text: None,
         parent_text: None,
-        row: new_row_id(legacy)?,
+        row,
         object,
         propagated_event: None,
         legacy,
@@ -823,6 +826,7 @@ fn slug_identity(c: SpanComponents, legacy: bool, sampler: RatioSampler) -> Resu
     let trace_id = trace_or_random(link.root_span_id)?;
     let parent_span_id = span_or_random(link.span_id)?;
     let (span_id, span_text) = new_span_id(legacy)?;
+    let row = new_row_id(legacy)?;
     // A slug carries no flags: decide like a root, from the trace id.
     let sampled = sampler.should_sample(trace_id);
     let mut ctx = SpanContext::root_with_ids(trace_id, span_id, sampled);
@@ -834,7 +838,7 @@ fn slug_identity(c: SpanComponents, legacy: bool, sampler: RatioSampler) -> Resu
         span_text,
         root_text: (!is_w3c_hex(link.root_span_id, 32)).then(|| link.root_span_id.into()),
         parent_text: (!is_w3c_hex(link.span_id, 16)).then(|| link.span_id.into()),
-        row: new_row_id(legacy)?,
+        row,
         object,
         propagated_event: event,
         legacy,
