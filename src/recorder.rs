@@ -637,7 +637,8 @@ impl Recorder {
         let mut id = id;
         if id.ctx.braintrust_parent.is_none() {
             // No parent named by the headers or the slug: the logger's (as Braintrust JS).
-            id.ctx.braintrust_parent = self.logger(logger)?.parent.clone();
+            // The logger was found above; `ok()` spares an error path that drops `id`.
+            id.ctx.braintrust_parent = self.logger(logger).ok().and_then(|l| l.parent.clone());
         }
         let mut record = SpanRecord::new(id.ctx.trace_id, id.ctx.span_id, name, start_unix_nano);
         record.kind = kind;

@@ -471,23 +471,28 @@ pub fn span_log(
     tags: Option<String>,
     span_attributes: Option<String>,
 ) -> Result<(), JsError> {
+    log_fields(h, [input, output, expected, error, metadata, metrics, scores, span_attributes], tags)
+}
+
+/// The `span.log` JSON fields in the order `span_log` takes them.
+const LOG_JSON_FIELDS: [&str; 8] =
+    ["input", "output", "expected", "error", "metadata", "metrics", "scores", "span_attributes"];
+
+/// `span_log` after the arguments are in: the fields are checked in a loop, so one
+/// error path serves them all.
+fn log_fields(h: u32, texts: [Option<String>; 8], tags: Option<String>) -> Result<(), JsError> {
     let tags = match tags {
         None => None,
         Some(t) => Some(
             crate::span::tags_from_json(&t).ok_or_else(|| JsError::new("log: `tags` must be an array of strings"))?,
         ),
     };
-    let update = BraintrustFields {
-        input: json_field("input", input)?,
-        output: json_field("output", output)?,
-        expected: json_field("expected", expected)?,
-        error: json_field("error", error)?,
-        metadata: json_field("metadata", metadata)?,
-        metrics: json_field("metrics", metrics)?,
-        scores: json_field("scores", scores)?,
-        span_attributes: json_field("span_attributes", span_attributes)?,
-        tags,
-    };
+    let mut json: [Option<JsonText>; 8] = Default::default();
+    for ((slot, text), name) in json.iter_mut().zip(texts).zip(LOG_JSON_FIELDS) {
+        *slot = json_field(name, text)?;
+    }
+    let [input, output, expected, error, metadata, metrics, scores, span_attributes] = json;
+    let update = BraintrustFields { input, output, expected, error, metadata, metrics, scores, span_attributes, tags };
     with(|r| r.record_mut(h).map_err(js_error).and_then(|rec| rec.log(update).map_err(js_error)))
 }
 
