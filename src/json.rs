@@ -705,7 +705,16 @@ fn shortest_digits(n: f64) -> ([u8; 17], usize, i32) {
     let mut buffer = zmij::Buffer::new();
     let text = buffer.format_finite(n.abs());
     let (mantissa, exponent) = match text.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+        // zmij writes the exponent as an optional `-` and up to three digits.
+        Some((m, e)) => {
+            let (negative, digits) = match e.strip_prefix('-') {
+                Some(d) => (true, d),
+                None => (false, e.strip_prefix('+').unwrap_or(e)),
+            };
+            let magnitude =
+                digits.bytes().fold(0i32, |n, b| n.wrapping_mul(10).wrapping_add(i32::from(b.wrapping_sub(b'0'))));
+            (m, if negative { -magnitude } else { magnitude })
+        }
         None => (text, 0),
     };
     let mut digits = [b'0'; 17];

@@ -941,11 +941,26 @@ struct FieldReader<'a> {
 impl<'a> FieldReader<'a> {
     fn next(&mut self) -> Result<&'a str, RecorderError> {
         let (len, rest) = self.rest.split_once(':').ok_or(RecorderError::BadSnapshot)?;
-        let len: usize = len.parse().map_err(|_| RecorderError::BadSnapshot)?;
+        let len = decimal_usize(len).ok_or(RecorderError::BadSnapshot)?;
         let value = rest.get(..len).ok_or(RecorderError::BadSnapshot)?;
         self.rest = rest.get(len..).ok_or(RecorderError::BadSnapshot)?;
         Ok(value)
     }
+}
+
+/// A length as [`push_len`] writes it: decimal digits only, no sign.
+fn decimal_usize(text: &str) -> Option<usize> {
+    if text.is_empty() {
+        return None;
+    }
+    text.bytes().try_fold(0usize, |n, b| {
+        let digit = usize::from(b.wrapping_sub(b'0'));
+        if digit < 10 {
+            n.checked_mul(10)?.checked_add(digit)
+        } else {
+            None
+        }
+    })
 }
 
 fn opt_box(text: &str) -> Option<Box<str>> {

@@ -109,6 +109,8 @@ fn end_once_frees_the_slot_and_snapshots_round_trip() {
     assert!(Snapshot::decode("").is_err());
     assert!(Snapshot::decode(&snap[..snap.len() - 1]).is_err());
     assert!(Snapshot::decode(&format!("{snap}0:")).is_err(), "a field too many");
+    assert!(Snapshot::decode(&format!("+{snap}")).is_err(), "lengths are digits only");
+    assert!(Snapshot::decode(&format!("99999999999999999999999{snap}")).is_err(), "a length past usize");
     // The flags field is two lowercase hex digits and the id mode, `l` or `h`.
     let (flags, rest) = snap.split_at(5);
     assert!(flags.starts_with("3:") && flags.ends_with('h'), "{flags}");
