@@ -256,21 +256,22 @@ pub(crate) fn lower_hex(bytes: &[u8]) -> String {
 /// The 16 bytes of a dashed UUID (`8-4-4-4-12` hex digits, either case), with no
 /// check of its version or variant; `None` for any other text.
 pub(crate) fn parse_uuid(text: &str) -> Option<[u8; 16]> {
-    const DASHES: [usize; 4] = [8, 13, 18, 23];
     let b = text.as_bytes();
-    if b.len() != 36 || DASHES.iter().any(|&i| b.get(i) != Some(&b'-')) {
+    if b.len() != 36 {
         return None;
     }
-    let mut digits = b
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !DASHES.contains(i))
-        .map(|(_, &c)| lower_hex_value(c.to_ascii_lowercase()));
     let mut out = [0u8; 16];
+    let mut at = 0;
     for byte in &mut out {
-        let hi = digits.next()??;
-        let lo = digits.next()??;
-        *byte = (hi << 4) | lo;
+        if matches!(at, 8 | 13 | 18 | 23) {
+            if b.get(at) != Some(&b'-') {
+                return None;
+            }
+            at += 1;
+        }
+        let digit = |i: usize| b.get(i).and_then(|c| lower_hex_value(c.to_ascii_lowercase()));
+        *byte = (digit(at)? << 4) | digit(at + 1)?;
+        at += 2;
     }
     Some(out)
 }
