@@ -388,35 +388,8 @@ impl Draft {
 
     /// The JS SDK's zod schema, with a precise error.
     pub(crate) fn validate(self) -> Result<SpanComponents, SlugError> {
-        let object_type = match &self.object_type {
-            Some(JsonValue::Number(n)) => ObjectType::from_byte(*n as u8)
-                .filter(|t| f64::from(t.as_byte()) == *n)
-                .ok_or_else(|| SlugError::InvalidObjectType { found: JsonValue::Number(*n).to_json_string() })?,
-            Some(other) => return Err(wrong_type(Field::ObjectType, "1, 2 or 3", other)),
-            None => return Err(SlugError::InvalidObjectType { found: "absent".to_owned() }),
-        };
-        // Every slot's type is checked before any is moved out, so one error path
-        // serves them all.
-        let slots = [
-            (Field::ObjectId, &self.object_id),
-            (Field::ComputeObjectMetadataArgs, &self.compute_object_metadata_args),
-            (Field::RowId, &self.row_id),
-            (Field::SpanId, &self.span_id),
-            (Field::RootSpanId, &self.root_span_id),
-            (Field::PropagatedEvent, &self.propagated_event),
-        ];
-        for (field, value) in slots {
-            let wants_object = matches!(field, Field::ComputeObjectMetadataArgs | Field::PropagatedEvent);
-            match (value, wants_object) {
-                (None | Some(JsonValue::Null), _)
-                | (Some(JsonValue::String(_)), false)
-                | (Some(JsonValue::Object(_)), true) => {}
-                // `z.string().nullish()` / `z.record(z.unknown()).nullish()`
-                (Some(other), _) => {
-                    return Err(wrong_type(field, if wants_object { "an object" } else { "a string" }, other));
-                }
-            }
-        }
+        // The checks borrow; the slots move out only once all of them pass.
+        let object_type = self.check_types()?;
         let c = SpanComponents {
             object_type,
             object_id: into_string(self.object_id),
@@ -437,13 +410,45 @@ impl Draft {
         }
         Ok(c)
     }
+
+    /// The object type, once every slot holds a type the schema allows.
+    fn check_types(&self) -> Result<ObjectType, SlugError> {
+        let object_type = match &self.object_type {
+            Some(JsonValue::Number(n)) => ObjectType::from_byte(*n as u8)
+                .filter(|t| f64::from(t.as_byte()) == *n)
+                .ok_or_else(|| SlugError::InvalidObjectType { found: JsonValue::Number(*n).to_json_string() })?,
+            Some(other) => return Err(wrong_type(Field::ObjectType, "1, 2 or 3", other)),
+            None => return Err(SlugError::InvalidObjectType { found: "absent".to_owned() }),
+        };
+        let slots = [
+            (Field::ObjectId, &self.object_id),
+            (Field::ComputeObjectMetadataArgs, &self.compute_object_metadata_args),
+            (Field::RowId, &self.row_id),
+            (Field::SpanId, &self.span_id),
+            (Field::RootSpanId, &self.root_span_id),
+            (Field::PropagatedEvent, &self.propagated_event),
+        ];
+        for (field, value) in slots {
+            let wants_object = matches!(field, Field::ComputeObjectMetadataArgs | Field::PropagatedEvent);
+            match (value, wants_object) {
+                (None | Some(JsonValue::Null), _)
+                | (Some(JsonValue::String(_)), false)
+                | (Some(JsonValue::Object(_)), true) => {}
+                // `z.string().nullish()` / `z.record(z.unknown()).nullish()`
+                (Some(other), _) => {
+                    return Err(wrong_type(field, if wants_object { "an object" } else { "a string" }, other));
+                }
+            }
+        }
+        Ok(object_type)
+    }
 }
 
 fn wrong_type(field: Field, expected: &'static str, found: &JsonValue) -> SlugError {
     SlugError::WrongType { field, expected, found: found.type_name() }
 }
 
-/// A slot [`Draft::validate`] has checked: a string, or null / absent (both `None`).
+/// A slot [`Draft::check_types`] has checked: a string, or null / absent (both `None`).
 fn into_string(value: Option<JsonValue>) -> Option<String> {
     match value {
         Some(JsonValue::String(s)) => Some(s),
@@ -451,7 +456,7 @@ fn into_string(value: Option<JsonValue>) -> Option<String> {
     }
 }
 
-/// A slot [`Draft::validate`] has checked: an object (not an array), or null / absent.
+/// A slot [`Draft::check_types`] has checked: an object (not an array), or null / absent.
 fn into_object(value: Option<JsonValue>) -> Option<JsonObject> {
     match value {
         Some(JsonValue::Object(o)) => Some(o),
