@@ -54,7 +54,11 @@ impl JsonObject {
     /// new value (as assignment to a JS object does). Returns the old value. Linear in
     /// the number of keys; collect an iterator instead to build a large object.
     pub fn insert(&mut self, key: impl Into<String>, value: JsonValue) -> Option<JsonValue> {
-        let key = key.into();
+        self.insert_owned(key.into(), value)
+    }
+
+    /// [`JsonObject::insert`], written once for every key type.
+    fn insert_owned(&mut self, key: String, value: JsonValue) -> Option<JsonValue> {
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some((_, slot)) => Some(core::mem::replace(slot, value)),
             None => {

@@ -185,7 +185,11 @@ pub type Attributes = Vec<(String, AttributeValue)>;
 
 /// Replaces the value of `key` or appends it (OTel: setting a key again overwrites it).
 pub fn set_attribute(attributes: &mut Attributes, key: impl Into<String>, value: AttributeValue) {
-    let key = key.into();
+    set_owned_attribute(attributes, key.into(), value);
+}
+
+/// [`set_attribute`], written once for every key type.
+fn set_owned_attribute(attributes: &mut Attributes, key: String, value: AttributeValue) {
     match attributes.iter_mut().find(|(k, _)| *k == key) {
         Some(slot) => slot.1 = value,
         None => attributes.push((key, value)),
