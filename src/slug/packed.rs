@@ -42,16 +42,17 @@ pub(crate) fn encode(c: &SpanComponents, version: u8) -> Vec<u8> {
     for (field, value) in ids {
         // JS skips falsy values: absent and "".
         let Some(value) = value.as_deref().filter(|v| !v.is_empty()) else { continue };
-        let packed: Option<Vec<u8>> = match field {
-            _ if version == V3 => parse_js_uuid(value).map(Vec::from),
-            Field::SpanId => js_pack_hex(value, 8),
-            Field::RootSpanId => js_pack_hex(value, 16),
+        // The packed bytes, in the first `len` of the array.
+        let packed: Option<([u8; 16], usize)> = match field {
+            _ if version == V3 => parse_js_uuid(value).map(|b| (b, 16)),
+            Field::SpanId => js_pack_hex(value, 8).map(|b| (b, 8)),
+            Field::RootSpanId => js_pack_hex(value, 16).map(|b| (b, 16)),
             _ => None, // object_id and row_id are never packed in V4
         };
         match (packed, field.binary_id()) {
-            (Some(bytes), Some(id)) => {
+            (Some((bytes, len)), Some(id)) => {
                 fields.push(id);
-                fields.extend_from_slice(&bytes);
+                fields.extend_from_slice(bytes.get(..len).unwrap_or_default());
                 count += 1;
             }
             _ => tail.string(field.as_str(), value),
@@ -71,13 +72,13 @@ pub(crate) fn encode(c: &SpanComponents, version: u8) -> Vec<u8> {
 
 /// What JS `tryMakeHexSpanId` / `tryMakeHexTraceId` do: the string must be exactly
 /// `2 * bytes` UTF-16 units, and each pair of units becomes `parseInt(pair, 16)` stored
-/// into a `Uint8Array`.
-fn js_pack_hex(text: &str, bytes: usize) -> Option<Vec<u8>> {
+/// into a `Uint8Array`. The bytes fill the front of the array (`bytes` is at most 16).
+fn js_pack_hex(text: &str, bytes: usize) -> Option<[u8; 16]> {
     let mut units = text.encode_utf16();
-    let mut out = Vec::with_capacity(bytes);
-    for _ in 0..bytes {
+    let mut out = [0u8; 16];
+    for byte in out.iter_mut().take(bytes) {
         let pair = [units.next()?, units.next()?];
-        out.push(js_parse_int_hex(pair)?);
+        *byte = js_parse_int_hex(pair)?;
     }
     units.next().is_none().then_some(out)
 }
@@ -205,7 +206,7 @@ mod tests {
             ("0123456789abcdf😀", None, "surrogates split across pairs"),
         ];
         for (text, expected, reason) in cases {
-            assert_eq!(js_pack_hex(text, 8), *expected, "{reason}: {text:?}");
+            assert_eq!(js_pack_hex(text, 8).map(|b| b[..8].to_vec()), *expected, "{reason}: {text:?}");
         }
     }
 }
