@@ -314,7 +314,11 @@ impl Big {
             }
         }
         if words != 0 {
-            self.0.splice(0..0, core::iter::repeat(0).take(words));
+            // Whole words shift in as zero limbs below the old ones.
+            let mut shifted = Vec::with_capacity(words + self.0.len());
+            shifted.resize(words, 0);
+            shifted.extend_from_slice(&self.0);
+            self.0 = shifted;
         }
     }
 
