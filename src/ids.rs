@@ -247,10 +247,13 @@ pub fn uuid_v4() -> Result<String, RandomError> {
 
 /// `bytes` as a string of lowercase hex digits.
 pub(crate) fn lower_hex(bytes: &[u8]) -> String {
-    let mut hex = vec![0u8; 2 * bytes.len()];
-    encode_lower_hex(bytes, &mut hex);
-    // Every byte written is an ASCII hex digit.
-    hex.iter().map(|&b| char::from(b)).collect()
+    let mut hex = String::with_capacity(2 * bytes.len());
+    for &byte in bytes {
+        let [hi, lo] = HEX_PAIRS[usize::from(byte)];
+        hex.push(char::from(hi));
+        hex.push(char::from(lo));
+    }
+    hex
 }
 
 /// The 16 bytes of a dashed UUID (`8-4-4-4-12` hex digits, either case), with no
