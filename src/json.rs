@@ -305,9 +305,30 @@ pub(crate) struct QuotedChar(pub char);
 
 impl fmt::Display for QuotedChar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write as _;
         match self.0 {
-            c @ '!'..='~' if c != '\'' => write!(f, "'{c}'"),
-            c => write!(f, "U+{:04X}", u32::from(c)),
+            c @ '!'..='~' if c != '\'' => {
+                f.write_char('\'')?;
+                f.write_char(c)?;
+                f.write_char('\'')
+            }
+            c => {
+                // `U+` and at least four upper-case hex digits, as `{:04X}` writes them.
+                let v = u32::from(c);
+                let digits = if v > 0xf_ffff {
+                    6
+                } else if v > 0xffff {
+                    5
+                } else {
+                    4
+                };
+                f.write_str("U+")?;
+                for shift in (0..digits).rev() {
+                    let nibble = (v >> (4 * shift)) & 0xf;
+                    f.write_char(char::from_digit(nibble, 16).unwrap_or('0').to_ascii_uppercase())?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -918,6 +939,19 @@ impl<'de> serde::Deserialize<'de> for JsonObject {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_char_shows_printable_ascii_quoted_and_the_rest_as_a_code_point() {
+        for c in ['a', 'Z', '0', '!', '~', '"', '\\'] {
+            assert_eq!(QuotedChar(c).to_string(), format!("'{c}'"));
+        }
+        for c in
+            ['\'', ' ', '\0', '\u{7f}', '\u{a0}', 'é', '\u{ffff}', '\u{10000}', '\u{1f600}', '\u{fffff}', '\u{10ffff}']
+        {
+            assert_eq!(QuotedChar(c).to_string(), format!("U+{:04X}", u32::from(c)), "{c:?}");
+        }
+        assert_eq!(QuotedChar('\u{1f600}').to_string(), "U+1F600");
+    }
 
     #[test]
     fn numbers_print_as_javascript_prints_them() {
