@@ -260,13 +260,14 @@ impl Resource {
     /// assert_eq!(r.attributes[0], ("service.name".to_string(), AttributeValue::from("checkout")));
     /// ```
     pub fn for_service(service_name: &str, sdk_language: &str) -> Self {
+        let attributes = [
+            ("service.name", service_name),
+            ("telemetry.sdk.name", SDK_NAME),
+            ("telemetry.sdk.version", SDK_VERSION),
+            ("telemetry.sdk.language", sdk_language),
+        ];
         Resource {
-            attributes: vec![
-                ("service.name".to_owned(), service_name.into()),
-                ("telemetry.sdk.name".to_owned(), SDK_NAME.into()),
-                ("telemetry.sdk.version".to_owned(), SDK_VERSION.into()),
-                ("telemetry.sdk.language".to_owned(), sdk_language.into()),
-            ],
+            attributes: attributes.iter().map(|&(key, value)| (key.to_owned(), value.into())).collect(),
             dropped_attributes_count: 0,
             schema_url: String::new(),
         }
