@@ -169,10 +169,7 @@ macro_rules! define_id {
 
             /// The lowercase hex form.
             pub fn to_hex(&self) -> String {
-                let mut buf = [0u8; 2 * $len];
-                self.write_hex(&mut buf);
-                // Every byte written is an ASCII hex digit.
-                buf.iter().map(|&b| char::from(b)).collect()
+                lower_hex(&self.0)
             }
         }
 
