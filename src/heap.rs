@@ -191,6 +191,7 @@ mod global {
     use core::cell::UnsafeCell;
 
     use super::{Heap, PAGE};
+    use crate::single_thread::SingleThread;
 
     /// `memory.grow` on memory 0: the old end in bytes, or `None` when refused.
     type Grow = fn(usize) -> Option<usize>;
@@ -200,10 +201,8 @@ mod global {
         (old != usize::MAX).then(|| old * PAGE)
     }
 
-    struct Global(UnsafeCell<Heap<Grow>>);
-
-    // SAFETY: wasm32 without threads: one thread ever touches the heap.
-    unsafe impl Sync for Global {}
+    /// The heap, in a static: the wasm32 build has one thread (see `SingleThread`).
+    struct Global(SingleThread<UnsafeCell<Heap<Grow>>>);
 
     unsafe impl GlobalAlloc for Global {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
@@ -221,7 +220,7 @@ mod global {
     }
 
     #[global_allocator]
-    static HEAP: Global = Global(UnsafeCell::new(Heap::new(grow as Grow)));
+    static HEAP: Global = Global(SingleThread::new(UnsafeCell::new(Heap::new(grow as Grow))));
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! `thread_local!` is what the standard library offers for mutable global state, but
 //! each use of one writes an access check and its panic path into the caller, and the
 //! exports reach their state on every call: a plain `static` costs nothing per use.
+//! The heap (`heap.rs`), the recorder, the wire buffers and the id pool live in these.
 
 use core::ops::Deref;
 
