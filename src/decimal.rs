@@ -9,7 +9,10 @@
 //! double by comparing the decimal value exactly, as big integers, with the midpoints
 //! between neighbouring doubles. Digits past the 780th are folded into one sticky digit,
 //! which cannot change the rounding of a value this long.
+
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::prelude::*;
 
 use core::cmp::Ordering;
 
@@ -171,7 +174,7 @@ fn guess(digits: &[u8], exp10: i64) -> f64 {
         value *= 1e-300;
         e += 300;
     }
-    value *= 10f64.powi(e as i32);
+    value *= crate::float::powi(10.0, e as i32);
     if value.is_infinite() {
         f64::MAX
     } else {

@@ -13,6 +13,7 @@
 //! digits that are not all zero and returns an [`IdError`] saying what was wrong for
 //! anything else. It never panics.
 
+use crate::prelude::*;
 use core::fmt;
 use core::str::FromStr;
 
@@ -43,7 +44,7 @@ impl fmt::Display for IdError {
     }
 }
 
-impl std::error::Error for IdError {}
+impl core::error::Error for IdError {}
 
 /// Lowercase hex digits, indexed by nibble.
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -20,6 +20,8 @@
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::prelude::*;
+
 use core::fmt;
 
 /// How deeply arrays and objects may nest (the same limit serde_json uses).
@@ -223,7 +225,7 @@ fn merge_sort_by(items: &mut Vec<u32>, le: impl Fn(u32, u32) -> bool) {
 /// Entries in insertion order.
 impl IntoIterator for JsonObject {
     type Item = (String, JsonValue);
-    type IntoIter = std::vec::IntoIter<(String, JsonValue)>;
+    type IntoIter = alloc::vec::IntoIter<(String, JsonValue)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_iter()
@@ -381,7 +383,7 @@ impl fmt::Display for JsonError {
     }
 }
 
-impl std::error::Error for JsonError {}
+impl core::error::Error for JsonError {}
 
 // ---------------------------------------------------------------------------------
 // Parser: a cursor over the text; every read goes through `get`.

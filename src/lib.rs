@@ -13,6 +13,10 @@
 //! - **The bindings** (`js`, wasm32 only): a thin `#[wasm_bindgen]` layer that adapts
 //!   JS values to the core, designed for few JS↔WASM crossings per call.
 //!
+//! On wasm32 the crate is `no_std` (with `alloc`): the standard library's panic
+//! runtime is left out of the shipped module, whose panic handler is a trap
+//! (`trap.rs`). Natively, and with the `std` feature, it uses std as usual.
+//!
 //! ```
 //! use spanwire::{SpanId, TraceId};
 //! let trace = TraceId::random().unwrap();
@@ -21,9 +25,14 @@
 //! assert_eq!(traceparent.len(), 55);
 //! ```
 
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+
+extern crate alloc;
+
 pub mod context;
 pub mod decimal;
 pub mod export;
+mod float;
 pub mod heap;
 pub mod ids;
 pub mod json;
@@ -40,6 +49,9 @@ pub mod w3c;
 
 #[cfg(target_arch = "wasm32")]
 mod js;
+mod prelude;
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+mod trap;
 
 pub use ids::{IdError, SpanId, TraceId};
 pub use random::RandomError;

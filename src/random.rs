@@ -34,7 +34,7 @@ impl fmt::Display for RandomError {
     }
 }
 
-impl std::error::Error for RandomError {}
+impl core::error::Error for RandomError {}
 
 /// Fills `out` with cryptographically secure random bytes.
 pub fn fill(out: &mut [u8]) -> Result<(), RandomError> {
@@ -59,6 +59,7 @@ mod imp {
 #[cfg(target_arch = "wasm32")]
 mod imp {
     use super::{RandomError, POOL_BYTES};
+    use crate::single_thread::SingleThread;
     use core::cell::RefCell;
 
     struct Pool {
@@ -67,27 +68,25 @@ mod imp {
         next: usize,
     }
 
-    thread_local! {
-        static POOL: RefCell<Pool> = const { RefCell::new(Pool { bytes: [0; POOL_BYTES], next: POOL_BYTES }) };
-    }
+    // The wasm32 build is `no_std` and has one thread (see `single_thread.rs`).
+    static POOL: SingleThread<RefCell<Pool>> =
+        SingleThread::new(RefCell::new(Pool { bytes: [0; POOL_BYTES], next: POOL_BYTES }));
 
     pub(super) fn fill(out: &mut [u8]) -> Result<(), RandomError> {
         if out.len() > POOL_BYTES / 4 {
             return getrandom::fill(out).map_err(RandomError);
         }
-        POOL.with(|cell| {
-            let mut pool = cell.borrow_mut();
-            if POOL_BYTES - pool.next < out.len() {
-                getrandom::fill(&mut pool.bytes).map_err(RandomError)?;
-                pool.next = 0;
-            }
-            let start = pool.next;
-            let end = start + out.len();
-            out.copy_from_slice(&pool.bytes[start..end]);
-            // Used bytes are wiped so the pool never holds an id that was handed out.
-            pool.bytes[start..end].fill(0);
-            pool.next = end;
-            Ok(())
-        })
+        let mut pool = POOL.borrow_mut();
+        if POOL_BYTES - pool.next < out.len() {
+            getrandom::fill(&mut pool.bytes).map_err(RandomError)?;
+            pool.next = 0;
+        }
+        let start = pool.next;
+        let end = start + out.len();
+        out.copy_from_slice(&pool.bytes[start..end]);
+        // Used bytes are wiped so the pool never holds an id that was handed out.
+        pool.bytes[start..end].fill(0);
+        pool.next = end;
+        Ok(())
     }
 }

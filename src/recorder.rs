@@ -34,8 +34,9 @@
 //! hash. Every service maps the same text to the same id, so parent links hold across
 //! services and formats.
 
+use crate::prelude::*;
+use alloc::sync::{Arc, Weak};
 use core::cell::RefCell;
-use std::sync::{Arc, Weak};
 
 use crate::context::{self, SpanContext};
 use crate::ids::{format_uuid, lower_hex_value, parse_uuid, SpanId, TraceId};
@@ -94,7 +95,7 @@ impl core::fmt::Display for RecorderError {
     }
 }
 
-impl std::error::Error for RecorderError {}
+impl core::error::Error for RecorderError {}
 
 impl From<RandomError> for RecorderError {
     fn from(e: RandomError) -> Self {
@@ -913,15 +914,30 @@ fn object_components(object: &ObjectRef, propagated_event: Option<&JsonObject>) 
     }
 }
 
+/// The last object and its V4 slug. The spans of a logger share one object, so it is
+/// encoded once instead of at every span end. The `Weak` keeps the allocation, so a
+/// pointer match is always the same object.
+type ObjectSlug = RefCell<Option<(Weak<ObjectRef>, String)>>;
+
+#[cfg(not(target_arch = "wasm32"))]
 thread_local! {
-    /// The last object's V4 slug. The spans of a logger share one object, so it is
-    /// encoded once instead of at every span end. The `Weak` keeps the allocation, so a
-    /// pointer match is always the same object.
-    static OBJECT_SLUG: RefCell<Option<(Weak<ObjectRef>, String)>> = const { RefCell::new(None) };
+    static OBJECT_SLUG: ObjectSlug = const { RefCell::new(None) };
+}
+
+// The wasm32 build is `no_std` and has one thread (see `single_thread.rs`).
+#[cfg(target_arch = "wasm32")]
+static OBJECT_SLUG: crate::single_thread::SingleThread<ObjectSlug> =
+    crate::single_thread::SingleThread::new(RefCell::new(None));
+
+fn with_object_slug<R>(f: impl FnOnce(&ObjectSlug) -> R) -> R {
+    #[cfg(not(target_arch = "wasm32"))]
+    return OBJECT_SLUG.with(f);
+    #[cfg(target_arch = "wasm32")]
+    return f(&OBJECT_SLUG);
 }
 
 fn object_slug(object: &Arc<ObjectRef>) -> String {
-    OBJECT_SLUG.with(|cell| {
+    with_object_slug(|cell| {
         let mut cached = cell.borrow_mut();
         if let Some((weak, slug)) = cached.as_ref() {
             if core::ptr::eq(weak.as_ptr(), Arc::as_ptr(object)) {

@@ -60,7 +60,7 @@ impl RatioSampler {
         }
         // (1 - rate) * 2^56 is exact enough in f64 (53-bit mantissa): the rounding
         // error is below one part in 2^53 of the rate.
-        let t = ((1.0 - rate) * MAX_RANDOMNESS as f64).round();
+        let t = crate::float::round_non_negative((1.0 - rate) * MAX_RANDOMNESS as f64);
         RatioSampler { threshold: (t as u64).min(MAX_RANDOMNESS) }
     }
 

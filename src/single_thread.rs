@@ -3,7 +3,9 @@
 //! `thread_local!` is what the standard library offers for mutable global state, but
 //! each use of one writes an access check and its panic path into the caller, and the
 //! exports reach their state on every call: a plain `static` costs nothing per use.
-//! The heap (`heap.rs`), the recorder, the wire buffers and the id pool live in these.
+//! The heap (`heap.rs`), the recorder, the wire buffers, the id pools and the cached
+//! object slug live in these; the build is `no_std` (`trap.rs`), so `thread_local!`
+//! is not there to use anyway.
 
 use core::ops::Deref;
 

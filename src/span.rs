@@ -54,6 +54,7 @@
 //! Braintrust has no `braintrust.error` attribute; an error is carried the OTel way,
 //! as the span status.
 
+use crate::prelude::*;
 use core::fmt;
 
 use crate::json::{JsonError, JsonObject, JsonValue};
@@ -305,7 +306,7 @@ impl fmt::Display for JsonTextError {
     }
 }
 
-impl std::error::Error for JsonTextError {}
+impl core::error::Error for JsonTextError {}
 
 impl JsonText {
     /// Checks that `text` is exactly one JSON value (surrounding whitespace allowed).
@@ -407,7 +408,7 @@ impl fmt::Display for LogError {
     }
 }
 
-impl std::error::Error for LogError {}
+impl core::error::Error for LogError {}
 
 impl BraintrustFields {
     /// True when no field was ever logged.
@@ -546,7 +547,7 @@ impl fmt::Display for AttributesJsonError {
     }
 }
 
-impl std::error::Error for AttributesJsonError {}
+impl core::error::Error for AttributesJsonError {}
 
 /// A JSON value as an attribute value: strings, bools, numbers (an integral number
 /// within the i64 range is an Int, any other a Double), arrays as arrays, objects as
@@ -577,11 +578,7 @@ fn attribute_at_depth(value: JsonValue, depth: usize) -> Option<AttributeValue> 
         JsonValue::Bool(b) => AttributeValue::Bool(b),
         JsonValue::String(s) => AttributeValue::String(s),
         // -2^63 and 2^63 are exact doubles; the i64 range is [-2^63, 2^63).
-        JsonValue::Number(n)
-            if n.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&n) =>
-        {
-            AttributeValue::Int(n as i64)
-        }
+        JsonValue::Number(n) if crate::float::is_whole_i64(n) => AttributeValue::Int(n as i64),
         JsonValue::Number(n) => AttributeValue::Double(n),
         JsonValue::Array(items) if depth < MAX_VALUE_DEPTH => {
             AttributeValue::Array(items.into_iter().filter_map(|v| attribute_at_depth(v, depth + 1)).collect())

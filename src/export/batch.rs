@@ -17,6 +17,7 @@
 //! assert!(queue.is_empty());
 //! ```
 
+use crate::prelude::*;
 use crate::span::SpanRecord;
 
 /// OpenTelemetry's default `maxQueueSize`.

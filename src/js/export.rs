@@ -1,6 +1,7 @@
 //! wasm exports for the export policy: the JS exporter asks the core's retry
 //! schedule ([`crate::export::retry::decide`]) after every failed attempt.
 
+use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use crate::export::retry::{decide, Decision, Outcome, RetryPolicy};

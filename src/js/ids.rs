@@ -8,6 +8,7 @@
 //! formats them with a lookup table: one crossing per block of ids, no strings
 //! marshalled.
 
+use crate::prelude::*;
 use core::cell::RefCell;
 
 use wasm_bindgen::prelude::*;

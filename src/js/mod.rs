@@ -9,6 +9,8 @@ mod propagation;
 mod span;
 mod wire;
 
+use crate::prelude::*;
+
 /// Turns a core error into a JS `Error` with the core's message.
 pub(crate) fn js_error(err: impl core::fmt::Display) -> wasm_bindgen::JsError {
     message_error(&err)

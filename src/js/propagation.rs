@@ -21,6 +21,7 @@
 //! Every function here is total: any input gives an answer, never a panic (a panic would
 //! trap the module).
 
+use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use super::wire;

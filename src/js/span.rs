@@ -6,7 +6,8 @@
 //! performance.now()`), converted to integer nanoseconds here (f64 keeps about a
 //! quarter of a microsecond at today's epoch values).
 
-use std::cell::{RefCell, RefMut};
+use crate::prelude::*;
+use core::cell::{RefCell, RefMut};
 
 use wasm_bindgen::prelude::*;
 
@@ -234,7 +235,7 @@ const ATTR_BOOL: f64 = 3.0;
 
 /// A JS number as an attribute: an integer that fits an i64 exactly is an Int.
 fn number_value(value: f64) -> AttributeValue {
-    if value.fract() == 0.0 && value.abs() < 9_007_199_254_740_992.0 {
+    if value.abs() < 9_007_199_254_740_992.0 && crate::float::is_whole_i64(value) {
         AttributeValue::Int(value as i64)
     } else {
         AttributeValue::Double(value)

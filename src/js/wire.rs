@@ -16,6 +16,7 @@
 //! after it; nothing else touches them, and wasm never calls back into JS in between,
 //! so a call sees exactly what its caller wrote.
 
+use crate::prelude::*;
 use core::cell::{RefCell, RefMut, UnsafeCell};
 
 use wasm_bindgen::prelude::*;

@@ -10,6 +10,7 @@
 //! allocation. See [`crate::otlp`] for the rules shared with the protobuf encoder.
 
 use crate::otlp::{span_attributes, ValueRef};
+use crate::prelude::*;
 use crate::span::{AttributeValue, Event, Link, Resource, Scope, SpanRecord, Status, StatusCode, MAX_VALUE_DEPTH};
 
 /// Appends the OTLP/JSON `ExportTraceServiceRequest` for `spans` to `out`.

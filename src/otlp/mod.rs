@@ -27,6 +27,7 @@
 //! The encoders append to `out` and never fail or panic; reuse one buffer
 //! (`out.clear()` between requests) to avoid reallocating.
 
+use crate::prelude::*;
 pub mod json;
 pub mod proto;
 

@@ -30,6 +30,7 @@
 //! 128 bytes or longer, the body is shifted to make room for the longer varint.
 
 use crate::otlp::{span_attributes, ValueRef};
+use crate::prelude::*;
 use crate::span::{AttributeValue, Event, Link, Resource, Scope, SpanRecord, Status, StatusCode, MAX_VALUE_DEPTH};
 
 const VARINT: u8 = 0;

@@ -4,6 +4,7 @@
 use super::error::{Base64Problem, Part, SlugError};
 use crate::ids::{format_uuid, parse_uuid};
 use crate::json::{JsonObject, JsonValue};
+use crate::prelude::*;
 
 // Base64, standard alphabet. Writes `=` padding (like `btoa`); reads with or without
 // it, or with less than full padding, and ignores non-zero bits after the last byte

@@ -1,6 +1,7 @@
 //! Why a slug did not decode. Byte offsets count from the start of the base64-decoded
 //! bytes; base64 problems count characters of the input as given.
 
+use crate::prelude::*;
 use core::fmt;
 
 use super::Field;
@@ -161,4 +162,4 @@ impl fmt::Display for SlugError {
     }
 }
 
-impl std::error::Error for SlugError {}
+impl core::error::Error for SlugError {}

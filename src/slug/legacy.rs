@@ -12,6 +12,7 @@ use super::bytes::{parse_json_object, Reader};
 use super::error::{Part, SlugError};
 use super::{Draft, Field};
 use crate::json::JsonValue;
+use crate::prelude::*;
 
 /// Object type and flags shared by both layouts; `Reader` is positioned after byte 0.
 fn object_type(r: &mut Reader<'_>, version: u8, draft: &mut Draft) -> Result<(), SlugError> {

@@ -39,6 +39,8 @@
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::prelude::*;
+
 mod bytes;
 mod error;
 mod legacy;

@@ -15,6 +15,7 @@ use super::error::{Part, SlugError};
 use super::{Draft, Field, ObjectType, SpanComponents};
 use crate::ids::lower_hex;
 use crate::json::{JsonValue, ObjectWriter};
+use crate::prelude::*;
 
 /// The legacy-id export.
 pub(crate) const V3: u8 = 3;

@@ -25,8 +25,9 @@
 //! Nothing here panics, whatever the input size or content.
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::prelude::*;
+use alloc::sync::Arc;
 use core::fmt;
-use std::sync::Arc;
 
 use super::{is_ows, member_end, percent, skip_ows, trim_end_ows};
 
@@ -77,7 +78,7 @@ impl fmt::Display for BraintrustParentError {
     }
 }
 
-impl std::error::Error for BraintrustParentError {}
+impl core::error::Error for BraintrustParentError {}
 
 impl BraintrustParent {
     /// The prefix before `:`.

@@ -16,6 +16,7 @@
 //! byte for byte.
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::prelude::*;
 use core::fmt;
 
 /// Why a percent-encoded value could not be decoded.
@@ -38,7 +39,7 @@ impl fmt::Display for PercentError {
     }
 }
 
-impl std::error::Error for PercentError {}
+impl core::error::Error for PercentError {}
 
 const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
 

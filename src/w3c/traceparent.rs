@@ -163,7 +163,7 @@ impl fmt::Display for TraceparentError {
     }
 }
 
-impl std::error::Error for TraceparentError {}
+impl core::error::Error for TraceparentError {}
 
 /// A parsed `traceparent`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,8 +19,8 @@
 //! inject of the trace; spanwire never adds a member of its own.
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use alloc::sync::Arc;
 use core::fmt;
-use std::sync::Arc;
 
 use super::{is_ows, member_end, skip_ows};
 
@@ -68,7 +68,7 @@ impl fmt::Display for TraceStateError {
     }
 }
 
-impl std::error::Error for TraceStateError {}
+impl core::error::Error for TraceStateError {}
 
 // Byte classes, one table lookup per byte.
 const KEY_CHAR: u8 = 1; // lcalpha / DIGIT / _ - * /
