@@ -73,6 +73,14 @@ pub(crate) const fn lower_hex_value(byte: u8) -> Option<u8> {
     }
 }
 
+/// Two lowercase hex digits at `at`, as a byte.
+#[inline]
+pub(crate) fn hex_byte(bytes: &[u8], at: usize) -> Option<u8> {
+    let hi = lower_hex_value(*bytes.get(at)?)?;
+    let lo = lower_hex_value(*bytes.get(at + 1)?)?;
+    Some((hi << 4) | lo)
+}
+
 /// The value of each byte as a lowercase hex digit, or [`NOT_HEX`].
 const HEX_VALUE: [u8; 256] = {
     let mut table = [NOT_HEX; 256];

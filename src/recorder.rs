@@ -39,7 +39,7 @@ use alloc::sync::{Arc, Weak};
 use core::cell::RefCell;
 
 use crate::context::{self, SpanContext};
-use crate::ids::{format_uuid, lower_hex_value, parse_uuid, SpanId, TraceId};
+use crate::ids::{format_uuid, hex_byte, parse_uuid, SpanId, TraceId};
 use crate::otlp::Encoding;
 use crate::random::{self, RandomError};
 use crate::sampling::RatioSampler;
@@ -1065,11 +1065,8 @@ impl Snapshot {
         }
         let [flags, trace_id, span_id, parent, span_text, root_text, parent_text, row, trace_state, baggage_text, bt, object] =
             fields;
-        let (bits, legacy) = match *flags.as_bytes() {
-            [hi, lo, mode @ (b'l' | b'h')] => match (lower_hex_value(hi), lower_hex_value(lo)) {
-                (Some(hi), Some(lo)) => ((hi << 4) | lo, mode == b'l'),
-                _ => return Err(RecorderError::BadSnapshot),
-            },
+        let (bits, legacy) = match (hex_byte(flags.as_bytes(), 0), flags.as_bytes().get(2..)) {
+            (Some(bits), Some([mode @ (b'l' | b'h')])) => (bits, *mode == b'l'),
             _ => return Err(RecorderError::BadSnapshot),
         };
         let bad = |_| RecorderError::BadSnapshot;

@@ -24,7 +24,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::ids::{lower_hex_value, IdError, SpanId, TraceId};
+use crate::ids::{hex_byte, IdError, SpanId, TraceId};
 use crate::swar;
 
 /// Length of a version-00 `traceparent`.
@@ -282,14 +282,6 @@ const CANONICAL_WORDS: [CanonicalWord; 7] = {
     }
     words
 };
-
-/// Two lowercase hex digits at `at`, as a byte.
-#[inline]
-fn hex_byte(bytes: &[u8], at: usize) -> Option<u8> {
-    let hi = lower_hex_value(*bytes.get(at)?)?;
-    let lo = lower_hex_value(*bytes.get(at + 1)?)?;
-    Some((hi << 4) | lo)
-}
 
 impl Traceparent {
     /// A version-00 traceparent for these ids and flags.
