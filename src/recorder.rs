@@ -929,15 +929,8 @@ thread_local! {
 static OBJECT_SLUG: crate::single_thread::SingleThread<ObjectSlug> =
     crate::single_thread::SingleThread::new(RefCell::new(None));
 
-fn with_object_slug<R>(f: impl FnOnce(&ObjectSlug) -> R) -> R {
-    #[cfg(not(target_arch = "wasm32"))]
-    return OBJECT_SLUG.with(f);
-    #[cfg(target_arch = "wasm32")]
-    return f(&OBJECT_SLUG);
-}
-
 fn object_slug(object: &Arc<ObjectRef>) -> String {
-    with_object_slug(|cell| {
+    OBJECT_SLUG.with(|cell| {
         let mut cached = cell.borrow_mut();
         if let Some((weak, slug)) = cached.as_ref() {
             if core::ptr::eq(weak.as_ptr(), Arc::as_ptr(object)) {

@@ -24,6 +24,12 @@ impl<T> SingleThread<T> {
     pub(crate) const fn new(value: T) -> Self {
         SingleThread(value)
     }
+
+    /// Runs `f` on the value, as `thread_local!`'s `LocalKey::with` does: core code
+    /// whose state is a thread-local natively reads the same on both builds.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        f(&self.0)
+    }
 }
 
 impl<T> Deref for SingleThread<T> {
