@@ -17,6 +17,7 @@ use crate::prelude::*;
 use core::fmt;
 use core::str::FromStr;
 
+use crate::message::{display_message, message, Message};
 use crate::random::{self, RandomError};
 
 /// Why a string is not a valid id.
@@ -30,19 +31,19 @@ pub enum IdError {
     AllZero,
 }
 
-impl fmt::Display for IdError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for IdError {
+    fn write_to(&self, out: &mut String) {
         match self {
             IdError::Length { expected, found } => {
-                write!(f, "expected {expected} lowercase hex characters, found {found} bytes")
+                message!(out, "expected ", expected, " lowercase hex characters, found ", found, " bytes")
             }
-            IdError::NotLowercaseHex { at } => {
-                write!(f, "byte {at} is not a lowercase hex digit (0-9, a-f)")
-            }
-            IdError::AllZero => f.write_str("an all-zero id is invalid"),
+            IdError::NotLowercaseHex { at } => message!(out, "byte ", at, " is not a lowercase hex digit (0-9, a-f)"),
+            IdError::AllZero => out.push_str("an all-zero id is invalid"),
         }
     }
 }
+
+display_message!(IdError);
 
 impl core::error::Error for IdError {}
 

@@ -21,8 +21,9 @@
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::prelude::*;
-
 use core::fmt;
+
+use crate::message::{display_message, message, Message, QuotedChar};
 
 /// How deeply arrays and objects may nest (the same limit serde_json uses).
 pub const MAX_DEPTH: usize = 128;
@@ -299,42 +300,6 @@ pub struct JsonError {
     pub kind: JsonErrorKind,
 }
 
-/// A character as error messages show it: `'x'` for printable ASCII other than the
-/// quote itself, `U+00A0` for anything else (space and control characters included,
-/// so that nothing invisible hides between the quotes). `{:?}` would link core's
-/// `char` escaping and its Unicode printability tables: about 2.7 KB of gzip wasm.
-pub(crate) struct QuotedChar(pub char);
-
-impl fmt::Display for QuotedChar {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use fmt::Write as _;
-        match self.0 {
-            c @ '!'..='~' if c != '\'' => {
-                f.write_char('\'')?;
-                f.write_char(c)?;
-                f.write_char('\'')
-            }
-            c => {
-                // `U+` and at least four upper-case hex digits, as `{:04X}` writes them.
-                let v = u32::from(c);
-                let digits = if v > 0xf_ffff {
-                    6
-                } else if v > 0xffff {
-                    5
-                } else {
-                    4
-                };
-                f.write_str("U+")?;
-                for shift in (0..digits).rev() {
-                    let nibble = (v >> (4 * shift)) & 0xf;
-                    f.write_char(char::from_digit(nibble, 16).unwrap_or('0').to_ascii_uppercase())?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
 /// What was wrong with a JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JsonErrorKind {
@@ -358,30 +323,26 @@ pub enum JsonErrorKind {
     NotAnObject(&'static str),
 }
 
-impl fmt::Display for JsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for JsonError {
+    fn write_to(&self, out: &mut String) {
         let at = self.offset;
         match &self.kind {
-            JsonErrorKind::UnexpectedEnd => write!(f, "unexpected end at byte {at}"),
+            JsonErrorKind::UnexpectedEnd => message!(out, "unexpected end at byte ", at),
             JsonErrorKind::UnexpectedCharacter(c) => {
-                write!(f, "unexpected character {} at byte {at}", QuotedChar(*c))
+                message!(out, "unexpected character ", QuotedChar(*c), " at byte ", at)
             }
-            JsonErrorKind::InvalidEscape => write!(f, "invalid escape at byte {at}"),
-            JsonErrorKind::LoneSurrogate => write!(f, "lone UTF-16 surrogate escape at byte {at}"),
-            JsonErrorKind::ControlCharacter => {
-                write!(f, "unescaped control character in a string at byte {at}")
-            }
-            JsonErrorKind::InvalidNumber => write!(f, "invalid number at byte {at}"),
-            JsonErrorKind::TooDeep => {
-                write!(f, "nested deeper than {MAX_DEPTH} levels at byte {at}")
-            }
-            JsonErrorKind::TrailingCharacters => {
-                write!(f, "unexpected data after the value at byte {at}")
-            }
-            JsonErrorKind::NotAnObject(found) => write!(f, "expected an object, found {found}"),
+            JsonErrorKind::InvalidEscape => message!(out, "invalid escape at byte ", at),
+            JsonErrorKind::LoneSurrogate => message!(out, "lone UTF-16 surrogate escape at byte ", at),
+            JsonErrorKind::ControlCharacter => message!(out, "unescaped control character in a string at byte ", at),
+            JsonErrorKind::InvalidNumber => message!(out, "invalid number at byte ", at),
+            JsonErrorKind::TooDeep => message!(out, "nested deeper than ", MAX_DEPTH, " levels at byte ", at),
+            JsonErrorKind::TrailingCharacters => message!(out, "unexpected data after the value at byte ", at),
+            JsonErrorKind::NotAnObject(found) => message!(out, "expected an object, found ", found),
         }
     }
 }
+
+display_message!(JsonError);
 
 impl core::error::Error for JsonError {}
 
@@ -941,19 +902,6 @@ impl<'de> serde::Deserialize<'de> for JsonObject {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quoted_char_shows_printable_ascii_quoted_and_the_rest_as_a_code_point() {
-        for c in ['a', 'Z', '0', '!', '~', '"', '\\'] {
-            assert_eq!(QuotedChar(c).to_string(), format!("'{c}'"));
-        }
-        for c in
-            ['\'', ' ', '\0', '\u{7f}', '\u{a0}', 'é', '\u{ffff}', '\u{10000}', '\u{1f600}', '\u{fffff}', '\u{10ffff}']
-        {
-            assert_eq!(QuotedChar(c).to_string(), format!("U+{:04X}", u32::from(c)), "{c:?}");
-        }
-        assert_eq!(QuotedChar('\u{1f600}').to_string(), "U+1F600");
-    }
 
     #[test]
     fn numbers_print_as_javascript_prints_them() {

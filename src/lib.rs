@@ -36,6 +36,7 @@ mod float;
 pub mod heap;
 pub mod ids;
 pub mod json;
+mod message;
 pub mod otlp;
 pub mod random;
 pub mod recorder;

@@ -4,6 +4,6 @@
 
 pub(crate) use alloc::borrow::ToOwned;
 pub(crate) use alloc::boxed::Box;
-pub(crate) use alloc::string::{String, ToString};
+pub(crate) use alloc::string::String;
+pub(crate) use alloc::vec;
 pub(crate) use alloc::vec::Vec;
-pub(crate) use alloc::{format, vec};

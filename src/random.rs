@@ -13,7 +13,9 @@
 //! Natively bytes come straight from the OS on every call: a pool copied into a
 //! forked child would hand both processes the same ids.
 
-use core::fmt;
+use crate::prelude::*;
+
+use crate::message::{display_message, Message};
 
 /// Bytes fetched per refill of the WebAssembly pool (`crypto.getRandomValues`
 /// accepts at most 65,536 per call).
@@ -23,15 +25,31 @@ pub const POOL_BYTES: usize = 4096;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RandomError(getrandom::Error);
 
-impl fmt::Display for RandomError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "no cryptographically secure random source is available ({}); \
-             in Cloudflare Workers, ids can only be drawn inside a request handler, not at module scope",
-            self.0
-        )
+impl Message for RandomError {
+    fn write_to(&self, out: &mut String) {
+        out.push_str("no cryptographically secure random source is available (");
+        write_source_error(&self.0, out);
+        out.push_str("); in Cloudflare Workers, ids can only be drawn inside a request handler, not at module scope")
     }
+}
+
+display_message!(RandomError);
+
+/// What went wrong underneath, as getrandom says it. In WebAssembly its `wasm_js`
+/// backend has one error, for a `crypto.getRandomValues` that is missing or throws,
+/// and this is getrandom's text for it: writing the text here keeps getrandom's
+/// `Display`, and with it `core::fmt`'s integer formatting, out of the module.
+#[cfg(target_arch = "wasm32")]
+fn write_source_error(_: &getrandom::Error, out: &mut String) {
+    out.push_str("Web Crypto API is unavailable")
+}
+
+/// What went wrong underneath, as getrandom says it (an OS error, natively).
+#[cfg(not(target_arch = "wasm32"))]
+fn write_source_error(err: &getrandom::Error, out: &mut String) {
+    use core::fmt::Write as _;
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{err}");
 }
 
 impl core::error::Error for RandomError {}

@@ -40,6 +40,7 @@ use core::cell::RefCell;
 
 use crate::context::{self, SpanContext};
 use crate::ids::{format_uuid, hex_byte, parse_uuid, SpanId, TraceId};
+use crate::message::{display_message, push_decimal, Message};
 use crate::otlp::Encoding;
 use crate::random::{self, RandomError};
 use crate::sampling::RatioSampler;
@@ -73,33 +74,35 @@ pub enum RecorderError {
     /// More than 2^22 spans alive at once.
     TooManySpans,
     /// The secure random source failed (e.g. Workers at module scope).
-    Random(String),
+    Random(RandomError),
     /// A snapshot string that this recorder did not write.
     BadSnapshot,
     /// `export()` needs a Braintrust object (projectName, projectId or experimentId).
     NoObject,
 }
 
-impl core::fmt::Display for RecorderError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+impl Message for RecorderError {
+    fn write_to(&self, out: &mut String) {
         match self {
-            Self::NoSuchSpan => f.write_str("span is not live (already ended or discarded)"),
-            Self::NoSuchLogger => f.write_str("logger is closed"),
-            Self::TooManySpans => f.write_str("too many live spans (more than 4194304)"),
-            Self::Random(e) => write!(f, "{e}"),
-            Self::BadSnapshot => f.write_str("not a span snapshot written by this module"),
-            Self::NoObject => f.write_str(
+            Self::NoSuchSpan => out.push_str("span is not live (already ended or discarded)"),
+            Self::NoSuchLogger => out.push_str("logger is closed"),
+            Self::TooManySpans => out.push_str("too many live spans (more than 4194304)"),
+            Self::Random(e) => e.write_to(out),
+            Self::BadSnapshot => out.push_str("not a span snapshot written by this module"),
+            Self::NoObject => out.push_str(
                 "span.export() needs a Braintrust parent: pass projectName, projectId or experimentId to initLogger",
             ),
         }
     }
 }
 
+display_message!(RecorderError);
+
 impl core::error::Error for RecorderError {}
 
 impl From<RandomError> for RecorderError {
     fn from(e: RandomError) -> Self {
-        RecorderError::Random(e.to_string())
+        RecorderError::Random(e)
     }
 }
 
@@ -203,7 +206,7 @@ impl RowId {
     fn to_text(&self) -> String {
         match self {
             RowId::Hex(id) => id.to_hex(),
-            RowId::Text(t) => t.to_string(),
+            RowId::Text(t) => String::from(&**t),
         }
     }
 }
@@ -245,7 +248,7 @@ impl Identity {
     /// `span.spanParents[0]`, if any.
     pub fn parent_id(&self) -> Option<String> {
         match (&self.parent_text, self.parent_span_id) {
-            (Some(t), _) => Some(t.to_string()),
+            (Some(t), _) => Some(String::from(&**t)),
             (None, Some(id)) => Some(id.to_hex()),
             (None, None) => None,
         }
@@ -679,7 +682,7 @@ impl Recorder {
                         .as_ref()
                         .and_then(|o| o.to_parent())
                         .or_else(|| id.ctx.braintrust_parent.clone())
-                        .map(|p| p.to_string());
+                        .map(|p| crate::message::text(&p));
                 }
                 record.trace_state = id.ctx.trace_state.as_ref().map(|t| t.as_str().to_owned());
                 l.queue.push(record);
@@ -888,17 +891,9 @@ fn put_id<const N: usize>(buf: &mut [u8], at: usize, prefix: &[u8], write_hex: i
 
 /// A field's length prefix, `<decimal>:`, without core::fmt (this runs at every span end).
 fn push_len(out: &mut String, len: usize) {
-    push_decimal(out, len);
+    // usize is at most 64 bits on every target Rust supports.
+    push_decimal(out, len as u64);
     out.push(':');
-}
-
-fn push_decimal(out: &mut String, n: usize) {
-    if n < 10 {
-        out.push(char::from(b'0' + n as u8));
-        return;
-    }
-    push_decimal(out, n / 10);
-    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// The slug fields naming `object` (no span ids).
@@ -931,7 +926,12 @@ static OBJECT_SLUG: crate::single_thread::SingleThread<ObjectSlug> =
 
 fn object_slug(object: &Arc<ObjectRef>) -> String {
     OBJECT_SLUG.with(|cell| {
-        let mut cached = cell.borrow_mut();
+        // The cache is never busy here (nothing below calls back); if it were, the
+        // slug would be made without it. `borrow_mut`'s panic message would link
+        // `core::fmt` into the wasm (see `message.rs`).
+        let Ok(mut cached) = cell.try_borrow_mut() else {
+            return object_components(object, None).to_v4_string();
+        };
         if let Some((weak, slug)) = cached.as_ref() {
             if core::ptr::eq(weak.as_ptr(), Arc::as_ptr(object)) {
                 return slug.clone();
@@ -1020,8 +1020,8 @@ impl Snapshot {
             push_field(out, id.root_text.as_deref().unwrap_or(""));
             push_field(out, id.parent_text.as_deref().unwrap_or(""));
             match &id.row {
-                RowId::Hex(r) => push_field(out, &format!("h{}", r.to_hex())),
-                RowId::Text(t) => push_field(out, &format!("t{t}")),
+                RowId::Hex(r) => push_field(out, &["h", &r.to_hex()].concat()),
+                RowId::Text(t) => push_field(out, &["t", t].concat()),
             }
         }
         push_field(out, id.ctx.trace_state.as_ref().map_or("", TraceState::as_str));

@@ -7,6 +7,7 @@
 //! object slug live in these; the build is `no_std` (`trap.rs`), so `thread_local!`
 //! is not there to use anyway.
 
+use core::cell::{Ref, RefCell, RefMut};
 use core::ops::Deref;
 
 #[cfg(target_feature = "atomics")]
@@ -36,5 +37,26 @@ impl<T> Deref for SingleThread<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
+    }
+}
+
+impl<T> SingleThread<RefCell<T>> {
+    /// `RefCell::borrow_mut`, trapping without `RefCell`'s panic message: that message
+    /// is formatted with `core::fmt`, which the module otherwise leaves out (see
+    /// `message.rs`). A second borrow could only come from JS calling back into the
+    /// module while an export holds the value; it traps either way, as any panic does.
+    pub(crate) fn borrow_mut(&self) -> RefMut<'_, T> {
+        match self.0.try_borrow_mut() {
+            Ok(value) => value,
+            Err(_) => core::arch::wasm32::unreachable(),
+        }
+    }
+
+    /// `RefCell::borrow`, trapping as [`Self::borrow_mut`] does.
+    pub(crate) fn borrow(&self) -> Ref<'_, T> {
+        match self.0.try_borrow() {
+            Ok(value) => value,
+            Err(_) => core::arch::wasm32::unreachable(),
+        }
     }
 }

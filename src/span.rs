@@ -58,6 +58,7 @@ use crate::prelude::*;
 use core::fmt;
 
 use crate::json::{JsonError, JsonObject, JsonValue};
+use crate::message::{display_message, message, Message};
 
 use crate::ids::{SpanId, TraceId};
 
@@ -300,11 +301,13 @@ pub struct JsonText(String);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonTextError(JsonError);
 
-impl fmt::Display for JsonTextError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "not valid JSON: {}", self.0)
+impl Message for JsonTextError {
+    fn write_to(&self, out: &mut String) {
+        message!(out, "not valid JSON: ", self.0)
     }
 }
+
+display_message!(JsonTextError);
 
 impl core::error::Error for JsonTextError {}
 
@@ -396,17 +399,19 @@ pub enum LogError {
     BadMetric { name: String },
 }
 
-impl fmt::Display for LogError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for LogError {
+    fn write_to(&self, out: &mut String) {
         match self {
-            LogError::NotAnObject { field } => write!(f, "`{field}` must be an object"),
+            LogError::NotAnObject { field } => message!(out, "`", field, "` must be an object"),
             LogError::BadScore { name } => {
-                write!(f, "score `{name}` must be a number between 0 and 1, or null")
+                message!(out, "score `", name, "` must be a number between 0 and 1, or null")
             }
-            LogError::BadMetric { name } => write!(f, "metric `{name}` must be a number, or null"),
+            LogError::BadMetric { name } => message!(out, "metric `", name, "` must be a number, or null"),
         }
     }
 }
+
+display_message!(LogError);
 
 impl core::error::Error for LogError {}
 
@@ -538,14 +543,16 @@ pub enum AttributesJsonError {
     NotAnObject,
 }
 
-impl fmt::Display for AttributesJsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for AttributesJsonError {
+    fn write_to(&self, out: &mut String) {
         match self {
-            Self::NotJson(e) => write!(f, "attributes are not valid JSON: {e}"),
-            Self::NotAnObject => f.write_str("attributes must be an object"),
+            Self::NotJson(e) => message!(out, "attributes are not valid JSON: ", e),
+            Self::NotAnObject => out.push_str("attributes must be an object"),
         }
     }
 }
+
+display_message!(AttributesJsonError);
 
 impl core::error::Error for AttributesJsonError {}
 

@@ -46,7 +46,7 @@ pub fn id_pool_bytes() -> usize {
 /// Why the last `__refillIdPool` call returned 0.
 #[wasm_bindgen(js_name = __randomErrorMessage)]
 pub fn random_error_message() -> String {
-    LAST_ERROR.borrow().map(|err| err.to_string()).unwrap_or_default()
+    LAST_ERROR.borrow().map(|err| crate::message::text(&err)).unwrap_or_default()
 }
 
 /// The module's linear memory, for zero-copy views from JS.

@@ -9,15 +9,15 @@ mod propagation;
 mod span;
 mod wire;
 
-use crate::prelude::*;
+use crate::message::Message;
 
 /// Turns a core error into a JS `Error` with the core's message.
-pub(crate) fn js_error(err: impl core::fmt::Display) -> wasm_bindgen::JsError {
+pub(crate) fn js_error(err: impl Message) -> wasm_bindgen::JsError {
     message_error(&err)
 }
 
 /// [`js_error`]'s work, written once rather than for each error type.
 #[inline(never)]
-fn message_error(err: &dyn core::fmt::Display) -> wasm_bindgen::JsError {
-    wasm_bindgen::JsError::new(&err.to_string())
+fn message_error(err: &dyn Message) -> wasm_bindgen::JsError {
+    wasm_bindgen::JsError::new(&crate::message::text(err))
 }

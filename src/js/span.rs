@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use super::js_error;
 use super::wire::{self, Fields};
+use crate::message::message_text;
 use crate::otlp::Encoding;
 use crate::recorder::{LoggerConfig, Parent, Recorder};
 use crate::single_thread::SingleThread;
@@ -218,7 +219,7 @@ static LAST_SLUG_ERROR: SingleThread<RefCell<Option<String>>> = SingleThread::ne
 #[wasm_bindgen]
 pub fn span_start_slug(logger: u32, kind: u8, start_ms: f64, slug: &str) -> Result<u32, JsError> {
     let s = with(|r| r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), Parent::Slug(slug))).map_err(js_error)?;
-    *LAST_SLUG_ERROR.borrow_mut() = s.slug_error.map(|e| e.to_string());
+    *LAST_SLUG_ERROR.borrow_mut() = s.slug_error.map(|e| crate::message::text(&e));
     Ok(s.handle)
 }
 
@@ -363,7 +364,7 @@ fn identity_field(id: &crate::recorder::Identity, field: u8) -> String {
         1 => id.span_id(),
         2 => id.root_span_id(),
         3 => id.parent_id().unwrap_or_default(),
-        4 => id.trace_flags().to_string(),
+        4 => crate::message::text(&id.trace_flags()),
         _ => String::new(),
     }
 }
@@ -427,7 +428,8 @@ pub fn snapshot_export(logger: u32, snapshot_len: usize) -> Result<String, JsErr
 /// Sets an attribute from JSON text (arrays, objects); `null` is ignored.
 #[wasm_bindgen]
 pub fn span_set_json(h: u32, key: &str, json: &str) -> Result<(), JsError> {
-    let value = crate::json::JsonValue::parse(json).map_err(|e| JsError::new(&format!("attribute `{key}`: {e}")))?;
+    let value =
+        crate::json::JsonValue::parse(json).map_err(|e| JsError::new(&message_text!("attribute `", key, "`: ", e)))?;
     let Some(v) = crate::span::attribute_from_json(value) else {
         return Ok(());
     };
@@ -453,7 +455,7 @@ pub fn span_set_status(h: u32, code: u8, message: &str) -> Result<(), JsError> {
 }
 
 fn json_field(name: &str, text: Option<String>) -> Result<Option<JsonText>, JsError> {
-    text.map(|t| JsonText::new(t).map_err(|e| JsError::new(&format!("log: `{name}` is {e}")))).transpose()
+    text.map(|t| JsonText::new(t).map_err(|e| JsError::new(&message_text!("log: `", name, "` is ", e)))).transpose()
 }
 
 /// Braintrust `span.log(...)`: each field JSON text or `undefined`; `tags` a JSON
@@ -512,6 +514,6 @@ pub fn slug_format(fields_json: &str, version: u8) -> Result<String, JsError> {
     match version {
         3 => Ok(c.to_v3_string()),
         4 => Ok(c.to_v4_string()),
-        v => Err(JsError::new(&format!("slug version must be 3 or 4, got {v}"))),
+        v => Err(JsError::new(&message_text!("slug version must be 3 or 4, got ", v))),
     }
 }

@@ -386,20 +386,8 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
 }
 
 /// Writes a `u64` in decimal.
-pub(crate) fn write_u64(out: &mut Vec<u8>, mut value: u64) {
-    let mut buf = [0u8; 20];
-    let mut start = buf.len();
-    for slot in buf.iter_mut().rev() {
-        *slot = b'0' + (value % 10) as u8;
-        value /= 10;
-        start -= 1;
-        if value == 0 {
-            break;
-        }
-    }
-    if let Some(digits) = buf.get(start..) {
-        out.extend_from_slice(digits);
-    }
+pub(crate) fn write_u64(out: &mut Vec<u8>, value: u64) {
+    out.extend_from_slice(crate::message::Decimal::new(value).as_bytes());
 }
 
 fn write_i64(out: &mut Vec<u8>, value: i64) {

@@ -2,10 +2,10 @@
 //! bytes; base64 problems count characters of the input as given.
 
 use crate::prelude::*;
-use core::fmt;
 
 use super::Field;
 use crate::json::JsonError;
+use crate::message::{display_message, message, Message, QuotedChar};
 
 /// The part of the binary record being read when something went wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,22 +32,24 @@ pub enum Part {
     JsonTail,
 }
 
-impl fmt::Display for Part {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for Part {
+    fn write_to(&self, out: &mut String) {
         match self {
-            Part::ObjectType => f.write_str("object type"),
-            Part::FieldCount => f.write_str("field count"),
-            Part::FieldId => f.write_str("field id"),
-            Part::FieldValue { id, field } => write!(f, "field {id} ({field})"),
-            Part::Flag(name) => write!(f, "flag {name}"),
-            Part::Uuid(field) => write!(f, "{field} UUID"),
-            Part::ComputeArgsLength => f.write_str("compute_object_metadata_args length"),
-            Part::ComputeArgs => f.write_str("compute_object_metadata_args"),
-            Part::RowId => f.write_str("row_id"),
-            Part::JsonTail => f.write_str("JSON tail"),
+            Part::ObjectType => out.push_str("object type"),
+            Part::FieldCount => out.push_str("field count"),
+            Part::FieldId => out.push_str("field id"),
+            Part::FieldValue { id, field } => message!(out, "field ", id, " (", field, ")"),
+            Part::Flag(name) => message!(out, "flag ", name),
+            Part::Uuid(field) => message!(out, field, " UUID"),
+            Part::ComputeArgsLength => out.push_str("compute_object_metadata_args length"),
+            Part::ComputeArgs => out.push_str("compute_object_metadata_args"),
+            Part::RowId => out.push_str("row_id"),
+            Part::JsonTail => out.push_str("JSON tail"),
         }
     }
 }
+
+display_message!(Part);
 
 /// What was wrong with the base64 text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,58 +110,82 @@ pub enum SlugError {
     IncompleteRowIds { present: Field, missing: Field },
 }
 
-impl fmt::Display for SlugError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for SlugError {
+    fn write_to(&self, out: &mut String) {
         match self {
-            SlugError::Empty => f.write_str("empty slug"),
+            SlugError::Empty => out.push_str("empty slug"),
             SlugError::Base64 { at, problem } => match problem {
-                Base64Problem::InvalidCharacter(c) => write!(f, "base64: invalid character {} at {at}", crate::json::QuotedChar(*c)),
-                Base64Problem::InvalidLength => {
-                    write!(f, "base64: invalid length, character at {at} is alone in its group of four")
+                Base64Problem::InvalidCharacter(c) => {
+                    message!(out, "base64: invalid character ", QuotedChar(*c), " at ", at)
                 }
-                Base64Problem::InvalidPadding => write!(f, "base64: invalid padding at {at}"),
+                Base64Problem::InvalidLength => {
+                    message!(out, "base64: invalid length, character at ", at, " is alone in its group of four")
+                }
+                Base64Problem::InvalidPadding => message!(out, "base64: invalid padding at ", at),
             },
             SlugError::UnsupportedVersion { version } => {
-                write!(f, "unsupported version {version} (byte 0; versions 1-4 are known)")
+                message!(out, "unsupported version ", version, " (byte 0; versions 1-4 are known)")
             }
             SlugError::Truncated { part, offset, needed, remaining } => {
                 let unit = if *needed == 1 { "byte" } else { "bytes" };
-                write!(f, "truncated: {part} needs {needed} {unit} at offset {offset}, {remaining} remain")
+                message!(
+                    out,
+                    "truncated: ",
+                    part,
+                    " needs ",
+                    needed,
+                    " ",
+                    unit,
+                    " at offset ",
+                    offset,
+                    ", ",
+                    remaining,
+                    " remain"
+                )
             }
             SlugError::UnknownObjectType { value, version } => {
                 let known = if *version <= 2 { "1 or 2" } else { "1, 2 or 3" };
-                write!(f, "unknown object type {value} (byte 1; version {version} knows {known})")
+                message!(out, "unknown object type ", value, " (byte 1; version ", version, " knows ", known, ")")
             }
             SlugError::UnknownFieldId { id, offset, version } => {
-                write!(f, "unknown field id {id} at offset {offset} (version {version} knows 1-4)")
+                message!(out, "unknown field id ", id, " at offset ", offset, " (version ", version, " knows 1-4)")
             }
             SlugError::InvalidFlag { part, offset, value } => {
-                write!(f, "{part} at offset {offset} is {value}, expected 0 or 1")
+                message!(out, part, " at offset ", offset, " is ", value, ", expected 0 or 1")
             }
-            SlugError::InvalidUuid { part, offset, uuid } => write!(
-                f,
-                "{part} at offset {offset} is not a valid UUID: {uuid} (version nibble must be 1-8 and variant 8-b, or nil/max)"
+            SlugError::InvalidUuid { part, offset, uuid } => message!(
+                out,
+                part,
+                " at offset ",
+                offset,
+                " is not a valid UUID: ",
+                uuid,
+                " (version nibble must be 1-8 and variant 8-b, or nil/max)"
             ),
             SlugError::NegativeLength { offset, value } => {
-                write!(f, "compute_object_metadata_args length at offset {offset} is negative ({value})")
+                message!(out, "compute_object_metadata_args length at offset ", offset, " is negative (", value, ")")
             }
-            SlugError::InvalidUtf8 { part, offset } => write!(f, "{part}: invalid UTF-8 at offset {offset}"),
-            SlugError::Json { part, error } => write!(f, "{part}: {error}"),
-            SlugError::NotAnObject { part, found } => write!(f, "{part}: expected a JSON object, found {found}"),
-            SlugError::EmptyRowId { offset } => write!(f, "row_id at offset {offset} is empty"),
+            SlugError::InvalidUtf8 { part, offset } => message!(out, part, ": invalid UTF-8 at offset ", offset),
+            SlugError::Json { part, error } => message!(out, part, ": ", error),
+            SlugError::NotAnObject { part, found } => message!(out, part, ": expected a JSON object, found ", found),
+            SlugError::EmptyRowId { offset } => message!(out, "row_id at offset ", offset, " is empty"),
             SlugError::TrailingBytes { offset, count } => {
                 let unit = if *count == 1 { "byte" } else { "bytes" };
-                write!(f, "{count} unexpected trailing {unit} at offset {offset}")
+                message!(out, count, " unexpected trailing ", unit, " at offset ", offset)
             }
-            SlugError::WrongType { field, expected, found } => write!(f, "{field} must be {expected}, found {found}"),
-            SlugError::InvalidObjectType { found } => write!(f, "object_type must be 1, 2 or 3, found {found}"),
+            SlugError::WrongType { field, expected, found } => {
+                message!(out, field, " must be ", expected, ", found ", found)
+            }
+            SlugError::InvalidObjectType { found } => message!(out, "object_type must be 1, 2 or 3, found ", found),
             SlugError::ObjectIdAndComputeArgs => {
-                f.write_str("both object_id and compute_object_metadata_args are set; at most one is allowed")
+                out.push_str("both object_id and compute_object_metadata_args are set; at most one is allowed")
             }
-            SlugError::NoObject => f.write_str("neither object_id nor compute_object_metadata_args is set"),
-            SlugError::IncompleteRowIds { present, missing } => write!(f, "{present} present without {missing}"),
+            SlugError::NoObject => out.push_str("neither object_id nor compute_object_metadata_args is set"),
+            SlugError::IncompleteRowIds { present, missing } => message!(out, present, " present without ", missing),
         }
     }
 }
+
+display_message!(SlugError);
 
 impl core::error::Error for SlugError {}

@@ -92,11 +92,13 @@ impl ObjectType {
     }
 }
 
-impl fmt::Display for ObjectType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+impl crate::message::Message for ObjectType {
+    fn write_to(&self, out: &mut String) {
+        out.push_str(self.as_str())
     }
 }
+
+crate::message::display_message!(ObjectType);
 
 /// One field of [`SpanComponents`], by its JSON name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -147,11 +149,13 @@ impl Field {
     }
 }
 
-impl fmt::Display for Field {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+impl crate::message::Message for Field {
+    fn write_to(&self, out: &mut String) {
+        out.push_str(self.as_str())
     }
 }
+
+crate::message::display_message!(Field);
 
 /// What a slug says: the object a span belongs to and, optionally, the span itself.
 ///

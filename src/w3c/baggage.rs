@@ -30,6 +30,7 @@ use alloc::sync::Arc;
 use core::fmt;
 
 use super::{is_ows, member_end, percent, skip_ows, trim_end_ows};
+use crate::message::{display_message, message, Message};
 
 /// Most list members kept on parse or relay.
 pub const MAX_MEMBERS: usize = 64;
@@ -66,17 +67,19 @@ pub enum BraintrustParentError {
     Decode(percent::PercentError),
 }
 
-impl fmt::Display for BraintrustParentError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for BraintrustParentError {
+    fn write_to(&self, out: &mut String) {
         match self {
             Self::UnknownPrefix => {
-                f.write_str("braintrust.parent must start with project_id:, project_name: or experiment_id:")
+                out.push_str("braintrust.parent must start with project_id:, project_name: or experiment_id:")
             }
-            Self::EmptyId => f.write_str("braintrust.parent has an empty id"),
-            Self::Decode(e) => write!(f, "braintrust.parent: {e}"),
+            Self::EmptyId => out.push_str("braintrust.parent has an empty id"),
+            Self::Decode(e) => message!(out, "braintrust.parent: ", e),
         }
     }
 }
+
+display_message!(BraintrustParentError);
 
 impl core::error::Error for BraintrustParentError {}
 
@@ -145,11 +148,14 @@ impl core::str::FromStr for BraintrustParent {
     }
 }
 
-impl fmt::Display for BraintrustParent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.kind(), self.id())
+/// The decoded value, `kind:id`.
+impl Message for BraintrustParent {
+    fn write_to(&self, out: &mut String) {
+        message!(out, self.kind(), ":", self.id())
     }
 }
+
+display_message!(BraintrustParent);
 
 /// One list member: its text (trimmed), key and value (before any `;` property).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,8 @@
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::prelude::*;
-use core::fmt;
+
+use crate::message::{display_message, message, Message};
 
 /// Why a percent-encoded value could not be decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,16 +29,18 @@ pub enum PercentError {
     InvalidUtf8,
 }
 
-impl fmt::Display for PercentError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for PercentError {
+    fn write_to(&self, out: &mut String) {
         match self {
             PercentError::BadEscape { at } => {
-                write!(f, "the '%' at byte {at} is not followed by two hex digits")
+                message!(out, "the '%' at byte ", at, " is not followed by two hex digits")
             }
-            PercentError::InvalidUtf8 => f.write_str("the percent-decoded bytes are not valid UTF-8"),
+            PercentError::InvalidUtf8 => out.push_str("the percent-decoded bytes are not valid UTF-8"),
         }
     }
 }
+
+display_message!(PercentError);
 
 impl core::error::Error for PercentError {}
 

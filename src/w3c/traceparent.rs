@@ -21,10 +21,12 @@
 //! is written as zero, as W3C asks of a participant that does not understand them.
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::prelude::*;
 use core::fmt;
 use core::str::FromStr;
 
 use crate::ids::{hex_byte, IdError, SpanId, TraceId};
+use crate::message::{display_message, message, Message};
 use crate::swar;
 
 /// Length of a version-00 `traceparent`.
@@ -141,27 +143,27 @@ pub enum TraceparentError {
     InvalidFlags,
 }
 
-impl fmt::Display for TraceparentError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for TraceparentError {
+    fn write_to(&self, out: &mut String) {
         match self {
-            Self::TooShort { len } => {
-                write!(f, "traceparent is {len} bytes, at least 55 are needed")
-            }
-            Self::InvalidVersion => f.write_str("traceparent version is not two lowercase hex digits"),
-            Self::ForbiddenVersion => f.write_str("traceparent version ff is invalid"),
+            Self::TooShort { len } => message!(out, "traceparent is ", len, " bytes, at least 55 are needed"),
+            Self::InvalidVersion => out.push_str("traceparent version is not two lowercase hex digits"),
+            Self::ForbiddenVersion => out.push_str("traceparent version ff is invalid"),
             Self::TrailingData { len } => {
-                write!(f, "traceparent version 00 must be exactly 55 bytes, found {len}")
+                message!(out, "traceparent version 00 must be exactly 55 bytes, found ", len)
             }
             Self::BadFutureSuffix => {
-                f.write_str("traceparent of a higher version continues without a '-' after the flags")
+                out.push_str("traceparent of a higher version continues without a '-' after the flags")
             }
-            Self::MissingDash { at } => write!(f, "traceparent needs a '-' at byte {at}"),
-            Self::TraceId(e) => write!(f, "traceparent trace-id: {e}"),
-            Self::ParentId(e) => write!(f, "traceparent parent-id: {e}"),
-            Self::InvalidFlags => f.write_str("traceparent trace-flags are not two lowercase hex digits"),
+            Self::MissingDash { at } => message!(out, "traceparent needs a '-' at byte ", at),
+            Self::TraceId(e) => message!(out, "traceparent trace-id: ", e),
+            Self::ParentId(e) => message!(out, "traceparent parent-id: ", e),
+            Self::InvalidFlags => out.push_str("traceparent trace-flags are not two lowercase hex digits"),
         }
     }
 }
+
+display_message!(TraceparentError);
 
 impl core::error::Error for TraceparentError {}
 

@@ -19,10 +19,12 @@
 //! inject of the trace; spanwire never adds a member of its own.
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::prelude::*;
 use alloc::sync::Arc;
 use core::fmt;
 
 use super::{is_ows, member_end, skip_ows};
+use crate::message::{display_message, message, Message};
 
 /// Most list members a valid `tracestate` may hold.
 pub const MAX_MEMBERS: usize = 32;
@@ -49,24 +51,20 @@ pub enum TraceStateError {
     DuplicateKey { member: usize },
 }
 
-impl fmt::Display for TraceStateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for TraceStateError {
+    fn write_to(&self, out: &mut String) {
         match self {
-            Self::Empty => f.write_str("tracestate has no list member"),
-            Self::TooManyMembers => {
-                write!(f, "tracestate has more than {MAX_MEMBERS} list members")
-            }
-            Self::MissingEquals { member } => write!(f, "tracestate member {member} has no '='"),
-            Self::InvalidKey { member } => {
-                write!(f, "tracestate member {member} has an invalid key")
-            }
-            Self::InvalidValue { member } => {
-                write!(f, "tracestate member {member} has an invalid value")
-            }
-            Self::DuplicateKey { member } => write!(f, "tracestate member {member} repeats a key"),
+            Self::Empty => out.push_str("tracestate has no list member"),
+            Self::TooManyMembers => message!(out, "tracestate has more than ", MAX_MEMBERS, " list members"),
+            Self::MissingEquals { member } => message!(out, "tracestate member ", member, " has no '='"),
+            Self::InvalidKey { member } => message!(out, "tracestate member ", member, " has an invalid key"),
+            Self::InvalidValue { member } => message!(out, "tracestate member ", member, " has an invalid value"),
+            Self::DuplicateKey { member } => message!(out, "tracestate member ", member, " repeats a key"),
         }
     }
 }
+
+display_message!(TraceStateError);
 
 impl core::error::Error for TraceStateError {}
 

@@ -70,13 +70,22 @@ test('malformed slugs: exact errors from parseSlug', () => {
     ['  \n', /^empty slug$/],
     ['AAAA', /^unsupported version 0 \(byte 0; versions 1-4 are known\)$/],
     ['BAI=', /^truncated: field count needs 1 byte at offset 2, 0 remain$/],
-    ['BA*=', /base64/i],
+    ['BA*=', /^base64: invalid character '\*' at 2$/],
+    // Messages made of nested pieces (src/message.rs): a part naming its field, a JSON
+    // error inside a slug error, a character shown as a code point.
+    ['BAEBAQKq', /^truncated: field 1 \(object_id\) needs 16 bytes at offset 4, 2 remain$/],
+    ['BAEAew==', /^JSON tail: unexpected end at byte 4$/],
+    ['BAEAeyJhIjoB', /^JSON tail: unexpected character U\+0001 at byte 8$/],
     [42, /expects a string/],
   ];
   for (const [slug, re] of cases) {
     assert.throws(() => parseSlug(slug), (e) => e instanceof Error && re.test(e.message), String(slug));
   }
   assert.throws(() => parseSlug('garbage'), (e) => e.message.length > 10 && !/undefined/.test(e.message));
+});
+
+test('formatSlug: an unknown version is a clear Error', () => {
+  assert.throws(() => formatSlug({ object_type: 1, object_id: 'x' }, { version: 5 }), /^Error: slug version must be 3 or 4, got 5$/);
 });
 
 test('malformed slugs: startSpan starts a fresh root, warns once per logger, never throws', () => {
