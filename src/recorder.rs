@@ -860,8 +860,15 @@ fn slug_identity(c: SpanComponents, legacy: bool, sampler: RatioSampler) -> Resu
 pub struct Snapshot;
 
 fn push_field(out: &mut String, value: &str) {
-    push_len(out, value.len());
-    out.push_str(value);
+    push_field_parts(out, &[value]);
+}
+
+/// One field whose text is `parts` joined, written without joining them first.
+fn push_field_parts(out: &mut String, parts: &[&str]) {
+    push_len(out, parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
 }
 
 /// Copies `bytes` into `buf` at `at`; returns the end (unchanged if they do not fit:
@@ -1020,21 +1027,15 @@ impl Snapshot {
             push_field(out, id.root_text.as_deref().unwrap_or(""));
             push_field(out, id.parent_text.as_deref().unwrap_or(""));
             match &id.row {
-                RowId::Hex(r) => push_field(out, &["h", &r.to_hex()].concat()),
-                RowId::Text(t) => push_field(out, &["t", t].concat()),
+                RowId::Hex(r) => push_field_parts(out, &["h", &r.to_hex()]),
+                RowId::Text(t) => push_field_parts(out, &["t", t]),
             }
         }
         push_field(out, id.ctx.trace_state.as_ref().map_or("", TraceState::as_str));
         push_field(out, id.ctx.baggage.as_str());
         match &id.ctx.braintrust_parent {
-            // `kind:id`, the Display form, written without core::fmt.
-            Some(p) => {
-                let (kind, value) = (p.kind(), p.id());
-                push_len(out, kind.len() + 1 + value.len());
-                out.push_str(kind);
-                out.push(':');
-                out.push_str(value);
-            }
+            // `kind:id`, the Display form.
+            Some(p) => push_field_parts(out, &[p.kind(), ":", p.id()]),
             None => push_field(out, ""),
         }
         match &id.object {
