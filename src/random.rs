@@ -35,10 +35,12 @@ impl Message for RandomError {
 
 display_message!(RandomError);
 
-/// What went wrong underneath, as getrandom says it. In WebAssembly its `wasm_js`
-/// backend has one error, for a `crypto.getRandomValues` that is missing or throws,
-/// and this is getrandom's text for it: writing the text here keeps getrandom's
-/// `Display`, and with it `core::fmt`'s integer formatting, out of the module.
+/// What went wrong underneath. In WebAssembly getrandom's `wasm_js` backend has one
+/// error, for a `crypto.getRandomValues` that is missing or throws, and this is
+/// getrandom's own text for it. Its `Display` gives that text only when the backend is
+/// chosen by the `getrandom_backend` cfg; chosen by the feature, as here, it printed
+/// "Unknown Error: 65546". Writing the text here also keeps getrandom's `Display`, and
+/// with it `core::fmt`'s integer formatting, out of the module.
 #[cfg(target_arch = "wasm32")]
 fn write_source_error(_: &getrandom::Error, out: &mut String) {
     out.push_str("Web Crypto API is unavailable")

@@ -48,3 +48,28 @@ test('ids stay valid when wasm memory grows under the id pool (the view is renew
     assert.match(newSpanId(), /^[0-9a-f]{16}$/);
   }
 });
+
+test('a failing secure source: an Error that says so, and ids again once it works', () => {
+  Object.defineProperty(globalThis.crypto, 'getRandomValues', {
+    configurable: true,
+    writable: true,
+    value() { throw new Error('no entropy here'); },
+  });
+  let failure;
+  try {
+    // A 16 KiB block holds 1,024 trace ids: the next refill within these draws fails.
+    for (let i = 0; i < 1100 && failure === undefined; i++) {
+      try { newTraceId(); } catch (err) { failure = err; }
+    }
+  } finally {
+    delete globalThis.crypto.getRandomValues; // Crypto.prototype's again
+  }
+  assert.ok(failure instanceof Error, 'a refill without a source must throw');
+  assert.equal(
+    failure.message,
+    'no cryptographically secure random source is available (Web Crypto API is unavailable); ' +
+      'in Cloudflare Workers, ids can only be drawn inside a request handler, not at module scope',
+  );
+  assert.match(newTraceId(), /^[0-9a-f]{32}$/);
+  assert.match(newSpanId(), /^[0-9a-f]{16}$/);
+});
