@@ -479,22 +479,11 @@ impl BraintrustFields {
         merge_json(&mut self.scores, update.scores);
         merge_json(&mut self.span_attributes, update.span_attributes);
         if let Some(new_tags) = update.tags {
-            match &mut self.tags {
-                Some(tags) => {
-                    for tag in new_tags {
-                        if !tags.contains(&tag) {
-                            tags.push(tag);
-                        }
-                    }
-                }
-                None => {
-                    let mut unique: Vec<String> = Vec::with_capacity(new_tags.len());
-                    for tag in new_tags {
-                        if !unique.contains(&tag) {
-                            unique.push(tag);
-                        }
-                    }
-                    self.tags = Some(unique);
+            // The union, in first-seen order, without repeats (within the update too).
+            let tags = self.tags.get_or_insert_with(Vec::new);
+            for tag in new_tags {
+                if !tags.contains(&tag) {
+                    tags.push(tag);
                 }
             }
         }
