@@ -5,68 +5,43 @@
 // first, growing down from 1 MiB, and the data after it; this fails the build if a
 // data segment ever starts below 1,024 or the stack pointer starts there.
 //   node scripts/low-memory-check.mjs file.wasm
-import { readFileSync } from 'node:fs';
+import { WasmReader } from './wasm-reader.mjs';
 
 const LOW = 1024;
-const bytes = readFileSync(process.argv[2]);
-let at = 8;
-const u32 = () => {
-  let result = 0;
-  let shift = 0;
-  for (;;) {
-    const b = bytes[at++];
-    result += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (b < 0x80) return result;
-  }
-};
-const s32 = () => {
-  let result = 0;
-  let shift = 0;
-  let b;
-  do {
-    b = bytes[at++];
-    result |= (b & 0x7f) << shift;
-    shift += 7;
-  } while (b & 0x80);
-  return shift < 32 && b & 0x40 ? result | (-1 << shift) : result;
-};
+const wasm = new WasmReader(process.argv[2]);
+
 // A constant expression: `i32.const N end` is all this module kind uses.
 const constExpr = (what) => {
-  if (bytes[at++] !== 0x41) throw new Error(`${what}: not an i32.const expression`);
-  const value = s32();
-  if (bytes[at++] !== 0x0b) throw new Error(`${what}: expression does not end after i32.const`);
+  if (wasm.byte() !== 0x41) throw new Error(`${what}: not an i32.const expression`);
+  const value = wasm.s32();
+  if (wasm.byte() !== 0x0b) throw new Error(`${what}: expression does not end after i32.const`);
   return value;
 };
 
 const problems = [];
-while (at < bytes.length) {
-  const id = bytes[at++];
-  const size = u32();
-  const end = at + size;
+wasm.eachSection((id) => {
   if (id === 6) {
     // globals: the first mutable i32 is the stack pointer
-    for (let n = u32(), i = 0; i < n; i++) {
-      const type = bytes[at++];
-      const mutable = bytes[at++];
+    for (let n = wasm.u32(), i = 0; i < n; i++) {
+      const type = wasm.byte();
+      const mutable = wasm.byte();
       if (type !== 0x7f) break;
       const value = constExpr(`global ${i}`);
       if (mutable && i === 0 && value < LOW) problems.push(`the stack pointer starts at ${value}`);
     }
   } else if (id === 11) {
-    for (let n = u32(), i = 0; i < n; i++) {
-      const flags = u32();
-      if (flags === 2) u32(); // memory index
+    for (let n = wasm.u32(), i = 0; i < n; i++) {
+      const flags = wasm.u32();
+      if (flags === 2) wasm.u32(); // memory index
       if (flags !== 1) {
         const offset = constExpr(`data segment ${i}`);
         if (offset < LOW) problems.push(`data segment ${i} starts at ${offset}`);
       }
-      const length = u32();
-      at += length;
+      const length = wasm.u32();
+      wasm.at += length;
     }
   }
-  at = end;
-}
+});
 if (problems.length) {
   console.error(`${process.argv[2]}: low memory is used, so --low-memory-unused is wrong here: ${problems.join('; ')}`);
   process.exit(1);

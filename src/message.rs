@@ -14,10 +14,13 @@
 //! The error types implement [`Message`], and their `Display` delegates to it
 //! ([`display_message!`]), so Rust callers see the usual `Display`. The bindings make
 //! a JS `Error` from [`text`], so nothing in the wasm build calls into `core::fmt`:
-//! its formatting code left the module, 2.4 KB of gzip (6.7 KB of raw wasm), with
-//! every message unchanged. The other routes into `core::fmt` are closed for the
+//! its formatting code left the module, 2.4 KB of gzip (6.7 KB of raw wasm), and the
+//! messages read as before. The other routes into `core::fmt` are closed for the
 //! same reason: the cell statics trap without `RefCell`'s panic message
-//! (`single_thread.rs`), and getrandom's error is described as text (`random.rs`).
+//! (`single_thread.rs`), and getrandom's error is described as text (`random.rs`,
+//! where the message now names its cause).
+//! `scripts/no-fmt-check.mjs` (run by `scripts/test`) fails if the formatting code
+//! comes back.
 
 use crate::prelude::*;
 
