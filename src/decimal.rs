@@ -9,6 +9,9 @@
 //! double by comparing the decimal value exactly, as big integers, with the midpoints
 //! between neighbouring doubles. Digits past the 780th are folded into one sticky digit,
 //! which cannot change the rounding of a value this long.
+//!
+//! The other way, `Digits` writes an integer's decimal digits, for OTLP/JSON, the
+//! span snapshots and error messages.
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -336,10 +339,42 @@ impl Big {
     }
 }
 
+/// The decimal digits of a `u64`, the other way from [`parse_f64`]: for the encoders
+/// that write numbers as text (OTLP/JSON, snapshots) and for error messages.
+pub(crate) struct Digits {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl Digits {
+    pub(crate) fn new(mut value: u64) -> Digits {
+        let mut buf = [0u8; 20];
+        let mut start = buf.len();
+        for slot in buf.iter_mut().rev() {
+            *slot = b'0' + (value % 10) as u8;
+            value /= 10;
+            start -= 1;
+            if value == 0 {
+                break;
+            }
+        }
+        Digits { buf, start }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.buf.get(self.start..).unwrap_or_default()
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII digits are written.
+        core::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::panic, clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
-    use super::parse_f64;
+    use super::{parse_f64, Digits};
 
     fn same(text: &str) {
         let ours = parse_f64(text).unwrap_or_else(|| panic!("rejected {text}"));
@@ -447,6 +482,17 @@ mod tests {
             if cut > 0 {
                 same(&format!("{}.{}e{exp}", &t[..cut], &t[cut..]));
             }
+        }
+    }
+
+    #[test]
+    fn digits_match_display() {
+        let mut values = vec![0, 1, 9, 10, 99, 100, 12345, u64::from(u32::MAX), u64::MAX - 1, u64::MAX];
+        values.extend((0..64).map(|shift| 1u64 << shift));
+        values.extend((1..20).map(|exp| 10u64.pow(exp) - 1));
+        for v in values {
+            assert_eq!(Digits::new(v).as_str(), v.to_string());
+            assert_eq!(Digits::new(v).as_bytes(), v.to_string().as_bytes());
         }
     }
 }

@@ -22,6 +22,7 @@
 //! `scripts/no-fmt-check.mjs` (run by `scripts/test`) fails if the formatting code
 //! comes back.
 
+use crate::decimal::Digits;
 use crate::prelude::*;
 
 /// Something a message is built from: text, a number, or a value with a message of
@@ -48,16 +49,11 @@ impl<T: Message + ?Sized> Message for &T {
     }
 }
 
-macro_rules! unsigned_message {
-    ($($t:ty),+) => {$(
-        impl Message for $t {
-            fn write_to(&self, out: &mut String) {
-                push_decimal(out, u64::from(*self))
-            }
-        }
-    )+};
+impl Message for u8 {
+    fn write_to(&self, out: &mut String) {
+        push_decimal(out, u64::from(*self))
+    }
 }
-unsigned_message!(u8, u16, u32, u64);
 
 impl Message for usize {
     fn write_to(&self, out: &mut String) {
@@ -75,11 +71,10 @@ impl Message for i32 {
     }
 }
 
-/// Appends `value` in decimal: the one copy of the digit loop that messages (and the
-/// snapshot's length prefixes) share.
+/// Appends `value` in decimal, for messages and the snapshot's length prefixes.
 #[inline(never)]
 pub(crate) fn push_decimal(out: &mut String, value: u64) {
-    out.push_str(Decimal::new(value).as_str());
+    out.push_str(Digits::new(value).as_str());
 }
 
 /// The message as a `String`: what the bindings put in a JS `Error`.
@@ -123,38 +118,6 @@ macro_rules! display_message {
 }
 pub(crate) use display_message;
 
-/// The decimal digits of an integer, for messages and for the encoders that write
-/// numbers as text (OTLP/JSON, snapshots).
-pub(crate) struct Decimal {
-    buf: [u8; 20],
-    start: usize,
-}
-
-impl Decimal {
-    pub(crate) fn new(mut value: u64) -> Decimal {
-        let mut buf = [0u8; 20];
-        let mut start = buf.len();
-        for slot in buf.iter_mut().rev() {
-            *slot = b'0' + (value % 10) as u8;
-            value /= 10;
-            start -= 1;
-            if value == 0 {
-                break;
-            }
-        }
-        Decimal { buf, start }
-    }
-
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        self.buf.get(self.start..).unwrap_or_default()
-    }
-
-    pub(crate) fn as_str(&self) -> &str {
-        // Only ASCII digits are written.
-        core::str::from_utf8(self.as_bytes()).unwrap_or_default()
-    }
-}
-
 /// A character as error messages show it: `'x'` for printable ASCII other than the
 /// quote itself, `U+00A0` for anything else (space and control characters included,
 /// so that nothing invisible hides between the quotes). `{:?}` would link core's
@@ -195,17 +158,6 @@ display_message!(QuotedChar);
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn decimal_matches_display() {
-        let mut values = vec![0, 1, 9, 10, 99, 100, 12345, u64::from(u32::MAX), u64::MAX - 1, u64::MAX];
-        values.extend((0..64).map(|shift| 1u64 << shift));
-        values.extend((1..20).map(|exp| 10u64.pow(exp) - 1));
-        for v in values {
-            assert_eq!(Decimal::new(v).as_str(), v.to_string());
-            assert_eq!(Decimal::new(v).as_bytes(), v.to_string().as_bytes());
-        }
-    }
 
     #[test]
     fn integer_pieces_match_display() {

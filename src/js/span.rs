@@ -23,7 +23,7 @@ use crate::w3c::BraintrustParent;
 /// The module's one recorder.
 static RECORDER: SingleThread<RefCell<Recorder>> = SingleThread::new(RefCell::new(Recorder::new()));
 
-/// The recorder, borrowed for one call. Not inlined, so the borrow check and its panic
+/// The recorder, borrowed for one call. Not inlined, so the borrow check and its trap
 /// path are written once, not in every export (no export re-enters another).
 #[inline(never)]
 fn recorder() -> RefMut<'static, Recorder> {

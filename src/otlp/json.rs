@@ -387,7 +387,7 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
 
 /// Writes a `u64` in decimal.
 pub(crate) fn write_u64(out: &mut Vec<u8>, value: u64) {
-    out.extend_from_slice(crate::message::Decimal::new(value).as_bytes());
+    out.extend_from_slice(crate::decimal::Digits::new(value).as_bytes());
 }
 
 fn write_i64(out: &mut Vec<u8>, value: i64) {
