@@ -119,7 +119,8 @@ function kindOf(carrier) {
 /**
  * Asks a carrier with a case-insensitive getter (`get`, or Node's `getHeader`) for the
  * headers. Without a traceparent there is no context, so the other two are not asked
- * for: most requests carry none, and each `Headers.get` costs about 175 ns in Node.
+ * for: most requests carry none, and each `Headers.get` costs 50 to 175 ns in Node 20,
+ * by host.
  */
 function readNamed(carrier, kind) {
   if (kind === HEADERS) return readFetch(carrier);
