@@ -71,9 +71,10 @@ impl Message for i32 {
     }
 }
 
-/// Appends `value` in decimal, for messages and the snapshot's length prefixes.
+/// Appends `value` in decimal: the integer pieces of messages, and through them the
+/// snapshot's length prefixes.
 #[inline(never)]
-pub(crate) fn push_decimal(out: &mut String, value: u64) {
+fn push_decimal(out: &mut String, value: u64) {
     out.push_str(Digits::new(value).as_str());
 }
 

@@ -40,7 +40,7 @@ use core::cell::RefCell;
 
 use crate::context::{self, SpanContext};
 use crate::ids::{format_uuid, hex_byte, parse_uuid, SpanId, TraceId};
-use crate::message::{display_message, push_decimal, Message};
+use crate::message::{display_message, message, Message};
 use crate::otlp::Encoding;
 use crate::random::{self, RandomError};
 use crate::sampling::RatioSampler;
@@ -898,9 +898,7 @@ fn put_id<const N: usize>(buf: &mut [u8], at: usize, prefix: &[u8], write_hex: i
 
 /// A field's length prefix, `<decimal>:`, without core::fmt (this runs at every span end).
 fn push_len(out: &mut String, len: usize) {
-    // usize is at most 64 bits on every target Rust supports.
-    push_decimal(out, len as u64);
-    out.push(':');
+    message!(out, len, ":");
 }
 
 /// The slug fields naming `object` (no span ids).
