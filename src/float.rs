@@ -23,7 +23,8 @@ pub(crate) fn powi(mut base: f64, exp: i32) -> f64 {
     }
 }
 
-/// Whether `x` is a whole number of magnitude below 2^63 (so `x as i64` is exact).
+/// Whether `x` is a whole number in the i64 range, [-2^63, 2^63), so `x as i64` is
+/// exact. Both bounds are exact doubles; -2^63 is in the range and 2^63 is not.
 pub(crate) fn is_whole_i64(x: f64) -> bool {
     (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&x) && (x as i64) as f64 == x
 }

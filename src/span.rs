@@ -573,7 +573,6 @@ fn attribute_at_depth(value: JsonValue, depth: usize) -> Option<AttributeValue> 
         JsonValue::Null => return None,
         JsonValue::Bool(b) => AttributeValue::Bool(b),
         JsonValue::String(s) => AttributeValue::String(s),
-        // -2^63 and 2^63 are exact doubles; the i64 range is [-2^63, 2^63).
         JsonValue::Number(n) if crate::float::is_whole_i64(n) => AttributeValue::Int(n as i64),
         JsonValue::Number(n) => AttributeValue::Double(n),
         JsonValue::Array(items) if depth < MAX_VALUE_DEPTH => {
