@@ -374,6 +374,25 @@ fn lossy_encodings_match_js() {
     assert_eq!(empty.to_v3_string(), b64(&format!("030100 {}", hex_of("{}"))), "V3 always writes a tail");
 }
 
+/// An empty id is a string, so the JS SDK's schema takes it on decoding, but its
+/// encoders drop falsy values: re-exporting such components leaves the row-id triple
+/// incomplete, and the slug no longer decodes, in JS as here. The fuzz target `slug`
+/// allows exactly this failure.
+#[test]
+fn an_empty_id_decodes_but_does_not_survive_re_encoding() {
+    let tail = format!(r#"{{"row_id":"","span_id":"{SPAN8}","root_span_id":"{TRACE16}"}}"#);
+    let slug = b64(&format!("040200 {}", hex_of(&tail)));
+    let decoded = SpanComponents::parse(&slug).expect("an empty row_id is a string");
+    assert_eq!(decoded.row_id.as_deref(), Some(""));
+    assert!(!decoded.links_child(), "an empty id is falsy: no link");
+    for again in [decoded.to_v4_string(), decoded.to_v3_string()] {
+        assert_eq!(
+            SpanComponents::parse(&again),
+            Err(SlugError::IncompleteRowIds { present: Field::SpanId, missing: Field::RowId })
+        );
+    }
+}
+
 #[test]
 fn links_child_whatever_the_id_format() {
     let uuid = "77e7d0be-1491-4b4b-914f-9b7c8a96d361";
