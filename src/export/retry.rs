@@ -30,6 +30,10 @@
 //! assert_eq!(decide(&p, 6, Outcome::Timeout, None, 0, 0.0), Decision::GiveUp);
 //! ```
 
+// `Retry-After` comes from whatever server answers: its parser, like the header
+// parsers, is held to no panics.
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 /// How an export attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
