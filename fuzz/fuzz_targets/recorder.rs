@@ -31,9 +31,14 @@ impl Program<'_> {
         b
     }
 
-    fn pick<T: Copy>(&mut self, items: &[T]) -> Option<T> {
+    /// An index below `len`, if there is one.
+    fn index(&mut self, len: usize) -> Option<usize> {
         let i = usize::from(self.byte());
-        (!items.is_empty()).then(|| items[i % items.len()])
+        (len > 0).then(|| i % len)
+    }
+
+    fn pick<T: Copy>(&mut self, items: &[T]) -> Option<T> {
+        self.index(items.len()).map(|i| items[i])
     }
 
     fn text(&mut self) -> String {
@@ -103,14 +108,18 @@ fuzz_target!(|data: &[u8]| {
                 loggers.push(Logger { id: r.create_logger(config), bound });
             }
             1 => {
-                let Some(logger) = p.pick(&loggers.iter().map(|l| l.id).collect::<Vec<_>>()) else { continue };
+                let Some(logger) = p.index(loggers.len()).map(|i| loggers[i].id) else { continue };
                 let name = p.text();
                 let kind = p.pick(&KINDS).unwrap_or_default();
                 let (traceparent, tracestate, baggage, other) = (p.text(), p.maybe_text(), p.maybe_text(), p.text());
-                let snapshot = p.pick(&(0..snapshots.len()).collect::<Vec<_>>()).map(|i| snapshots[i].clone());
+                let snapshot = p.index(snapshots.len()).map(|i| snapshots[i].clone());
                 let parent = match p.byte() % 6 {
                     0 => Parent::None,
-                    1 => Parent::Live(p.pick(&live).unwrap_or(u32::from(p.byte()))),
+                    1 => {
+                        // A live handle; with none live, whatever number the input gives.
+                        let stale = u32::from(p.byte());
+                        Parent::Live(p.pick(&live).unwrap_or(stale))
+                    }
                     2 => Parent::Snapshot(snapshot.as_deref().unwrap_or(&other)),
                     3 => Parent::Remote {
                         traceparent: &traceparent,
@@ -179,7 +188,7 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
             8 => {
-                let Some(l) = p.pick(&(0..loggers.len()).collect::<Vec<_>>()) else { continue };
+                let Some(l) = p.index(loggers.len()) else { continue };
                 let (id, bound) = (loggers[l].id, loggers[l].bound);
                 let before = r.queued(id);
                 assert!(before <= bound, "queue {before} over its bound {bound}");
@@ -195,10 +204,8 @@ fuzz_target!(|data: &[u8]| {
                 r.discard(h);
             }
             10 => {
-                let (Some(logger), Some(i)) = (
-                    p.pick(&loggers.iter().map(|l| l.id).collect::<Vec<_>>()),
-                    p.pick(&(0..snapshots.len()).collect::<Vec<_>>()),
-                ) else {
+                let (Some(logger), Some(i)) = (p.index(loggers.len()).map(|i| loggers[i].id), p.index(snapshots.len()))
+                else {
                     continue;
                 };
                 if let Ok(slug) = r.export_snapshot(logger, &snapshots[i]) {
@@ -207,7 +214,7 @@ fuzz_target!(|data: &[u8]| {
             }
             _ => {
                 // Closing a logger frees its id for the next one; forget it here.
-                let Some(l) = p.pick(&(0..loggers.len()).collect::<Vec<_>>()) else { continue };
+                let Some(l) = p.index(loggers.len()) else { continue };
                 r.close_logger(loggers.swap_remove(l).id);
             }
         }
