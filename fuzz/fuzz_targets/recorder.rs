@@ -113,7 +113,9 @@ fuzz_target!(|data: &[u8]| {
                 let kind = p.pick(&KINDS).unwrap_or_default();
                 let (traceparent, tracestate, baggage, other) = (p.text(), p.maybe_text(), p.maybe_text(), p.text());
                 let snapshot = p.index(snapshots.len()).map(|i| snapshots[i].clone());
-                let parent = match p.byte() % 6 {
+                let choice = p.byte() % 6;
+                let from_snapshot = choice == 2 && snapshot.is_some();
+                let parent = match choice {
                     0 => Parent::None,
                     1 => {
                         // A live handle; with none live, whatever number the input gives.
@@ -130,8 +132,9 @@ fuzz_target!(|data: &[u8]| {
                     4 => Parent::Slug(&other),
                     _ => Parent::Snapshot(&other),
                 };
-                if let Ok(started) = r.start(logger, &name, kind, p.time(), parent) {
-                    live.push(started.handle);
+                match r.start(logger, &name, kind, p.time(), parent) {
+                    Ok(started) => live.push(started.handle),
+                    Err(e) => assert!(!from_snapshot, "an ended span's snapshot must parent a child: {e:?}"),
                 }
             }
             2 => {
