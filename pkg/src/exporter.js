@@ -40,6 +40,19 @@ const MAX_QUEUE_SIZE_LIMIT = 1 << 20;
 const GZIP_THRESHOLD = 1024;
 /** Browsers allow 64 KiB of keepalive request bodies in flight per page. */
 const KEEPALIVE_BUDGET = 64 * 1024;
+/**
+ * The URL of the page or web worker this runs in, which `fetch` resolves relative
+ * URLs against; undefined in Node and Cloudflare Workers, which have no location.
+ */
+function locationHref() {
+  try {
+    const href = globalThis.location?.href;
+    return typeof href === 'string' ? href : undefined;
+  } catch {
+    return undefined; // a detached or cross-origin location
+  }
+}
+
 /** Default bound of `flush()`. */
 const FLUSH_TIMEOUT_MS = 30000;
 
@@ -161,7 +174,8 @@ export default class Exporter {
     this._redact = redactor([apiKey]);
     const url = ex.url ?? (apiKey ? BRAINTRUST_OTLP_URL : OTLP_DEFAULT_URL);
     try {
-      this.url = new URL(String(url)).href;
+      // In a page or a web worker, a relative URL ('/otel/v1/traces') is resolved as fetch does.
+      this.url = new URL(String(url), locationHref()).href;
     } catch {
       throw new TypeError(`spanwire: exporter.url is not a valid URL: ${this._redact(url)}`);
     }

@@ -13,9 +13,13 @@ const TYPES = {
   '.png': 'image/png',
 };
 
-/** Serves `root`; resolves to `{ url, close }` once listening. */
-export function serveStatic(root, { port = 0 } = {}) {
+/**
+ * Serves `root`; resolves to `{ url, close }` once listening. `handle(req, res)`, if
+ * given, sees each request first and returns true for one it answered.
+ */
+export function serveStatic(root, { port = 0, handle } = {}) {
   const server = createServer(async (req, res) => {
+    if (handle !== undefined && (await handle(req, res))) return;
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
     const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
     if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
