@@ -666,16 +666,20 @@ export class Logger {
     return runTraced(this._start(tracedOptions(fn, options), options.parent), fn);
   }
 
-  /** Sends every ended span; resolves with the exporter's report. */
+  /**
+   * Sends every ended span; resolves with the exporter's report. Without an exporter
+   * (`exporter: false`) ended spans are not kept, so the report is all zeros.
+   */
   flush(options) {
     if (this._exporter !== undefined) return this._exporter.flush(options);
-    return Promise.resolve({ exported: 0, queued: this._source.queued(), dropped: this._source.dropped() });
+    return Promise.resolve({ exported: 0, dropped: 0, failed: 0, pending: 0 });
   }
 
-  /** Export counters. */
+  /** Export counters; the same fields without an exporter, which never sends. */
   stats() {
     if (this._exporter !== undefined) return this._exporter.stats();
-    return { queued: this._source.queued(), dropped: this._source.dropped() };
+    const s = this._source;
+    return { queued: s.queued(), inFlight: 0, exported: 0, failed: 0, dropped: s.dropped(), retries: 0, requests: 0 };
   }
 }
 

@@ -97,9 +97,14 @@ test('module-level startSpan/traced/flush use the current logger', async () => {
   assert.deepEqual(parseSlug(s.export()).compute_object_metadata_args, { project_name: 'module-level' });
   s.end();
   assert.equal(traced(() => 1), 1);
-  const report = await flush();
-  assert.equal(typeof report, 'object');
-  assert.equal(l.stats().queued, 0, 'export off: nothing retained');
+  // Export off: nothing retained, and the report and counters have the shapes a
+  // logger with an exporter gives (the FlushReport and ExportStats types).
+  assert.deepEqual(await flush(), { exported: 0, dropped: 0, failed: 0, pending: 0 });
+  const stats = l.stats();
+  assert.deepEqual(stats, { queued: 0, inFlight: 0, exported: 0, failed: 0, dropped: 0, retries: 0, requests: 0 });
+  const sending = initLogger({ exporter: { url: 'http://127.0.0.1:9/v1/traces' }, setCurrent: false });
+  assert.deepEqual(Object.keys(stats).sort(), Object.keys(sending.stats()).sort());
+  assert.deepEqual(Object.keys(await flush()).sort(), Object.keys(await sending.flush({ timeoutMs: 0 })).sort());
 });
 
 test('parent from an extracted context (TraceContext fields or a Braintrust-style dict)', () => {
