@@ -533,6 +533,26 @@ function startRemote(id, kind, startMs, { traceparent: tp, tracestate: ts, bagga
   return span_start_remote(id, kind, startMs, tpLen, hasTs ? tsLen : -1, hasBg ? bgLen : -1, checked);
 }
 
+/** Printable ASCII, nothing at either end that a header would trim. */
+const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
+/**
+ * The `x-bt-parent` header naming the logger's Braintrust object (kind 1 project id,
+ * 2 project name, 3 experiment id): `project_name:<name>` as Braintrust reads it
+ * (resolveParentHeader in its util package, which takes the rest verbatim). A header
+ * carries only Latin-1, and fetch trims spaces and tabs at its ends, so a value that
+ * would not arrive intact (`Café ☕`, a trailing space) is sent as the V3 slug the
+ * same reader decodes: base64 of the exact UTF-8.
+ */
+function parentHeader(kind, value) {
+  const text = `${['', 'project_id', 'project_name', 'experiment_id'][kind]}:${value}`;
+  if (HEADER_SAFE.test(text)) return text;
+  const fields = kind === 2
+    ? { object_type: 2, compute_object_metadata_args: { project_name: value } }
+    : { object_type: kind === 1 ? 2 : 1, object_id: value };
+  return slug_format(JSON.stringify(fields), 3);
+}
+
 /** A logger: where spans go (Braintrust object, service, exporter) and how ids are made. */
 export class Logger {
   constructor(options = {}) {
@@ -582,8 +602,7 @@ export class Logger {
     this.sampleRate = sampleRate;
     this._slugWarned = false;
     this._exporter = undefined;
-    const braintrustParent = parentKind === 0 ? undefined
-      : `${['', 'project_id', 'project_name', 'experiment_id'][parentKind]}:${parentValue}`;
+    const braintrustParent = parentKind === 0 ? undefined : parentHeader(parentKind, parentValue);
     const id = this._id;
     const contentType = protocol === 'protobuf' ? 'application/x-protobuf' : 'application/json';
     this._source = {

@@ -136,6 +136,36 @@ test('apiKey: Braintrust endpoint by default, Bearer auth and x-bt-parent; the k
   });
 });
 
+test('x-bt-parent: the logger\'s object as Braintrust reads it; a name a header cannot carry goes as a V3 slug', () =>
+  withReceiver(async (rx) => {
+    const { initLogger } = await import('spanwire');
+    const { resolveParentHeader } = await import('braintrust/util'); // what Braintrust's endpoint runs
+    const cases = [
+      [{ projectName: 'plain name' }, 'project_name:plain name', { object_type: 2, compute_object_metadata_args: { project_name: 'plain name' } }],
+      [{ projectName: 'Café ☕' }, undefined, { object_type: 2, compute_object_metadata_args: { project_name: 'Café ☕' } }],
+      [{ projectName: 'Café' }, undefined, { object_type: 2, compute_object_metadata_args: { project_name: 'Café' } }],
+      [{ projectName: 'trailing ' }, undefined, { object_type: 2, compute_object_metadata_args: { project_name: 'trailing ' } }],
+      [{ projectId: 'p-1' }, 'project_id:p-1', { object_type: 2, object_id: 'p-1' }],
+      [{ projectId: 'p\t1' }, undefined, { object_type: 2, object_id: 'p\t1' }],
+      [{ experimentId: 'exp-ü' }, undefined, { object_type: 1, object_id: 'exp-ü' }],
+    ];
+    for (const [options, raw, object] of cases) {
+      const before = rx.requests.length;
+      const logger = initLogger({ ...options, apiKey: 'k', exporter: { url: rx.url }, batch: FAST, setCurrent: false });
+      logger.startSpan({ name: 'x' }).end();
+      assert.deepEqual(await logger.flush(), { exported: 1, dropped: 0, failed: 0, pending: 0 }, JSON.stringify(options));
+      const header = rx.requests[before].headers['x-bt-parent'];
+      if (raw !== undefined) assert.equal(header, raw);
+      else assert.match(header, /^[A-Za-z0-9+/=]+$/, 'a slug: base64, pure ASCII');
+      const { object_type, object_id, compute_object_metadata_args } = resolveParentHeader(header).data;
+      assert.deepEqual(
+        Object.fromEntries(Object.entries({ object_type, object_id, compute_object_metadata_args }).filter(([, v]) => v != null)),
+        object,
+        JSON.stringify(options),
+      );
+    }
+  }));
+
 for (const [label, steps] of [
   ['503 twice', [503, 503]],
   ['502 and 504', [502, 504]],
