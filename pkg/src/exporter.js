@@ -136,14 +136,76 @@ async function gzip(bytes) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** The number of spans an OTLP partial-success response says were rejected (0 if none or unreadable). */
-function rejectedSpans(text, count) {
-  if (!text) return 0;
+/**
+ * What an OTLP partial-success answer says was rejected: `{ rejected, message }`,
+ * `rejected` 0 when none or unreadable. The collector answers in the encoding it was
+ * sent: OTLP/JSON, or a protobuf ExportTraceServiceResponse.
+ */
+function partialSuccess(r, count) {
+  let n = 0;
+  let message = '';
   try {
-    const n = Number(JSON.parse(text)?.partialSuccess?.rejectedSpans ?? 0);
-    return Number.isFinite(n) ? Math.min(Math.max(Math.floor(n), 0), count) : 0;
+    if (/^application\/(x-)?protobuf/i.test(r.contentType ?? '')) {
+      [n, message] = protobufPartialSuccess(r.bytes);
+    } else if (r.text) {
+      const p = JSON.parse(r.text)?.partialSuccess;
+      n = Number(p?.rejectedSpans ?? 0);
+      if (typeof p?.errorMessage === 'string') message = p.errorMessage;
+    }
   } catch {
-    return 0;
+    return { rejected: 0, message: '' };
+  }
+  return { rejected: Number.isFinite(n) ? Math.min(Math.max(Math.floor(n), 0), count) : 0, message };
+}
+
+/**
+ * `[rejected_spans, error_message]` of a protobuf ExportTraceServiceResponse: its
+ * field 1 (partial_success) holds field 1 (int64) and field 2 (string).
+ */
+function protobufPartialSuccess(bytes) {
+  let rejected = 0;
+  let message = '';
+  for (const [field, value] of protobufFields(bytes)) {
+    if (field !== 1 || typeof value === 'number') continue;
+    for (const [f, v] of protobufFields(value)) {
+      if (f === 1 && typeof v === 'number') rejected = v < 2 ** 63 ? v : 0; // a negative int64 is no count
+      else if (f === 2 && typeof v !== 'number') message = new TextDecoder().decode(v);
+    }
+  }
+  return [rejected, message];
+}
+
+/**
+ * The `[field, value]` pairs of a protobuf message: a number for a varint, the bytes
+ * of a length-delimited field; fixed-width fields are skipped. Throws when malformed.
+ */
+function* protobufFields(bytes) {
+  let at = 0;
+  const varint = () => {
+    let value = 0;
+    for (let scale = 1; scale < 2 ** 70; scale *= 128) {
+      if (at >= bytes.length) break;
+      const b = bytes[at++];
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) return value;
+    }
+    throw new RangeError('malformed protobuf varint');
+  };
+  while (at < bytes.length) {
+    const key = varint();
+    const wire = key % 8;
+    if (wire === 0) {
+      yield [Math.floor(key / 8), varint()];
+    } else if (wire === 2) {
+      const len = varint();
+      if (len > bytes.length - at) throw new RangeError('truncated protobuf field');
+      yield [Math.floor(key / 8), bytes.subarray(at, at + len)];
+      at += len;
+    } else if (wire === 1 || wire === 5) {
+      at += wire === 1 ? 8 : 4;
+    } else {
+      throw new RangeError('unsupported protobuf wire type');
+    }
   }
 }
 
@@ -443,8 +505,11 @@ export default class Exporter {
           );
           if (wait === -2) {
             delivered = true;
-            rejected = rejectedSpans(r.text, batch.count);
-            if (rejected > 0) this._note(`the collector rejected ${rejected} span(s): ${r.text.slice(0, 200)}`);
+            const partial = partialSuccess(r, batch.count);
+            rejected = partial.rejected;
+            if (rejected > 0) {
+              this._note(`the collector rejected ${rejected} span(s)${partial.message ? `: ${partial.message.slice(0, 200)}` : ''}`);
+            }
             break;
           }
           this._note(r.error);
@@ -471,7 +536,7 @@ export default class Exporter {
     }
   }
 
-  /** One HTTP request. Resolves with { outcome, retryAfter?, text?, error? }; never rejects. */
+  /** One HTTP request. Resolves with { outcome, retryAfter?, contentType?, bytes?, text?, error? }; never rejects. */
   async _attempt(body, headers, keepalive) {
     const controller = new AbortController();
     let timedOut = false;
@@ -485,15 +550,18 @@ export default class Exporter {
       if (keepalive) init.keepalive = true;
       const res = await fetch(this.url, init);
       const status = res.status;
-      let text = '';
+      let bytes = new Uint8Array(0);
       try {
-        text = await res.text();
+        bytes = new Uint8Array(await res.arrayBuffer());
       } catch {
         // The status decides; an unreadable body does not.
       }
+      const text = new TextDecoder().decode(bytes);
       return {
         outcome: status,
         retryAfter: res.headers.get('retry-after') ?? undefined,
+        contentType: res.headers.get('content-type') ?? undefined,
+        bytes,
         text,
         error: `HTTP ${status}${res.statusText ? ` ${res.statusText}` : ''} from ${this.url}${text ? `: ${text.slice(0, 200)}` : ''}`,
       };

@@ -166,6 +166,36 @@ test('x-bt-parent: the logger\'s object as Braintrust reads it; a name a header 
     }
   }));
 
+test('a partial success (OTLP/JSON or protobuf answer) counts the rejected spans as failed, with the reason', () =>
+  withReceiver(async (rx) => {
+    const { initLogger } = await import('spanwire');
+    const reason = 'spans too old';
+    const protobufAnswer = Buffer.concat([
+      // ExportTraceServiceResponse { partial_success (1) { rejected_spans (1): 2, error_message (2) } }
+      Buffer.from([0x0a, 4 + reason.length, 0x08, 0x02, 0x12, reason.length]),
+      Buffer.from(reason),
+    ]);
+    const answers = {
+      json: { status: 200, body: JSON.stringify({ partialSuccess: { rejectedSpans: '2', errorMessage: reason } }) },
+      protobuf: { status: 200, body: protobufAnswer, contentType: 'application/x-protobuf' },
+    };
+    for (const protocol of ['json', 'protobuf']) {
+      const logger = initLogger({ exporter: { url: rx.url, protocol }, batch: FAST, setCurrent: false });
+      rx.script(answers[protocol]);
+      let report;
+      const warnings = await capturingWarnings(async () => {
+        for (let i = 0; i < 3; i++) logger.startSpan({ name: `s${i}` }).end();
+        report = await logger.flush();
+      });
+      assert.deepEqual(report, { exported: 1, dropped: 0, failed: 2, pending: 0 }, protocol);
+      assert.equal(logger.stats().lastError, `the collector rejected 2 span(s): ${reason}`, protocol);
+      assert.equal(warnings.length, 1, protocol);
+      // A full success, in the same encoding, rejects nothing.
+      logger.startSpan({ name: 'ok' }).end();
+      assert.deepEqual(await logger.flush(), { exported: 1, dropped: 0, failed: 0, pending: 0 }, protocol);
+    }
+  }));
+
 for (const [label, steps] of [
   ['503 twice', [503, 503]],
   ['502 and 504', [502, 504]],

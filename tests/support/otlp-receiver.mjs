@@ -138,9 +138,13 @@ export async function startReceiver({ file, port = 0, keep = true } = {}) {
       if (entry.decodeError && status < 300) status = 400;
       entry.status = status;
       if (status >= 200 && status < 300) acceptedCount += entry.spans.length;
-      const headers = { 'content-type': 'application/json' };
+      // A success answers in the request's encoding, as OTLP/HTTP says (an empty
+      // protobuf ExportTraceServiceResponse, or `{}`); errors in JSON.
+      const protobuf = status < 300 && !String(req.headers['content-type']).startsWith('application/json');
+      const headers = { 'content-type': action.contentType ?? (protobuf ? 'application/x-protobuf' : 'application/json') };
       if (action.retryAfter !== undefined) headers['retry-after'] = String(action.retryAfter);
-      const reply = action.body ?? (status < 300 ? '{}' : JSON.stringify({ error: entry.decodeError ?? `scripted ${status}` }));
+      const reply = action.body
+        ?? (status < 300 ? (protobuf ? '' : '{}') : JSON.stringify({ error: entry.decodeError ?? `scripted ${status}` }));
       res.writeHead(status, headers).end(reply);
       if (status < 300 && file && entry.spans.length) {
         await appendFile(file, entry.spans.map((s) => JSON.stringify(s)).join('\n') + '\n');
@@ -171,7 +175,7 @@ export async function startReceiver({ file, port = 0, keep = true } = {}) {
     url: `http://127.0.0.1:${boundPort}/v1/traces`,
     port: boundPort,
     requests,
-    /** Scripts the answers to the next requests: a status number, { status, retryAfter, body }, 'ok', 'hang' or 'reset'. */
+    /** Scripts the answers to the next requests: a status number, { status, retryAfter, body, contentType }, 'ok', 'hang' or 'reset'. */
     script(...steps) {
       plan.push(...steps);
     },
