@@ -17,7 +17,7 @@
 import {
   logger_create, logger_close, logger_queued, logger_dropped, logger_take_batch, logger_encode_queued,
   logger_discard_queued,
-  span_start_root, span_start_child, span_start_after, span_start_remote, span_start_slug,
+  span_start_root, span_start_child, span_start_after, span_start_remote, span_start_remote_strings, span_start_slug,
   take_slug_error, span_end, span_rename, span_discard, span_field, snapshot_field, span_flags,
   span_propagation, snapshot_propagation, span_export, snapshot_export,
   span_set_attributes, span_set_json, span_add_event, span_set_status,
@@ -514,21 +514,18 @@ function startRemote(id, kind, startMs, { traceparent: tp, tracestate: ts, bagga
   let tpLen = tp.length;
   let tsLen = tsText.length;
   let bgLen = bgText.length;
-  let hasTs = typeof ts === 'string';
-  let hasBg = typeof bg === 'string';
+  const hasTs = typeof ts === 'string';
+  const hasBg = typeof bg === 'string';
   if (writeAscii(tp + tsText + bgText) < 0) {
-    // Not ASCII, or longer than TEXT (32 KiB: room for the longest valid tracestate
-    // and baggage). Then the baggage is dropped, then the tracestate: the trace goes on.
+    // Not ASCII: written part by part. Longer than TEXT (32 KiB) in all, which no
+    // header limit prevents (raw baggage, empty tracestate members, a long
+    // higher-version traceparent): passed as strings, and the core's limits apply.
     const meta = metaView();
-    if (writeParts([tp, tsText, bgText], [0, 1, 2]) >= 0) {
-      [tpLen, tsLen, bgLen] = [meta[0], meta[1], meta[2]];
-    } else if (writeParts([tp, tsText], [0, 1]) >= 0) {
-      [tpLen, tsLen, hasBg] = [meta[0], meta[1], false];
-    } else if (writeParts([tp], [0]) >= 0) {
-      [tpLen, hasTs, hasBg] = [meta[0], false, false];
-    } else {
-      return span_start_root(id, kind, startMs);
+    if (writeParts([tp, tsText, bgText], [0, 1, 2]) < 0) {
+      const bits = (hasTs ? 1 : 0) | (hasBg ? 2 : 0) | (checked ? 4 : 0);
+      return span_start_remote_strings(id, kind, startMs, tp, tsText, bgText, bits);
     }
+    [tpLen, tsLen, bgLen] = [meta[0], meta[1], meta[2]];
   }
   return span_start_remote(id, kind, startMs, tpLen, hasTs ? tsLen : -1, hasBg ? bgLen : -1, checked);
 }

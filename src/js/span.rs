@@ -200,16 +200,34 @@ pub fn span_start_remote(
         let traceparent = fields.opt_str(traceparent_len).unwrap_or_default();
         let tracestate = fields.opt_str(tracestate_len);
         let baggage = fields.opt_str(baggage_len);
-        started(with(|r| {
-            r.start(
-                logger,
-                "",
-                kind_from(kind),
-                ms_to_ns(start_ms),
-                Parent::Remote { traceparent, tracestate, baggage, tracestate_checked },
-            )
-        }))
+        start_remote(logger, kind, start_ms, Parent::Remote { traceparent, tracestate, baggage, tracestate_checked })
     })
+}
+
+/// [`span_start_remote`] for inbound values longer than TEXT (32 KiB) together, passed
+/// as strings: a baggage or a tracestate of any length (the core applies the W3C limits
+/// to them), or a long higher-version `traceparent`. `bits`: 1 a tracestate is given,
+/// 2 a baggage is given (an absent one is passed as `""`), 4 the tracestate is checked.
+#[wasm_bindgen]
+pub fn span_start_remote_strings(
+    logger: u32,
+    kind: u8,
+    start_ms: f64,
+    traceparent: &str,
+    tracestate: &str,
+    baggage: &str,
+    bits: u8,
+) -> Result<u32, JsError> {
+    let tracestate = (bits & 1 != 0).then_some(tracestate);
+    let baggage = (bits & 2 != 0).then_some(baggage);
+    let tracestate_checked = bits & 4 != 0;
+    start_remote(logger, kind, start_ms, Parent::Remote { traceparent, tracestate, baggage, tracestate_checked })
+}
+
+/// The one body of both remote starts (kept out of line: it is most of their code).
+#[inline(never)]
+fn start_remote(logger: u32, kind: u8, start_ms: f64, parent: Parent<'_>) -> Result<u32, JsError> {
+    started(with(|r| r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), parent)))
 }
 
 static LAST_SLUG_ERROR: SingleThread<RefCell<Option<String>>> = SingleThread::new(RefCell::new(None));

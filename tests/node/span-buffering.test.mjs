@@ -4,6 +4,7 @@
 // between scalars, and a remote parent whose headers are not ASCII.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as sw from 'spanwire';
 import { initLogger, extractTraceContext } from 'spanwire';
 
 const TP = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -115,6 +116,35 @@ test('a remote parent with non-ASCII baggage is joined, its tracestate kept', ()
   assert.equal(span.traceId, '0af7651916cd43dd8448eb211c80319c');
   assert.equal(span.parentSpanId, 'b7ad6b7169203331');
   assert.equal(span.traceState, 'congo=t61rcWkgMzE');
+});
+
+test('inbound headers longer than the shared buffer (32 KiB together) are read whole', () => {
+  const { logger, exported } = recording();
+  const many = Array.from({ length: 4000 }, (_, i) => `m${i}=v`).join(','); // 30 KB of members
+  const cases = [
+    ['long baggage', { traceparent: TP, baggage: `braintrust.parent=project_id%3Aabc,k1=v1,${many}` }],
+    ['long non-ASCII baggage', { traceparent: TP, baggage: `braintrust.parent=project_id%3Aabc,k1=ü,${many}` }],
+    ['long tracestate', { traceparent: TP, tracestate: `congo=t61rcWkgMzE${', '.repeat(20_000)}` }],
+    ['long higher-version traceparent', { traceparent: `cc${TP.slice(2)}-${'x'.repeat(40_000)}`, tracestate: 'a=1' }],
+  ];
+  for (const [what, headers] of cases) {
+    const ctx = extractTraceContext(headers);
+    const expected = sw.injectTraceContext(ctx); // what the context itself forwards
+    for (const parent of [ctx, headers]) {
+      const s = logger.startSpan({ name: what, parent });
+      const out = s.inject({});
+      assert.equal(out.traceparent.slice(0, 36), `00${TP.slice(2, 36)}`, `${what}: joins the trace`);
+      assert.equal(out.tracestate, expected.tracestate, `${what}: tracestate`);
+      // No inbound baggage: the span names its logger's object.
+      assert.equal(out.baggage, expected.baggage ?? 'braintrust.parent=project_id%3Ap', `${what}: baggage`);
+      s.end();
+    }
+  }
+  const spans = exported();
+  assert.equal(spans.length, 2 * cases.length);
+  for (const span of spans) assert.equal(span.parentSpanId, 'b7ad6b7169203331', span.name);
+  const parents = spans.map((span) => (span.attributes ?? []).find((a) => a.key === 'braintrust.parent')?.value.stringValue);
+  assert.deepEqual(parents.slice(0, 4), Array(4).fill('project_id:abc'), 'the inbound Braintrust parent, not the logger\'s');
 });
 
 test('a span that only starts and ends still gets ids, a parent and its end time', () => {
