@@ -17,6 +17,8 @@ import { extractTraceContext } from './propagation.js';
 import * as spans from './span.js';
 
 const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage'];
+/** The W3C Trace Context headers: a span's own, never relayed from a carrier. */
+const TRACE_CONTEXT_HEADERS = ['traceparent', 'tracestate'];
 
 // ---------------------------------------------------------------------------------
 // Propagation targets
@@ -290,7 +292,10 @@ export async function tracedFetch(span, input, init, options = {}) {
   const allowed = url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:') && test(url);
 
   const headers = new Headers(init?.headers ?? (request ? input.headers : undefined));
-  for (const name of TRACE_HEADERS) headers.delete(name); // ours replace them, or none go out
+  // Not allowed: none of the caller's trace headers go out. Allowed: ours replace its
+  // traceparent and tracestate, and its baggage members are relayed with ours, as
+  // `span.inject` relays a carrier's.
+  for (const name of allowed ? TRACE_CONTEXT_HEADERS : TRACE_HEADERS) headers.delete(name);
 
   if (span === undefined || span === null) {
     if (!allowed) return doFetch.call(globalThis, input, { ...init, headers });

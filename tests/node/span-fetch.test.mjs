@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { initLogger, configureHttp } from 'spanwire';
+import { initLogger, configureHttp, extractTraceContext } from 'spanwire';
+
+const TP = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
 function listen() {
   const seen = [];
@@ -29,6 +31,34 @@ test('span.fetch injects a child client span where allowed, and nothing elsewher
     assert.notEqual(tp.slice(36, 52), span.spanId, 'the client span, not the parent, is the remote parent');
     assert.equal(other.seen[0].traceparent, undefined, 'no trace headers to an origin not allowed');
     assert.equal(other.seen[0].baggage, undefined);
+  } finally {
+    span.end();
+    await allowed.close();
+    await other.close();
+  }
+});
+
+test("span.fetch to an allowed target relays the caller's baggage members with ours, as inject does", async () => {
+  const allowed = await listen();
+  const other = await listen();
+  const logger = initLogger({ projectId: 'p1', exporter: false, setCurrent: false });
+  configureHttp(logger, { propagateTo: [new URL(allowed.url).origin] });
+  const parent = extractTraceContext({ traceparent: TP, tracestate: 'congo=t61rcWkgMzE', baggage: 'in=1' });
+  const span = logger.startSpan({ name: 'server', parent });
+  const stale = { traceparent: `00-${'e'.repeat(32)}-${'f'.repeat(16)}-01`, tracestate: 'stale=1', baggage: 'userId=alice' };
+  try {
+    await span.fetch(allowed.url, { headers: stale });
+    await span.fetch(other.url, { headers: stale });
+    const sent = allowed.seen[0];
+    assert.equal(sent.traceparent.slice(3, 35), TP.slice(3, 35), "the span's trace, not the caller's stale one");
+    assert.equal(sent.tracestate, 'congo=t61rcWkgMzE', "the span's tracestate replaces the caller's");
+    assert.equal(sent.baggage, 'userId=alice,in=1,braintrust.parent=project_id%3Ap1');
+    assert.equal(sent.baggage, span.inject({ baggage: 'userId=alice' }).baggage);
+    assert.deepEqual(
+      [other.seen[0].traceparent, other.seen[0].tracestate, other.seen[0].baggage],
+      [undefined, undefined, undefined],
+      'none of them to an origin not allowed',
+    );
   } finally {
     span.end();
     await allowed.close();
