@@ -29,13 +29,17 @@ const VALID = 0x100;
 const TRACESTATE_VALID = 0x200;
 const TRACEPARENT_LEN = 55;
 
+/** Only this module makes contexts: a span trusts a context's values as validated. */
+const MADE_HERE = Symbol('spanwire.TraceContext');
+
 /**
  * An inbound trace context: the caller's trace id, span id and flags, and the validated
  * header values a span started from it carries on. Made by `extractTraceContext`.
  */
 export class TraceContext {
   /** @internal */
-  constructor(traceparent, flags, tracestate, baggage) {
+  constructor(token, traceparent, flags, tracestate, baggage) {
+    if (token !== MADE_HERE) throw new TypeError('spanwire: a TraceContext comes from extractTraceContext');
     /** @internal the valid traceparent as received, spaces and tabs trimmed */
     this._traceparent = traceparent;
     /** @internal the raw trace-flags byte */
@@ -80,7 +84,8 @@ export class TraceContext {
    */
   child() {
     const flags = this._flags & 0x03;
-    const ctx = new TraceContext(`00-${this.traceId}-${newSpanId()}-0${flags}`, flags, this._tracestate, this._baggage);
+    const traceparent = `00-${this.traceId}-${newSpanId()}-0${flags}`;
+    const ctx = new TraceContext(MADE_HERE, traceparent, flags, this._tracestate, this._baggage);
     ctx._up = this;
     return ctx;
   }
@@ -174,6 +179,7 @@ export function extractTraceContext(headers) {
   }
   if ((packed & VALID) === 0) return undefined;
   return new TraceContext(
+    MADE_HERE,
     traceparent,
     packed & 0xff,
     (packed & TRACESTATE_VALID) !== 0 ? tracestate : undefined,

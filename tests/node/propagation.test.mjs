@@ -368,3 +368,10 @@ test('injectTraceContext forwards an extracted context unchanged, as version 00 
   assert.equal(forward(Array.from({ length: 70 }, (_, i) => `k${i}=v`).join(',')).split(',').length, 64, 'cut to the member limit');
   assert.equal(forward('k=v,braintrust.parent=project_name%3AMy%0AProj'), 'k=v,braintrust.parent=project_name%3AMy%0AProj', 'a parent with a line break');
 });
+
+test('a TraceContext comes only from extractTraceContext: one built by hand is refused', () => {
+  // A span trusts a context's tracestate as validated; a hand-built one could carry
+  // anything (a newline here would split the span's propagation text).
+  assert.throws(() => new TraceContext(TP, 1, 'a=1\nx', undefined), /a TraceContext comes from extractTraceContext/);
+  assert.ok(extractTraceContext({ traceparent: TP }).child() instanceof TraceContext);
+});
