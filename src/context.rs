@@ -82,7 +82,7 @@ pub fn extract_parts(traceparent: &str, trace_state: Option<TraceState>, baggage
     Some(SpanContext {
         trace_id: parent.trace_id,
         span_id: parent.parent_id,
-        flags: parent.flags.known(),
+        flags: parent.known_flags(),
         trace_state,
         braintrust_parent: inbound.braintrust_parent,
         baggage: inbound.others,

@@ -144,9 +144,22 @@ fn format_writes_version_00_lowercase_and_known_flags_only() {
         assert_eq!(out.as_str(), format!("00-{TRACE}-{SPAN}-{flags}"), "{reason}");
         assert_eq!(out.as_str().len(), 55, "{reason}");
     }
-    // A parsed higher version is written back as version 00.
+    // A parsed higher version is written back as version 00, with only its sampled bit:
+    // W3C defines no other bit of a version it does not know.
     let future = Traceparent::parse(&tp("cc", "01", "-extra")).unwrap();
     assert_eq!(future.to_string(), tp("00", "01", ""), "higher version re-emitted as 00");
+    let future = Traceparent::parse(&tp("cc", "03", "-extra")).unwrap();
+    assert_eq!(future.to_string(), tp("00", "01", ""), "a higher version's bit 1 is not the random flag");
+}
+
+#[test]
+fn a_child_carries_the_random_flag_of_version_00_only() {
+    use spanwire::context::extract;
+    let child_flags = |traceparent: &str| extract(Some(traceparent), &[], None).unwrap().child().unwrap().flags;
+    assert_eq!(child_flags(&tp("00", "03", "")), TraceFlags::KNOWN);
+    assert_eq!(child_flags(&tp("00", "02", "")), TraceFlags::RANDOM);
+    assert_eq!(child_flags(&tp("cc", "03", "-extra")), TraceFlags::SAMPLED);
+    assert_eq!(child_flags(&tp("01", "02", "")), TraceFlags::NONE);
 }
 
 #[test]

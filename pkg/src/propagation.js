@@ -83,11 +83,20 @@ export class TraceContext {
    * propagates; nothing is recorded under its span id.
    */
   child() {
-    const flags = this._flags & 0x03;
+    const flags = this._knownFlags();
     const traceparent = `00-${this.traceId}-${newSpanId()}-0${flags}`;
     const ctx = new TraceContext(MADE_HERE, traceparent, flags, this._tracestate, this._baggage);
     ctx._up = this;
     return ctx;
+  }
+
+  /**
+   * @internal The flags carried on: sampled and random from version 00, only sampled
+   * from a higher version, whose other bits W3C leaves undefined (src/w3c/traceparent.rs
+   * known_flags).
+   */
+  _knownFlags() {
+    return this._flags & (this._traceparent.startsWith('00') ? 0x03 : 0x01);
   }
 
   /** @internal What this context forwards of its baggage: one wasm parse, shared with the contexts it was made from. */
@@ -103,7 +112,7 @@ export class TraceContext {
    */
   _propagation() {
     if (this._prop === undefined) {
-      const flags = this._flags & 0x03;
+      const flags = this._knownFlags();
       const p = { traceparent: `00${this._traceparent.slice(2, 53)}0${flags}` };
       if (this._tracestate !== undefined) p.tracestate = this._tracestate;
       if (this._baggage !== undefined) {

@@ -286,6 +286,25 @@ const CANONICAL_WORDS: [CanonicalWord; 7] = {
 };
 
 impl Traceparent {
+    /// The flags a span under this parent carries on: sampled and random from version
+    /// 00, only sampled from a higher version, whose other bits W3C leaves undefined
+    /// ("parse ... the sampled bit of flags").
+    ///
+    /// ```
+    /// use spanwire::w3c::{TraceFlags, Traceparent};
+    /// let v00 = Traceparent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-ff").unwrap();
+    /// assert_eq!(v00.known_flags(), TraceFlags::KNOWN);
+    /// let vcc = Traceparent::parse("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-ff-x").unwrap();
+    /// assert_eq!(vcc.known_flags(), TraceFlags::SAMPLED);
+    /// ```
+    pub const fn known_flags(&self) -> TraceFlags {
+        if self.version == 0 {
+            self.flags.known()
+        } else {
+            TraceFlags::from_bits(self.flags.bits() & TraceFlags::SAMPLED.bits())
+        }
+    }
+
     /// A version-00 traceparent for these ids and flags.
     pub const fn new(trace_id: TraceId, parent_id: SpanId, flags: TraceFlags) -> Self {
         Traceparent { version: 0, trace_id, parent_id, flags }
@@ -358,7 +377,7 @@ impl Traceparent {
         }
     }
 
-    /// The version-00 wire form in a fixed buffer, known flag bits only.
+    /// The version-00 wire form in a fixed buffer, [known flag bits](Self::known_flags) only.
     pub fn to_buf(&self) -> TraceparentBuf {
         // The ids and flags are written in place over the template's dots (fixed
         // ranges: every `get` below succeeds).
@@ -370,7 +389,7 @@ impl Traceparent {
             self.parent_id.write_hex(span);
         }
         if let Some(flags) = out.get_mut(53..55) {
-            flags.copy_from_slice(&self.flags.known().to_hex());
+            flags.copy_from_slice(&self.known_flags().to_hex());
         }
         TraceparentBuf(out)
     }

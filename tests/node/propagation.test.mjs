@@ -138,6 +138,14 @@ test('a higher version is read by its first 55 characters (W3C), even with a non
     assert.equal(ctx._tracestate, 'a=1');
   }
   assert.equal(extractTraceContext({ traceparent: `cc-${TRACE}-${SPAN}-01.future` }), undefined);
+  // Only its sampled bit is carried on: W3C defines no other bit of a version it does not know.
+  const future = extractTraceContext({ traceparent: `cc-${TRACE}-${SPAN}-03-future` });
+  assert.equal(future.traceFlags, 3, 'as received');
+  assert.equal(injectTraceContext(future).traceparent, `00-${TRACE}-${SPAN}-01`);
+  assert.match(injectTraceContext(future.child()).traceparent, /-01$/);
+  const v00 = extractTraceContext({ traceparent: `00-${TRACE}-${SPAN}-03` });
+  assert.equal(injectTraceContext(v00).traceparent, `00-${TRACE}-${SPAN}-03`);
+  assert.match(injectTraceContext(v00.child()).traceparent, /-03$/);
 });
 
 test('tracestate is validated as W3C says and dropped whole when invalid; the parent stays', () => {
@@ -323,17 +331,17 @@ test('child: the same trace, flags, tracestate and baggage under a new span id e
   assert.notEqual(a.spanId, '0000000000000000');
   assert.notEqual(a.spanId, SPAN);
   assert.notEqual(a.spanId, b.spanId);
-  assert.equal(a.traceFlags, 0x03, 'only the known flag bits go on');
+  assert.equal(a.traceFlags, 0x01, 'only the sampled bit of a higher version goes on');
   assert.equal(ctx.child().child().traceId, TRACE);
   // Injected: what injectTraceContext forwards for the parent, under the child's span id.
   const out = injectTraceContext(a, { Baggage: 'k=v' });
   assert.deepEqual(out, {
-    traceparent: `00-${TRACE}-${a.spanId}-03`,
+    traceparent: `00-${TRACE}-${a.spanId}-01`,
     tracestate: 'rojo=1,congo=2',
     baggage: 'k=v,userId=alice,braintrust.parent=project_id%3Aabc',
   });
   const forwarded = injectTraceContext(ctx, {});
-  assert.deepEqual(injectTraceContext(b, {}), { ...forwarded, traceparent: `00-${TRACE}-${b.spanId}-03` });
+  assert.deepEqual(injectTraceContext(b, {}), { ...forwarded, traceparent: `00-${TRACE}-${b.spanId}-01` });
   // An unsampled caller stays unsampled; no tracestate or baggage, none written.
   const bare = extractTraceContext({ traceparent: `00-${TRACE}-${SPAN}-00` }).child();
   assert.deepEqual(injectTraceContext(bare), { traceparent: `00-${TRACE}-${bare.spanId}-00` });
@@ -347,7 +355,7 @@ test('injectTraceContext forwards an extracted context unchanged, as version 00 
   const ctx = extractTraceContext(FORWARDED);
   const out = injectTraceContext(ctx, { Baggage: 'k=v', TraceParent: 'stale' });
   assert.deepEqual(out, {
-    traceparent: `00-${TRACE}-${SPAN}-03`,
+    traceparent: `00-${TRACE}-${SPAN}-01`, // version 01's flags ff: only the sampled bit is known
     tracestate: 'rojo=1,congo=2',
     baggage: 'k=v,userId=alice,braintrust.parent=project_id%3Aabc',
   });
