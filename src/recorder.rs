@@ -631,7 +631,11 @@ impl Recorder {
                 }
             }
             Parent::Slug(text) => match SpanComponents::parse(text) {
-                Ok(c) => slug_identity(c, legacy, sampler)?,
+                Ok(c) => {
+                    // A slug is a context serialized elsewhere, as headers are.
+                    parent_is_remote = true;
+                    slug_identity(c, legacy, sampler)?
+                }
                 Err(e) => {
                     slug_error = Some(e);
                     root_identity(legacy, sampler, None)?

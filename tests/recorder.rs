@@ -159,6 +159,49 @@ fn remote_and_slug_parents() {
     assert_eq!(r.identity(s.handle).unwrap().parent_id(), None);
 }
 
+/// The OTLP flags of the spans in a JSON batch, by name.
+fn exported_flags(r: &mut Recorder, l: u32) -> Vec<(String, u64)> {
+    let (body, _, _) = r.take_batch(l, 100).unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let spans = body["resourceSpans"][0]["scopeSpans"][0]["spans"].as_array().unwrap().clone();
+    spans.iter().map(|s| (s["name"].as_str().unwrap().to_owned(), s["flags"].as_u64().unwrap())).collect()
+}
+
+#[test]
+fn otlp_flags_say_whether_the_parent_is_remote() {
+    const KNOWN: u64 = 0x100; // SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK
+    const REMOTE: u64 = 0x200; // SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK
+    let mut r = Recorder::new();
+    let l = r.create_logger(LoggerConfig {
+        parent: Some(BraintrustParent::ProjectId("p1".into())),
+        encoding: Some(Encoding::Json),
+        ..LoggerConfig::default()
+    });
+    let root = r.start(l, "root", SpanKind::Internal, 1, Parent::None).unwrap().handle;
+    let live = r.start(l, "live child", SpanKind::Internal, 1, Parent::Live(root)).unwrap().handle;
+    let (snapshot, _) = r.end(root, 2).unwrap();
+    let after =
+        r.start(l, "child of an ended span", SpanKind::Internal, 1, Parent::Snapshot(&snapshot)).unwrap().handle;
+    let tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    let remote = Parent::Remote { traceparent: tp, tracestate: None, baggage: None, tracestate_checked: false };
+    let remote = r.start(l, "remote child", SpanKind::Server, 1, remote).unwrap().handle;
+    let slug = r.export_slug(live).unwrap();
+    let slugged = r.start(l, "slug child", SpanKind::Internal, 1, Parent::Slug(&slug)).unwrap().handle;
+    for h in [live, after, remote, slugged] {
+        r.end(h, 2).unwrap();
+    }
+    assert_eq!(
+        exported_flags(&mut r, l),
+        [
+            ("root".to_owned(), KNOWN | 3),
+            ("live child".to_owned(), KNOWN | 3),
+            ("child of an ended span".to_owned(), KNOWN | 3),
+            ("remote child".to_owned(), KNOWN | REMOTE | 1),
+            ("slug child".to_owned(), KNOWN | REMOTE | 1), // a slug carries no trace flags
+        ]
+    );
+}
+
 #[test]
 fn queue_is_bounded_and_batches_encode() {
     let mut r = Recorder::new();
