@@ -41,7 +41,9 @@ pub enum JsonValue {
     Object(JsonObject),
 }
 
-/// A JSON object whose keys keep their insertion order, like a JS object.
+/// A JSON object whose keys are in a JS object's order: array-index keys (`"0"` to
+/// `"4294967294"`, written canonically) first in ascending order, then the others in
+/// insertion order. `JSON.stringify` writes them in that order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct JsonObject {
     entries: Vec<(String, JsonValue)>,
@@ -53,9 +55,21 @@ impl JsonObject {
         Self::default()
     }
 
-    /// Sets `key`. A new key goes last; an existing key keeps its place and takes the
-    /// new value (as assignment to a JS object does). Returns the old value. Linear in
-    /// the number of keys; collect an iterator instead to build a large object.
+    /// Sets `key`. A new key goes last, or among the array indexes by its value; an
+    /// existing key keeps its place and takes the new value (as assignment to a JS
+    /// object does). Returns the old value. Linear in the number of keys; collect an
+    /// iterator instead to build a large object.
+    ///
+    /// ```
+    /// use spanwire::slug::JsonObject;
+    /// use spanwire::json::JsonValue;
+    /// let mut o = JsonObject::new();
+    /// for key in ["b", "10", "a", "2", "02"] {
+    ///     o.insert(key, JsonValue::Null);
+    /// }
+    /// let keys: Vec<&str> = o.iter().map(|(k, _)| k).collect();
+    /// assert_eq!(keys, ["2", "10", "b", "a", "02"]);
+    /// ```
     pub fn insert(&mut self, key: impl Into<String>, value: JsonValue) -> Option<JsonValue> {
         self.insert_owned(key.into(), value)
     }
@@ -65,7 +79,13 @@ impl JsonObject {
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some((_, slot)) => Some(core::mem::replace(slot, value)),
             None => {
-                self.entries.push((key, value));
+                let at = match array_index(&key) {
+                    Some(index) => {
+                        self.entries.iter().take_while(|(k, _)| array_index(k).is_some_and(|i| i < index)).count()
+                    }
+                    None => self.entries.len(),
+                };
+                self.entries.insert(at, (key, value));
                 None
             }
         }
@@ -155,7 +175,7 @@ impl ObjectBuilder {
         let key = |at: u32| entries.get(at as usize).map_or("", |(k, _)| k.as_str());
         let positions = || (0..entries.len() as u32).collect::<Vec<u32>>();
         let mut order = positions();
-        merge_sort_by(&mut order, |a, b| key(a) <= key(b));
+        merge_sort_by(&mut order, &|a, b| key(a) <= key(b));
         // What becomes of each entry: it stays, it goes (`GONE`), or it is the first of
         // a repeated key and takes the entry of the key's last (that position).
         const GONE: u32 = u32::MAX;
@@ -186,13 +206,61 @@ impl ObjectBuilder {
             }
         }
         entries.truncate(kept);
+        order_like_js(&mut entries);
         JsonObject { entries }
+    }
+}
+
+/// The value of `key` as a JS array index: a decimal without leading zeros from 0 to
+/// 2^32 - 2. A JS object lists such keys before the others, in ascending order.
+fn array_index(key: &str) -> Option<u32> {
+    let digits = key.as_bytes();
+    if digits.is_empty() || digits.len() > 10 || (digits.len() > 1 && digits.first() == Some(&b'0')) {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + u64::from(d - b'0');
+    }
+    u32::try_from(value).ok().filter(|&v| v != u32::MAX)
+}
+
+/// Moves the array-index keys of distinct `entries` to the front, in ascending order
+/// (stable for the others): the order a JS object gives them, in O(n log n).
+fn order_like_js(entries: &mut [(String, JsonValue)]) {
+    let index_of = |at: u32| entries.get(at as usize).and_then(|(k, _)| array_index(k));
+    if !(0..entries.len() as u32).any(|at| index_of(at).is_some()) {
+        return;
+    }
+    // order[i]: the position of the entry that goes to i.
+    let mut order: Vec<u32> = (0..entries.len() as u32).collect();
+    merge_sort_by(&mut order, &|a, b| match (index_of(a), index_of(b)) {
+        (Some(x), Some(y)) => x <= y,
+        (Some(_), None) => true,
+        (None, Some(_)) => false,
+        (None, None) => true, // equal: the stable sort keeps their order
+    });
+    // Applied in place, one cycle of the permutation at a time.
+    const DONE: u32 = u32::MAX;
+    for start in 0..order.len() {
+        let mut at = start;
+        while let Some(slot) = order.get_mut(at) {
+            let from = core::mem::replace(slot, DONE);
+            if from == DONE || from as usize == start {
+                break;
+            }
+            entries.swap(at, from as usize);
+            at = from as usize;
+        }
     }
 }
 
 /// Sorts `items` stably by `le` (a less-or-equal test): bottom-up merge sort,
 /// O(n log n) comparisons. Written out because core's sorts are several KB of wasm.
-fn merge_sort_by(items: &mut Vec<u32>, le: impl Fn(u32, u32) -> bool) {
+fn merge_sort_by(items: &mut Vec<u32>, le: &dyn Fn(u32, u32) -> bool) {
     let mut width = 1;
     let mut merged = Vec::with_capacity(items.len());
     while width < items.len() {
@@ -902,6 +970,67 @@ impl<'de> serde::Deserialize<'de> for JsonObject {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn object_keys_are_in_javascript_order() {
+        // Each expected text is what Node 20's `JSON.stringify(JSON.parse(text))` gives.
+        let cases = [
+            (r#"{"b":1,"1":2,"a":{"z":1,"0":2}}"#, r#"{"1":2,"b":1,"a":{"0":2,"z":1}}"#),
+            (
+                r#"{"x":0,"10":1,"9":2,"01":3,"-1":4,"1.5":5,"4294967294":6,"4294967295":7,"0":8," 1":9}"#,
+                r#"{"0":8,"9":2,"10":1,"4294967294":6,"x":0,"01":3,"-1":4,"1.5":5,"4294967295":7," 1":9}"#,
+            ),
+            (r#"{"b":1,"2":1,"1":1,"2":3,"b":4}"#, r#"{"1":1,"2":3,"b":4}"#),
+            // More than LINEAR_DEDUPE_MAX entries: the sorted path, with a repeated key.
+            (
+                r#"{"k0":0,"0":0,"k1":1,"7":1,"k2":2,"14":2,"k3":3,"1":3,"k4":4,"8":4,"k5":5,"15":5,"k6":6,"2":6,"k7":7,"9":7,"k8":8,"16":8,"k9":9,"3":9,"k10":10,"10":10,"k11":11,"17":11,"k12":12,"4":12,"k13":13,"11":13,"k14":14,"18":14,"k15":15,"5":15,"k16":16,"12":16,"k17":17,"19":17,"k18":18,"6":18,"k19":19,"13":19,"3":"last"}"#,
+                concat!(
+                    r#"{"0":0,"1":3,"2":6,"3":"last","4":12,"5":15,"6":18,"7":1,"8":4,"9":7,"10":10,"11":13,"#,
+                    r#""12":16,"13":19,"14":2,"15":5,"16":8,"17":11,"18":14,"19":17,"k0":0,"k1":1,"k2":2,"#,
+                    r#""k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"#,
+                    r#""k13":13,"k14":14,"k15":15,"k16":16,"k17":17,"k18":18,"k19":19}"#
+                ),
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(JsonValue::parse(text).unwrap().to_json_string(), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn object_key_order_matches_a_model_of_javascript_objects() {
+        // Random objects (repeated keys included) on both paths of ObjectBuilder, and
+        // built by insert, against the rule itself: array indexes ascending, then the
+        // other keys by first appearance; a repeated key takes its last value.
+        const POOL: [&str; 12] = ["0", "1", "7", "10", "01", "-1", "a", "b", "4294967294", "4294967295", "2", "x"];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..2000 {
+            let entries: Vec<(String, JsonValue)> =
+                (0..next(40)).map(|i| (POOL[next(POOL.len())].to_string(), JsonValue::Number(i as f64))).collect();
+            let mut model: Vec<(String, JsonValue)> = Vec::new();
+            for (k, v) in &entries {
+                match model.iter_mut().find(|(mk, _)| mk == k) {
+                    Some(slot) => slot.1 = v.clone(),
+                    None => model.push((k.clone(), v.clone())),
+                }
+            }
+            let rank = |k: &str| array_index(k).map_or(u64::MAX, u64::from);
+            model.sort_by_key(|(k, _)| rank(k)); // stable: the other keys keep their order
+            let built: JsonObject = entries.iter().cloned().collect();
+            let mut inserted = JsonObject::new();
+            for (k, v) in entries {
+                inserted.insert(k, v);
+            }
+            assert_eq!(built.entries, model);
+            assert_eq!(inserted.entries, model);
+        }
+    }
 
     #[test]
     fn numbers_print_as_javascript_prints_them() {
