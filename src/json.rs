@@ -107,7 +107,7 @@ impl JsonObject {
         Some(self.entries.remove(at).1)
     }
 
-    /// Entries in insertion order.
+    /// Entries in the object's order (see [`JsonObject`]).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &JsonValue)> {
         self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
@@ -291,7 +291,7 @@ fn merge_sort_by(items: &mut Vec<u32>, le: &dyn Fn(u32, u32) -> bool) {
     }
 }
 
-/// Entries in insertion order.
+/// Entries in the object's order (see [`JsonObject`]).
 impl IntoIterator for JsonObject {
     type Item = (String, JsonValue);
     type IntoIter = alloc::vec::IntoIter<(String, JsonValue)>;

@@ -31,7 +31,8 @@
 //! - `tags` is a set union in first-seen order.
 //!
 //! Merged objects keep their keys in the order `mergeDicts` leaves them: a key keeps
-//! the place it was first set in, at every depth, and new keys follow.
+//! the place it was first set in, at every depth, and new keys follow (array-index
+//! keys such as `"0"` come first, as in any JS object: see [`JsonObject`]).
 //!
 //! # Mapping to OTLP attributes
 //!
