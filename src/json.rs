@@ -112,6 +112,11 @@ impl JsonObject {
         self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
 
+    /// Entries in the object's order, values mutable.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut JsonValue)> {
+        self.entries.iter_mut().map(|(k, v)| (k.as_str(), v))
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

@@ -394,7 +394,7 @@ pub struct BraintrustFields {
 pub enum LogError {
     /// `metadata`, `metrics`, `scores` or `span_attributes` is not a JSON object.
     NotAnObject { field: &'static str },
-    /// A score is neither `null` nor a number from 0 to 1.
+    /// A score is neither `null`, a boolean nor a number from 0 to 1.
     BadScore { name: String },
     /// A metric is neither `null` nor a number.
     BadMetric { name: String },
@@ -405,7 +405,7 @@ impl Message for LogError {
         match self {
             LogError::NotAnObject { field } => message!(out, "`", field, "` must be an object"),
             LogError::BadScore { name } => {
-                message!(out, "score `", name, "` must be a number between 0 and 1, or null")
+                message!(out, "score `", name, "` must be a number between 0 and 1, a boolean, or null")
             }
             LogError::BadMetric { name } => message!(out, "metric `", name, "` must be a number, or null"),
         }
@@ -424,8 +424,17 @@ impl BraintrustFields {
 
     /// Checks an update the way Braintrust's SDKs validate `log` arguments:
     /// `metadata`, `metrics`, `scores` and `span_attributes` must be objects (or
-    /// `null`), scores numbers in `[0, 1]` or `null`, metrics numbers or `null`.
-    pub fn validate(&self) -> Result<(), LogError> {
+    /// `null`), scores numbers in `[0, 1]`, booleans or `null`, metrics numbers or
+    /// `null`. A boolean score is recorded as 1 or 0, as Braintrust JS records it.
+    ///
+    /// ```
+    /// use spanwire::span::{BraintrustFields, JsonText};
+    /// let scores = JsonText::new(r#"{"ok":true,"bad":false,"f":0.5}"#.to_string()).ok();
+    /// let mut update = BraintrustFields { scores, ..Default::default() };
+    /// update.validate().unwrap();
+    /// assert_eq!(update.scores.unwrap().as_str(), r#"{"ok":1,"bad":0,"f":0.5}"#);
+    /// ```
+    pub fn validate(&mut self) -> Result<(), LogError> {
         for (field, value) in [
             ("metadata", &self.metadata),
             ("metrics", &self.metrics),
@@ -438,16 +447,25 @@ impl BraintrustFields {
                 }
             }
         }
-        if let Some(JsonValue::Object(scores)) = self.scores.as_ref().map(JsonText::to_value) {
-            for (name, score) in scores.iter() {
+        if let Some(JsonValue::Object(mut scores)) = self.scores.as_ref().map(JsonText::to_value) {
+            let mut booleans = false;
+            for (name, score) in scores.iter_mut() {
                 let ok = match score {
                     JsonValue::Null => true,
                     JsonValue::Number(s) => (0.0..=1.0).contains(s),
+                    JsonValue::Bool(b) => {
+                        *score = JsonValue::Number(if *b { 1.0 } else { 0.0 });
+                        booleans = true;
+                        true
+                    }
                     _ => false,
                 };
                 if !ok {
                     return Err(LogError::BadScore { name: name.to_owned() });
                 }
+            }
+            if booleans {
+                self.scores = Some(JsonText::from_value(&JsonValue::Object(scores)));
             }
         }
         if let Some(JsonValue::Object(metrics)) = self.metrics.as_ref().map(JsonText::to_value) {
@@ -696,7 +714,7 @@ impl SpanRecord {
     /// Braintrust's `span.log(...)`: validates the update, merges it, and, when it
     /// carries a non-null `error`, sets the status to `Error` with the error as the
     /// message (a JSON string's contents, otherwise the JSON text).
-    pub fn log(&mut self, update: BraintrustFields) -> Result<(), LogError> {
+    pub fn log(&mut self, mut update: BraintrustFields) -> Result<(), LogError> {
         update.validate()?;
         if let Some(error) = update.error.as_ref().filter(|e| !e.is_null()) {
             let message = match error.to_value() {

@@ -170,3 +170,15 @@ fn json_text_is_checked() {
         assert!(JsonText::new(good.to_string()).is_ok(), "{good:?} is JSON");
     }
 }
+
+#[test]
+fn boolean_scores_are_recorded_as_one_and_zero_like_braintrust_js() {
+    let mut s = span();
+    s.log(BraintrustFields { scores: j(json!({"ok": true, "f": 0.5})), ..Default::default() }).unwrap();
+    s.log(BraintrustFields { scores: j(json!({"bad": false})), ..Default::default() }).unwrap();
+    assert_eq!(value(&s.braintrust.scores), Some(json!({"ok": 1, "f": 0.5, "bad": 0})));
+    // Still refused next to a boolean: the whole update is.
+    let refused = s.log(BraintrustFields { scores: j(json!({"t": true, "s": 2})), ..Default::default() });
+    assert_eq!(refused, Err(LogError::BadScore { name: "s".into() }));
+    assert_eq!(value(&s.braintrust.scores), Some(json!({"ok": 1, "f": 0.5, "bad": 0})));
+}
