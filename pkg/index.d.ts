@@ -7,39 +7,15 @@
  * `<script type="module">` in browsers, and Cloudflare Workers (the `workerd`
  * export condition). The module is ready when the import resolves.
  *
+ * The declarations live in `types/*.d.cts`, one file per JS module, shared by this
+ * entry (`import`, bundlers, `moduleResolution: node10`) and `types/index.d.cts`
+ * (`require`): an ES module may re-export a CommonJS one, not the reverse.
+ *
  * @packageDocumentation
  */
 
-export * from './types/propagation';
-export * from './types/span';
-export * from './types/exporter';
-export * from './types/http';
-
-/**
- * A new random trace id: 32 lowercase hex characters (16 bytes), never all zero,
- * drawn from `crypto.getRandomValues` (never `Math.random`).
- *
- * Throws an `Error` when no secure random source is available: in Cloudflare
- * Workers, ids can only be drawn inside a request handler, not at module scope.
- *
- * @example
- * ```ts
- * import { newTraceId } from 'spanwire';
- * const traceId = newTraceId(); // e.g. '4bf92f3577b34da6a3ce929d0e0e4736'
- * ```
- */
-export function newTraceId(): string;
-
-/**
- * A new random span id: 16 lowercase hex characters (8 bytes), never all zero,
- * drawn from `crypto.getRandomValues` (never `Math.random`).
- *
- * Throws an `Error` when no secure random source is available (see {@link newTraceId}).
- *
- * @example
- * ```ts
- * import { newSpanId } from 'spanwire';
- * const spanId = newSpanId(); // e.g. '00f067aa0ba902b7'
- * ```
- */
-export function newSpanId(): string;
+export * from './types/ids.cjs';
+export * from './types/propagation.cjs';
+export * from './types/span.cjs';
+export * from './types/exporter.cjs';
+export * from './types/http.cjs';

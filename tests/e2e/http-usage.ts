@@ -3,7 +3,7 @@
 import {
   configureHttp, endServerSpan, getRequestSpan, initLogger, instrument, patchGlobalFetch, propagationAllowed,
   startServerSpan, tracedFetch,
-  type InstrumentConfig, type PropagateTo, type Span, type TracedFetchOptions,
+  type InstrumentConfig, type InstrumentedFetch, type PropagateTo, type Span, type TracedFetchOptions, type WorkerFetchHandler,
 } from 'spanwire';
 
 const logger = configureHttp(initLogger({ serviceName: 'web' }), {
@@ -46,6 +46,51 @@ endServerSpan(s2, 503);
 endServerSpan(s2, new Error('boom'));
 void s1;
 void client;
+
+// A module Worker as @cloudflare/workers-types types it (not a dependency: the shapes that
+// matter, declared as that package declares them). The runtime calls fetch(request, env, ctx).
+interface ExecutionContext {
+  waitUntil(promise: Promise<any>): void;
+  passThroughOnException(): void;
+  readonly props: unknown;
+}
+interface ScheduledController { readonly scheduledTime: number; readonly cron: string }
+type ExportedHandlerFetchHandler<E> = (request: Request, env: E, ctx: ExecutionContext) => Response | Promise<Response>;
+type ExportedHandlerScheduledHandler<E> = (controller: ScheduledController, env: E, ctx: ExecutionContext) => void | Promise<void>;
+interface ExportedHandler<E> { fetch?: ExportedHandlerFetchHandler<E>; scheduled?: ExportedHandlerScheduledHandler<E> }
+
+// As Cloudflare's templates write it: ctx typed as ExecutionContext, other handlers kept.
+export const worker = instrument({
+  async fetch(request: Request, env: Env, ctx: ExecutionContext, span: Span): Promise<Response> {
+    ctx.passThroughOnException();
+    return tracedFetch(span, `${env.ORIGIN}${new URL(request.url).pathname}`);
+  },
+  async scheduled(controller: ScheduledController, env: Env): Promise<void> {
+    void [controller.cron, env.ORIGIN];
+  },
+}, config) satisfies ExportedHandler<Env>;
+
+const handle: InstrumentedFetch<Env> = async (request, env, ctx, span) => {
+  ctx.waitUntil(Promise.resolve());
+  return tracedFetch(span, `${env.ORIGIN}/${request.method}`);
+};
+
+// What the runtime (or a test) does: three arguments.
+export async function callWorker(request: Request, env: Env, ctx: ExecutionContext): Promise<number> {
+  const a: Response = await worker.fetch(request, env, ctx);
+  await worker.scheduled({ scheduledTime: 0, cron: '*/5 * * * *' }, env);
+  const fn: WorkerFetchHandler<Env> = instrument(handle, config);
+  const b: Response = await fn(request, env, ctx);
+  const asExported: ExportedHandlerFetchHandler<Env> = instrument(
+    async (req: Request, e: Env, c: ExecutionContext, span: Span) => {
+      c.passThroughOnException();
+      return tracedFetch(span, new Request(`${e.ORIGIN}${new URL(req.url).pathname}`));
+    },
+  );
+  const c: Response = await asExported(request, env, ctx);
+  const d: Response = await (instrument({ fetch: handle }) satisfies ExportedHandler<Env>).fetch(request, env, ctx);
+  return a.status + b.status + c.status + d.status;
+}
 
 let current: Span | undefined;
 const unpatch: () => void = patchGlobalFetch({ getSpan: () => current, propagateTo: ['https://api.example.com'] });

@@ -1,6 +1,8 @@
-// The HTTP integrations' typed face: tests/e2e/http-usage.ts must type-check with
-// tsc --strict against the installed package (its .d.ts files checked too), and a
-// misuse must not. One tsc run checks both files (each run takes ~15 s).
+// The HTTP integrations' typed face: tests/e2e/http-usage.ts (including a Worker typed
+// as @cloudflare/workers-types types it, whose fetch the runtime calls with three
+// arguments) must type-check with tsc --strict against the installed package (its
+// declaration files checked too), and misuses must not. One tsc run checks both files
+// (each run takes seconds).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,14 +10,15 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONSUMER, REPO } from '../support/consumer.mjs';
 
-test('http-usage.ts type-checks with tsc --strict; a bad propagateTo and a bad tracedFetch call do not', { timeout: 60_000 }, () => {
+test('http-usage.ts type-checks with tsc --strict; a bad propagateTo, tracedFetch call or instrumented fetch call do not', { timeout: 60_000 }, () => {
   const dir = join(CONSUMER, 'types-check-http');
   mkdirSync(dir, { recursive: true });
   copyFileSync(join(REPO, 'tests', 'e2e', 'http-usage.ts'), join(dir, 'http-usage.ts'));
   writeFileSync(join(dir, 'misuse.ts'), [
-    "import { configureHttp, initLogger, tracedFetch } from 'spanwire';",
+    "import { configureHttp, initLogger, instrument, tracedFetch } from 'spanwire';",
     'configureHttp(initLogger(), { propagateTo: 42 });',
     "void tracedFetch('not a span', 'https://x.example/');",
+    "void instrument({ fetch: () => new Response('ok') }).fetch(new Request('https://x.example/'));",
     'export {};',
   ].join('\n'));
   const r = spawnSync(process.execPath, [
@@ -30,4 +33,5 @@ test('http-usage.ts type-checks with tsc --strict; a bad propagateTo and a bad t
   assert.deepEqual(elsewhere, [], 'http-usage.ts and the package types type-check');
   assert.ok(errorLines.some((l) => /misuse\.ts\(2,/.test(l)), `propagateTo: 42 is refused:\n${out}`);
   assert.ok(errorLines.some((l) => /misuse\.ts\(3,/.test(l)), `a string for the span is refused:\n${out}`);
+  assert.ok(errorLines.some((l) => /misuse\.ts\(4,.*error TS2554/.test(l)), `the instrumented fetch takes (request, env, ctx):\n${out}`);
 });

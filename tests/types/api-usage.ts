@@ -1,5 +1,7 @@
 // Uses the whole span/logger API; type-checked with `tsc --strict` against the
-// installed package by tests/node/types.test.mjs. Never run.
+// installed package by tests/node/types.test.mjs: as is with `moduleResolution: bundler`,
+// and copied to .mts (the `import` types) and .cts (the `require` types) with
+// `module: nodenext`. Never run.
 import {
   initLogger, currentLogger, startSpan, traced, flush, parseSlug, formatSlug,
   extractTraceContext, injectTraceContext, TraceContext, Span, Logger,
@@ -38,7 +40,7 @@ export async function usage(request: Request): Promise<Response> {
   const flagsOk: boolean = span.sampled && !span.ended;
   const event: LogEvent = {
     input: { q: 1 }, output: 'x', expected: 'y', error: new Error('e'),
-    metadata: { m: 1 }, metrics: { tokens: 3 }, scores: { acc: 0.5 }, tags: ['t'], span_attributes: { type: 'llm' },
+    metadata: { m: 1 }, metrics: { tokens: 3 }, scores: { acc: 0.5, exact: true }, tags: ['t'], span_attributes: { type: 'llm' },
   };
   span.log(event);
   const value: AttributeValue = { nested: [1, 'two', true] };
@@ -58,12 +60,19 @@ export async function usage(request: Request): Promise<Response> {
   span.end();
   const rootSpan: Span = startSpan({ name: 'module-level', parent: slug });
   rootSpan.end();
+  // No parent: undefined or null (an absent header), both a new trace.
+  const orphan: Span = startSpan({ name: 'no parent', parent: null });
+  const maybe: Span = logger.startSpan({ name: 'maybe', parent: request.headers.get('x-bt-parent') });
+  const nullParent: SpanParent = null;
+  const n2: number = logger.traced((sp) => sp.spanParents.length, { name: 'traced', parent: nullParent });
+  orphan.end();
+  maybe.end();
   const t: number = traced((sp) => sp.traceFlags, { name: 'module' });
   const report: FlushReport = await flush({ timeoutMs: 1000 });
   const report2: FlushReport = await logger.flush();
   const stats: ExportStats = same.stats();
   const traced2: Promise<number> = logger.traced(async (sp) => sp.spanParents.length);
-  void [ids, flags, flagsOk, n, s, again, plain, endedAt, t, report, report2, stats, traced2];
+  void [ids, flags, flagsOk, n, n2, s, again, plain, endedAt, t, report, report2, stats, traced2];
   return new Response(null, { headers });
 }
 

@@ -10,9 +10,9 @@
  * @packageDocumentation
  */
 
-import type { TraceContext, Carrier } from './propagation';
-import type { TracedFetchOptions } from './http';
-import type { ExporterOptions, BatchOptions, FlushOptions, FlushReport, ExportStats } from './exporter';
+import type { TraceContext, Carrier } from './propagation.cjs';
+import type { TracedFetchOptions } from './http.cjs';
+import type { ExporterOptions, BatchOptions, FlushOptions, FlushReport, ExportStats } from './exporter.cjs';
 
 /**
  * Options of {@link initLogger}.
@@ -55,11 +55,13 @@ export interface LoggerOptions {
  * What a span can descend from: a live or ended {@link Span}, a context from
  * `extractTraceContext` (or a Braintrust-style `{ traceparent, tracestate?, baggage? }`),
  * or an exported slug string (V1–V4, either id format). A malformed slug starts a
- * new trace with one warning instead of throwing.
+ * new trace with one warning instead of throwing. `undefined` or `null` (an absent
+ * header: `headers.get()` gives `null`) means no parent: the span starts a new trace.
  *
  * @example
  * ```ts
- * const parent: SpanParent = request.headers.get('x-bt-parent') ?? extractTraceContext(request.headers);
+ * const parent: SpanParent = extractTraceContext(request.headers) ?? request.headers.get('x-bt-parent');
+ * const span = startSpan({ name: 'handle', parent }); // a root span when neither header came
  * ```
  */
 export type SpanParent =
@@ -67,7 +69,8 @@ export type SpanParent =
   | TraceContext
   | { traceparent: string; tracestate?: string; baggage?: string }
   | string
-  | undefined;
+  | undefined
+  | null;
 
 /**
  * OTel span kind.
@@ -102,7 +105,7 @@ export type AttributeValue =
 export interface StartSpanOptions {
   /** Span name (default `root`, or `subspan` under a parent). */
   name?: string;
-  /** Parent to continue; omitted = a new trace. */
+  /** Parent to continue; omitted, `undefined` or `null` = a new trace. */
   parent?: SpanParent;
   /** Braintrust span type (`llm`, `task`, `function`, `tool`, `score`, `eval`…), exported in `braintrust.span_attributes`. */
   type?: string;
@@ -136,8 +139,8 @@ export interface LogEvent {
   metadata?: Record<string, unknown>;
   /** Numeric metrics. */
   metrics?: Record<string, number | null>;
-  /** Scores from 0 to 1. */
-  scores?: Record<string, number | null>;
+  /** Scores from 0 to 1; `true` and `false` are recorded as 1 and 0 (as Braintrust does). */
+  scores?: Record<string, number | boolean | null>;
   /** Tags. */
   tags?: string[];
   /** Braintrust span attributes (`{ type }`…). */
@@ -343,7 +346,7 @@ export declare class Span {
    * const res = await span.fetch('https://api.example.com/items', { method: 'POST', body: '{}' });
    * ```
    */
-  fetch(input: RequestInfo | URL, init?: RequestInit, options?: TracedFetchOptions): Promise<Response>;
+  fetch(input: Request | string | URL, init?: RequestInit, options?: TracedFetchOptions): Promise<Response>;
 }
 
 /**
@@ -429,7 +432,7 @@ export declare function currentLogger(): Logger;
  *
  * @example
  * ```ts
- * const span = startSpan({ name: 'work', parent: req.headers.get('x-bt-parent') ?? undefined });
+ * const span = startSpan({ name: 'work', parent: request.headers.get('x-bt-parent') }); // null: a new trace
  * ```
  */
 export declare function startSpan(options?: StartSpanOptions): Span;

@@ -1,5 +1,5 @@
 // Runtime integrations over HTTP: Workers, Node, browsers. See pkg/src/http.js.
-import type { Logger, Span } from './span';
+import type { Logger, Span } from './span.cjs';
 
 /**
  * One allowed destination for trace headers:
@@ -9,6 +9,19 @@ import type { Logger, Span } from './span';
  *   `/apix`); the keyword `'same-origin'` is the page's origin (browsers only);
  * - a RegExp, tested against the full URL (anchor it: `/^https:\/\/api\.example\.com\//`);
  * - a function of the parsed `URL` returning `true` to allow (a throw means no).
+ *
+ * @example
+ * ```ts
+ * import { propagationAllowed, type PropagationTarget } from 'spanwire';
+ * const targets: PropagationTarget[] = [
+ *   'https://api.example.com',                     // this origin, any path
+ *   'https://example.com/api',                     // /api and /api/users, not /apix
+ *   /^https:\/\/[a-z]+\.internal\.example\.com\//, // tested against the full URL
+ *   (url) => url.protocol === 'https:' && url.hostname.endsWith('.example.net'),
+ * ];
+ * propagationAllowed('https://example.com/api/users', targets); // true
+ * propagationAllowed('https://example.com/apix', targets);      // false
+ * ```
  */
 export type PropagationTarget = string | RegExp | ((url: URL) => boolean);
 
@@ -31,7 +44,16 @@ export type PropagationTarget = string | RegExp | ((url: URL) => boolean);
  */
 export type PropagateTo = boolean | PropagationTarget | PropagationTarget[];
 
-/** HTTP options of a logger's spans, set by {@link configureHttp}. */
+/**
+ * HTTP options of a logger's spans, set by {@link configureHttp}.
+ *
+ * @example
+ * ```ts
+ * import { configureHttp, initLogger, type HttpOptions } from 'spanwire';
+ * const http: HttpOptions = { propagateTo: ['https://api.example.com'] };
+ * const logger = configureHttp(initLogger({ serviceName: 'web' }), http);
+ * ```
+ */
 export interface HttpOptions {
   /** Where `tracedFetch` from this logger's spans may send trace headers. */
   propagateTo?: PropagateTo;
@@ -67,7 +89,20 @@ export function configureHttp(logger: Logger, options: HttpOptions): Logger;
  */
 export function propagationAllowed(url: string | URL, propagateTo?: PropagateTo): boolean;
 
-/** Options of one {@link tracedFetch} call. */
+/**
+ * Options of one {@link tracedFetch} call (or `span.fetch`).
+ *
+ * @example
+ * ```ts
+ * import { tracedFetch, type TracedFetchOptions } from 'spanwire';
+ * const options: TracedFetchOptions = {
+ *   name: 'load cart',                        // instead of 'GET'
+ *   attributes: { 'cart.id': cartId },
+ *   propagateTo: ['https://api.example.com'], // this call only
+ * };
+ * const res = await tracedFetch(span, `https://api.example.com/carts/${cartId}`, undefined, options);
+ * ```
+ */
 export interface TracedFetchOptions {
   /** Where trace headers may go for this call; default: the logger's ({@link configureHttp}), else the runtime default. */
   propagateTo?: PropagateTo;
@@ -87,9 +122,11 @@ export interface TracedFetchOptions {
  * error (an `exception` event too). It ends when the response headers arrive.
  *
  * Trace headers carrying the client span's id (plus the trace's `tracestate` and
- * `baggage`) are injected only when the URL is allowed by `propagateTo`; otherwise
- * none of `traceparent`, `tracestate`, `baggage` is sent. The caller's `init` is
- * not modified. With `span` undefined it is plain `fetch` under the same header rule.
+ * `baggage`) are injected only when the URL is allowed by `propagateTo`: they replace
+ * the caller's `traceparent` and `tracestate`, and the caller's `baggage` members are
+ * relayed with the trace's, as `span.inject` does. Otherwise none of `traceparent`,
+ * `tracestate`, `baggage` is sent, not even the caller's. The caller's `init` is not
+ * modified. With `span` undefined it is plain `fetch` under the same header rule.
  *
  * @example
  * ```ts
@@ -103,12 +140,26 @@ export interface TracedFetchOptions {
  */
 export function tracedFetch(
   span: Span | undefined | null,
-  input: RequestInfo | URL,
+  input: Request | string | URL,
   init?: RequestInit,
   options?: TracedFetchOptions,
 ): Promise<Response>;
 
-/** Minimal shape of a Node `http.IncomingMessage` (no dependency on `@types/node`). */
+/**
+ * Minimal shape of a Node `http.IncomingMessage` (no dependency on `@types/node`): Node's
+ * `req` fits, and so does any object with these fields (Express, Fastify's `request.raw`, a test).
+ *
+ * @example
+ * ```ts
+ * import { startServerSpan, type IncomingMessageLike } from 'spanwire';
+ * const req: IncomingMessageLike = {
+ *   method: 'GET',
+ *   url: '/users/7',
+ *   headers: { host: 'api.example.com', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+ * };
+ * const span = startServerSpan(req, { logger, route: '/users/:id' }); // 'GET /users/:id', a child of the caller
+ * ```
+ */
 export interface IncomingMessageLike {
   method?: string;
   url?: string;
@@ -117,14 +168,42 @@ export interface IncomingMessageLike {
   socket?: { encrypted?: boolean; remoteAddress?: string; localAddress?: string; localPort?: number };
 }
 
-/** Minimal shape of a Node `http.ServerResponse`. */
+/**
+ * Minimal shape of a Node `http.ServerResponse`: what `startServerSpan({ response })`
+ * needs to end the span by itself.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { startServerSpan, type ServerResponseLike } from 'spanwire';
+ * createServer((req, res) => {
+ *   const response: ServerResponseLike = res; // Node's ServerResponse fits
+ *   startServerSpan(req, { logger, response });
+ *   res.end('ok'); // the span ends on 'finish', with http.response.status_code 200
+ * });
+ * ```
+ */
 export interface ServerResponseLike {
   statusCode: number;
   writableFinished?: boolean;
   once(event: 'finish' | 'close', listener: () => void): unknown;
 }
 
-/** Options of {@link startServerSpan}. */
+/**
+ * Options of {@link startServerSpan}.
+ *
+ * @example
+ * ```ts
+ * import { startServerSpan, type ServerSpanOptions } from 'spanwire';
+ * const options: ServerSpanOptions = {
+ *   logger,
+ *   route: (req) => (req.url?.startsWith('/users/') ? '/users/:id' : undefined),
+ *   attributes: { tenant: 'acme' },
+ *   response: res, // Node: the span ends when the response finishes
+ * };
+ * const span = startServerSpan(req, options);
+ * ```
+ */
 export interface ServerSpanOptions {
   /** The logger; default: the current logger (the last `initLogger`). */
   logger?: Logger;
@@ -186,20 +265,100 @@ export function startServerSpan(request: Request | IncomingMessageLike, options?
  */
 export function endServerSpan(span: Span, outcome: Response | { status: number } | number | unknown): void;
 
-/** The execution context Workers pass to `fetch`. */
+/**
+ * The execution context Workers pass to `fetch` (Cloudflare's `ExecutionContext` fits).
+ *
+ * @example
+ * ```ts
+ * // Calling an instrumented Worker in a test: collect what it hands to waitUntil.
+ * const pending: Promise<unknown>[] = [];
+ * const ctx: ExecutionContextLike = { waitUntil: (promise) => void pending.push(promise) };
+ * const response = await worker.fetch(new Request('https://example.com/'), env, ctx);
+ * await Promise.all(pending); // the spans' flush
+ * ```
+ */
 export interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-/** A module Worker's fetch handler, given the request's server span as a fourth argument by {@link instrument}. */
-export type InstrumentedFetch<Env = any> = (
-  request: Request,
-  env: Env,
-  ctx: ExecutionContextLike,
-  span: Span,
-) => Response | Promise<Response>;
+/**
+ * A module Worker's fetch handler as you write it for {@link instrument}: given the
+ * request's server span as a fourth argument. The handler may declare richer
+ * parameter types than these runtime-neutral ones, such as `ctx: ExecutionContext`
+ * and `request: Request<unknown, IncomingRequestCfProperties>` from
+ * `@cloudflare/workers-types` (the parameters are compared as a method's, both ways).
+ *
+ * @example
+ * ```ts
+ * import { instrument, tracedFetch, type InstrumentedFetch } from 'spanwire';
+ * interface Env { ORIGIN: string }
+ * const handle: InstrumentedFetch<Env> = async (request, env, ctx, span) => {
+ *   span.setAttribute('app.path', new URL(request.url).pathname);
+ *   return tracedFetch(span, `${env.ORIGIN}/api`);
+ * };
+ * export default instrument({ fetch: handle }, { serviceName: 'edge' });
+ * ```
+ */
+export type InstrumentedFetch<Env = any> = {
+  // A method's signature, not a function type: under `strictFunctionTypes` a function
+  // type's parameters must accept the base types (`ExecutionContextLike`), which
+  // Cloudflare's `ExecutionContext` annotation would fail; a method's are bivariant.
+  fetch(request: Request, env: Env, ctx: ExecutionContextLike, span: Span): Response | Promise<Response>;
+}['fetch'];
 
-/** Configuration of {@link instrument}: a logger or the `initLogger` options to make one, plus HTTP options. */
+/**
+ * A module Worker's fetch handler as the Workers runtime calls it, `(request, env, ctx)`:
+ * what {@link instrument} makes of an {@link InstrumentedFetch} (the span is started
+ * inside, so there is no fourth argument). It fits the `fetch` of `ExportedHandler<Env>`
+ * from `@cloudflare/workers-types`.
+ *
+ * @example
+ * ```ts
+ * import { instrument, type WorkerFetchHandler } from 'spanwire';
+ * const fetchHandler: WorkerFetchHandler<Env> = instrument(async (request, env, ctx, span) => new Response('ok'));
+ * const response = await fetchHandler(request, env, ctx);
+ * ```
+ */
+export type WorkerFetchHandler<Env = any> = (request: Request, env: Env, ctx: ExecutionContextLike) => Promise<Response>;
+
+/**
+ * What {@link instrument} returns for `handler: H`: for a fetch function, a
+ * {@link WorkerFetchHandler}; for a module Worker object, a copy of it (other handlers,
+ * `scheduled`, `queue`, …, kept as they are) whose `fetch` is a {@link WorkerFetchHandler}.
+ *
+ * @example
+ * ```ts
+ * import { instrument, type InstrumentedWorker, type Span } from 'spanwire';
+ * const handler = {
+ *   async fetch(request: Request, env: Env, ctx: ExecutionContext, span: Span) { return new Response('ok'); },
+ *   async scheduled(controller: ScheduledController, env: Env) { await cleanUp(env); },
+ * };
+ * const worker: InstrumentedWorker<typeof handler, Env> = instrument(handler);
+ * await worker.fetch(request, env, ctx); // three arguments, as the runtime calls it
+ * export default worker satisfies ExportedHandler<Env>;
+ * ```
+ */
+export type InstrumentedWorker<H, Env = any> = H extends (...args: any[]) => unknown
+  ? WorkerFetchHandler<Env>
+  : Omit<H, 'fetch'> & { fetch: WorkerFetchHandler<Env> };
+
+/**
+ * Configuration of {@link instrument}: a logger or the `initLogger` options to make one, plus HTTP options.
+ *
+ * @example
+ * ```ts
+ * import { instrument, type InstrumentConfig } from 'spanwire';
+ * interface Env { ORIGIN: string; OTLP_URL: string }
+ * const config = (env: Env): InstrumentConfig<Env> => ({
+ *   serviceName: 'edge',                 // initLogger options: serviceName, exporter, batch, …
+ *   exporter: { url: env.OTLP_URL },
+ *   propagateTo: [env.ORIGIN],
+ *   route: (request) => (new URL(request.url).pathname.startsWith('/users/') ? '/users/:id' : undefined),
+ *   ignore: (request) => new URL(request.url).pathname === '/health',
+ * });
+ * export default instrument(handler, config);
+ * ```
+ */
 export interface InstrumentConfig<Env = any> {
   /** The logger, or a function of `env` making it; default: `initLogger(<the other options>)`, which also becomes the current logger. */
   logger?: Logger | ((env: Env) => Logger);
@@ -226,6 +385,9 @@ export interface InstrumentConfig<Env = any> {
  * `ctx.waitUntil`, so spans leave after the response. Other handlers (`scheduled`,
  * `queue`, …) are kept as they are.
  *
+ * It returns the Worker as the runtime calls it, `fetch(request, env, ctx)` (see
+ * {@link InstrumentedWorker}), which fits `ExportedHandler<Env>` of `@cloudflare/workers-types`.
+ *
  * `config` may be a function of `env`, called once per isolate on the first request
  * (Workers only give `env` to handlers). CORS preflights are not traced by default.
  *
@@ -247,7 +409,7 @@ export interface InstrumentConfig<Env = any> {
 export function instrument<H extends { fetch: InstrumentedFetch<Env> } | InstrumentedFetch<Env>, Env = any>(
   handler: H,
   config?: InstrumentConfig<Env> | ((env: Env) => InstrumentConfig<Env>),
-): H;
+): InstrumentedWorker<H, Env>;
 
 /**
  * The server span {@link instrument} started for `request` (for code that receives the
@@ -263,7 +425,17 @@ export function instrument<H extends { fetch: InstrumentedFetch<Env> } | Instrum
  */
 export function getRequestSpan(request: Request): Span | undefined;
 
-/** Options of {@link patchGlobalFetch}. */
+/**
+ * Options of {@link patchGlobalFetch}.
+ *
+ * @example
+ * ```ts
+ * import { patchGlobalFetch, type PatchGlobalFetchOptions, type Span } from 'spanwire';
+ * let current: Span | undefined; // a page that runs one flow at a time
+ * const options: PatchGlobalFetchOptions = { getSpan: () => current, propagateTo: ['https://api.example.com'] };
+ * const unpatch = patchGlobalFetch(options);
+ * ```
+ */
 export interface PatchGlobalFetchOptions {
   /** The span the current code runs in, or `undefined` (then `fetch` is the original, untouched). */
   getSpan: () => Span | undefined | null;

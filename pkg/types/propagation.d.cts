@@ -18,14 +18,25 @@
  * - an object with `getHeader`/`setHeader`/`removeHeader` (Node's outgoing messages),
  *   or with `get`/`set`/`delete`.
  *
- * Reads are case-insensitive. Several `tracestate` or `baggage` values are joined with
- * `,`; several `traceparent` values are no parent (W3C). Writes use lowercase names
- * and replace any case-variant, so one key remains.
+ * Reads are case-insensitive. Several `tracestate` or `baggage` values (array
+ * elements, case-variant keys, repeated pairs) are joined with `,`. An array value of
+ * `traceparent` gives its first element, as the Braintrust JS SDK reads it; a
+ * `traceparent` repeated as separate header lines (case-variant keys, repeated pairs,
+ * or a `Headers` value joined as `'a, b'`) is no parent (W3C). Writes use lowercase
+ * names and replace any case-variant, so one key remains.
  *
  * @example
  * ```ts
  * import type { Carrier } from 'spanwire';
  * const carrier: Carrier = { Traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+ * // An array value: the first traceparent is the parent; tracestate values are joined.
+ * const node: Carrier = {
+ *   traceparent: [
+ *     '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+ *     '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+ *   ],
+ *   tracestate: ['a=1', 'b=2'], // read as 'a=1,b=2'
+ * };
  * ```
  */
 export type Carrier =
@@ -125,7 +136,8 @@ export declare class TraceContext {
  *
  * Returns a {@link TraceContext} when the headers hold a valid `traceparent`, and
  * `undefined` otherwise: missing, malformed (W3C Level 2: lowercase hex, non-zero ids,
- * version `ff` invalid, a higher version read by its first 55 characters), or repeated.
+ * version `ff` invalid, a higher version read by its first 55 characters), or repeated
+ * as separate header lines (an array value gives its first element: see {@link Carrier}).
  * The `tracestate` is validated as W3C says (at most 32 members, key and value
  * grammar, no duplicate keys) and dropped whole when invalid. The `baggage` is kept as
  * received; its `braintrust.parent` member is read when a span starts.

@@ -15,16 +15,49 @@
  * ```
  */
 
-/** Braintrust's OTLP/HTTP traces endpoint: the default URL when `apiKey` is given without `exporter.url`. */
+/**
+ * Braintrust's OTLP/HTTP traces endpoint: the default URL when `apiKey` is given without `exporter.url`.
+ *
+ * @example
+ * ```ts
+ * import { BRAINTRUST_OTLP_URL, initLogger } from 'spanwire';
+ * // The same as initLogger({ apiKey }) alone, with the URL spelled out:
+ * initLogger({ projectName: 'checkout', apiKey: env.BRAINTRUST_API_KEY, exporter: { url: BRAINTRUST_OTLP_URL } });
+ * ```
+ */
 export const BRAINTRUST_OTLP_URL: 'https://api.braintrust.dev/otel/v1/traces';
 
-/** OpenTelemetry's default OTLP/HTTP traces endpoint: the URL used with neither `apiKey` nor `exporter.url`. */
+/**
+ * OpenTelemetry's default OTLP/HTTP traces endpoint: the URL used with neither `apiKey` nor `exporter.url`.
+ *
+ * @example
+ * ```ts
+ * import { OTLP_DEFAULT_URL, initLogger } from 'spanwire';
+ * // A collector on this machine: no exporter options needed.
+ * const logger = initLogger({ serviceName: 'api' }); // sends to OTLP_DEFAULT_URL
+ * ```
+ */
 export const OTLP_DEFAULT_URL: 'http://localhost:4318/v1/traces';
 
-/** Where and how spans are sent (`initLogger({ exporter })`). `false` turns export off. */
+/**
+ * Where and how spans are sent (`initLogger({ exporter })`). `false` turns export off.
+ *
+ * @example
+ * ```ts
+ * const exporter: ExporterOptions = {
+ *   url: 'https://otel.example.com/v1/traces',
+ *   headers: { authorization: `Bearer ${env.OTEL_TOKEN}` },
+ *   protocol: 'protobuf',
+ *   compression: 'gzip',
+ * };
+ * initLogger({ serviceName: 'api', exporter });
+ * ```
+ */
 export interface ExporterOptions {
   /**
    * The OTLP/HTTP traces URL (the full path, e.g. `http://127.0.0.1:4318/v1/traces`).
+   * In a page or a web worker a relative URL (`'/otel/v1/traces'`) is resolved against
+   * its location, as `fetch` does; in Node and Workers it must be absolute.
    * Default: {@link BRAINTRUST_OTLP_URL} when `apiKey` is set, else {@link OTLP_DEFAULT_URL}.
    */
   url?: string;
@@ -68,7 +101,16 @@ export interface BatchOptions {
   maxBackoffMs?: number;
 }
 
-/** Options of `logger.flush()`. */
+/**
+ * Options of `logger.flush()`.
+ *
+ * @example
+ * ```ts
+ * // A Worker: let spans leave after the response, for at most 10 s.
+ * const options: FlushOptions = { timeoutMs: 10_000 };
+ * ctx.waitUntil(logger.flush(options));
+ * ```
+ */
 export interface FlushOptions {
   /** Give up waiting after this many ms (default 30000); what is not settled by then is reported as `pending` and keeps being sent. */
   timeoutMs?: number;
@@ -94,7 +136,16 @@ export interface FlushReport {
   pending: number;
 }
 
-/** Export counters since the logger started (`logger.stats()`). */
+/**
+ * Export counters since the logger started (`logger.stats()`).
+ *
+ * @example
+ * ```ts
+ * const { queued, exported, failed, lastError } = logger.stats();
+ * console.log(`${queued} waiting, ${exported} sent`);
+ * if (failed > 0) console.warn(`${failed} spans failed: ${lastError}`);
+ * ```
+ */
 export interface ExportStats {
   /** Ended spans waiting in the queue. */
   queued: number;
