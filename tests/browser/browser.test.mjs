@@ -10,13 +10,18 @@ import { REPO, SCRATCH, bundleForRuntime } from '../support/consumer.mjs';
 import { serveStatic } from '../support/static-server.mjs';
 import { launchChromium } from '../support/chromium.mjs';
 
-const site = join(SCRATCH, 'browser-ids');
-
-test('ids in headless Chromium: 32/16 lowercase hex, unique, never zero, uniform', async () => {
+/**
+ * Bundles `entry` (a page script that writes `{ ok, ... }` into #result) with the
+ * installed package, serves it (`handle` sees each request first, see serveStatic),
+ * and runs it in headless Chromium. Returns the page's result once it reports
+ * success without a page error.
+ */
+async function runPage(entry, handle) {
+  const site = join(SCRATCH, `browser-${entry.replace(/\.js$/, '')}`);
   await rm(site, { recursive: true, force: true });
-  await bundleForRuntime(join(REPO, 'tests', 'browser', 'ids-page.js'), site, 'browser');
-  await copyFile(join(REPO, 'tests', 'browser', 'ids.html'), join(site, 'index.html'));
-  const server = await serveStatic(site);
+  await bundleForRuntime(join(REPO, 'tests', 'browser', entry), site, 'browser');
+  await copyFile(join(REPO, 'tests', 'browser', 'result.html'), join(site, 'index.html'));
+  const server = await serveStatic(site, { handle });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
@@ -27,14 +32,19 @@ test('ids in headless Chromium: 32/16 lowercase hex, unique, never zero, uniform
     const result = JSON.parse(await page.textContent('#result'));
     assert.deepEqual(errors, []);
     assert.equal(result.ok, true, result.error);
-    assert.match(result.sample[0], /^[0-9a-f]{32}$/);
-    assert.match(result.sample[1], /^[0-9a-f]{16}$/);
-    for (const s of result.summaries) {
-      console.log(`  ${s.label}: chi-square pooled ${s.chi2Pooled.toFixed(2)}, per position ${s.chi2PerPosition.toFixed(2)}`);
-    }
+    return result;
   } finally {
     await browser.close();
     await server.close();
+  }
+}
+
+test('ids in headless Chromium: 32/16 lowercase hex, unique, never zero, uniform', async () => {
+  const result = await runPage('ids-page.js');
+  assert.match(result.sample[0], /^[0-9a-f]{32}$/);
+  assert.match(result.sample[1], /^[0-9a-f]{16}$/);
+  for (const s of result.summaries) {
+    console.log(`  ${s.label}: chi-square pooled ${s.chi2Pooled.toFixed(2)}, per position ${s.chi2PerPosition.toFixed(2)}`);
   }
 });
 
@@ -47,54 +57,34 @@ async function bodyOf(req) {
 }
 
 test("the README's browser example: a relative exporter URL resolves against the page", async () => {
-  const exportSite = join(SCRATCH, 'browser-export');
-  await rm(exportSite, { recursive: true, force: true });
-  await bundleForRuntime(join(REPO, 'tests', 'browser', 'export-page.js'), exportSite, 'browser');
-  await copyFile(join(REPO, 'tests', 'browser', 'ids.html'), join(exportSite, 'index.html'));
   const exported = [];
   const buys = [];
-  const server = await serveStatic(exportSite, {
-    async handle(req, res) {
-      if (req.method !== 'POST') return false;
-      if (req.url === '/otel/v1/traces') {
-        assert.equal(req.headers['content-type'], 'application/json');
-        exported.push(JSON.parse((await bodyOf(req)).toString('utf8')));
-      } else if (req.url === '/api/buy') {
-        buys.push(req.headers);
-      } else {
-        return false;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      return true;
-    },
+  const result = await runPage('export-page.js', async (req, res) => {
+    if (req.method !== 'POST') return false;
+    if (req.url === '/otel/v1/traces') {
+      assert.equal(req.headers['content-type'], 'application/json');
+      exported.push(JSON.parse((await bodyOf(req)).toString('utf8')));
+    } else if (req.url === '/api/buy') {
+      buys.push(req.headers);
+    } else {
+      return false;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    return true;
   });
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(server.url);
-    await page.waitForSelector('#result[data-done]', { timeout: 60_000 });
-    const result = JSON.parse(await page.textContent('#result'));
-    assert.deepEqual(errors, []);
-    assert.equal(result.ok, true, result.error);
-    assert.deepEqual(result.report, { exported: 2, dropped: 0, failed: 0, pending: 0 });
-    // The same-origin request carried the client span's context.
-    assert.equal(buys.length, 1);
-    const [, traceId, clientSpanId] = buys[0].traceparent.split('-');
-    assert.equal(traceId, result.traceId);
-    assert.notEqual(clientSpanId, result.spanId);
-    // Both spans reached the relative URL: the click and the request made under it.
-    const spans = exported.flatMap((b) => b.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
-    const byName = new Map(spans.map((s) => [s.name, s]));
-    assert.equal(spans.length, 2);
-    assert.equal(byName.get('click buy').spanId, result.spanId);
-    assert.equal(byName.get('click buy').traceId, result.traceId);
-    const client = spans.find((s) => s.spanId === clientSpanId);
-    assert.ok(client, 'the client span is the one whose id went out in traceparent');
-    assert.equal(client.parentSpanId, result.spanId);
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  assert.deepEqual(result.report, { exported: 2, dropped: 0, failed: 0, pending: 0 });
+  // The same-origin request carried the client span's context.
+  assert.equal(buys.length, 1);
+  const [, traceId, clientSpanId] = buys[0].traceparent.split('-');
+  assert.equal(traceId, result.traceId);
+  assert.notEqual(clientSpanId, result.spanId);
+  // Both spans reached the relative URL: the click and the request made under it.
+  const spans = exported.flatMap((b) => b.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+  const byName = new Map(spans.map((s) => [s.name, s]));
+  assert.equal(spans.length, 2);
+  assert.equal(byName.get('click buy').spanId, result.spanId);
+  assert.equal(byName.get('click buy').traceId, result.traceId);
+  const client = spans.find((s) => s.spanId === clientSpanId);
+  assert.ok(client, 'the client span is the one whose id went out in traceparent');
+  assert.equal(client.parentSpanId, result.spanId);
 });
