@@ -53,6 +53,12 @@ function locationHref() {
   }
 }
 
+/**
+ * Slack past a send step's own bound (the request timeout, a backoff) before the send
+ * loop counts as stalled: its I/O context is gone (see _kick).
+ */
+const STALL_SLACK_MS = 2000;
+
 /** Default bound of `flush()`. */
 const FLUSH_TIMEOUT_MS = 30000;
 
@@ -260,6 +266,9 @@ export default class Exporter {
 
     this._timer = undefined; // the batching delay
     this._pump = undefined; // the send loop's promise, while it runs
+    this._sending = undefined; // the batch the send loop is sending
+    this._deadline = 0; // when the send loop's current step (a request, a backoff) must be over
+    this._orphans = []; // batches of a send loop that stalled, sent again by the next one
     this._taken = 0; // spans taken from the source so far (sequence numbers)
     this._open = new Set(); // sequence starts of batches taken but not settled
     this._waiters = [];
@@ -319,7 +328,14 @@ export default class Exporter {
       const target = this._taken + this._source.queued();
       this._kick(target);
       if (this._lowWater() >= target) return Promise.resolve(finish(0));
-      const timeoutMs = int(opts?.timeoutMs, 'timeoutMs', FLUSH_TIMEOUT_MS, 0, 2 ** 31 - 1);
+      // A bad timeout must not end the wait early (a Worker's waitUntil would drop the
+      // spans still in flight): it is noted, and the default bounds the wait.
+      let timeoutMs = FLUSH_TIMEOUT_MS;
+      const t = opts?.timeoutMs;
+      if (t !== undefined && t !== null) {
+        if (typeof t === 'number' && t >= 0 && Number.isFinite(t)) timeoutMs = Math.min(Math.floor(t), 2 ** 31 - 1);
+        else this._note(`flush: timeoutMs must be a non-negative finite number (got ${typeof t}); waiting up to ${FLUSH_TIMEOUT_MS} ms`);
+      }
       return new Promise((resolve) => {
         let done = false;
         const waiter = { target, resolve: () => resolve(finish(0)) };
@@ -412,7 +428,18 @@ export default class Exporter {
 
   /** Starts the send loop unless it runs. */
   _kick(end) {
-    if (this._closed || this._pump !== undefined) return;
+    if (this._closed) return;
+    if (this._pump !== undefined) {
+      if (Date.now() <= this._deadline) return;
+      // The loop is past its step's bound with nothing settled: its I/O context is
+      // gone, as a Worker's is once the request whose flush started it has ended (its
+      // timers and fetch never settle). A new loop, in this caller's context, sends its
+      // batch again; the stalled one no longer counts it, should it ever wake.
+      if (this._sending !== undefined && this._open.has(this._sending.seq)) this._orphans.push(this._sending);
+      this._note('a send loop stalled (its request context ended); its batch is sent again');
+      this._sending = undefined;
+      this._pump = undefined;
+    }
     if (this._timer !== undefined) {
       clearTimeout(this._timer);
       this._timer = undefined;
@@ -423,15 +450,17 @@ export default class Exporter {
     } catch (err) {
       this._note(err);
     }
-    if (queued === 0) return;
+    if (queued === 0 && this._orphans.length === 0) return;
     // The loop sends what is queued now (up to `end`, a flush's target), not what
     // comes later: in Workers it runs in the I/O context of the request that started
     // it, which ends once that request's flush resolves.
     const stop = Math.min(end ?? Infinity, this._taken + queued);
-    this._pump = this._drain(stop)
+    const pump = this._drain(stop)
       .catch((err) => this._note(err))
       .finally(() => {
+        if (this._pump !== pump) return; // a stalled loop, replaced
         this._pump = undefined;
+        this._sending = undefined;
         try {
           this._settle();
           // Spans queued while the loop ran wait for the next delay, or for the
@@ -441,12 +470,15 @@ export default class Exporter {
           this._note(err);
         }
       });
+    this._pump = pump;
   }
 
   async _drain(stop) {
-    for (let guard = 0; guard < 1e6 && !this._closed && this._taken < stop; guard++) {
-      const batch = this._take(Math.min(this.config.maxBatchSize, stop - this._taken));
+    for (let guard = 0; guard < 1e6 && !this._closed; guard++) {
+      const batch = this._orphans.shift()
+        ?? (this._taken < stop ? this._take(Math.min(this.config.maxBatchSize, stop - this._taken)) : undefined);
       if (batch === undefined) return;
+      this._sending = batch;
       await this._send(batch, false);
     }
   }
@@ -470,11 +502,20 @@ export default class Exporter {
     return batch;
   }
 
-  /** Sends one batch until it is delivered or finally fails. Never rejects. */
+  /**
+   * Sends one batch until it is delivered or finally fails. Never rejects. The send
+   * loop's sends (not keepalive) keep `_deadline` at the bound of their current step.
+   */
   async _send(batch, keepalive) {
+    const sender = {}; // a batch sent again after a stall is accounted by its last sender
+    batch.sender = sender;
+    const step = (ms) => {
+      if (!keepalive) this._deadline = Date.now() + ms + STALL_SLACK_MS;
+    };
     let delivered = false;
     let rejected = 0;
     try {
+      step(this.config.timeoutMs);
       const headers = { 'content-type': batch.contentType, ...this._headers };
       let body = batch.body;
       if (!keepalive && body.byteLength >= this._gzipThreshold) {
@@ -492,6 +533,7 @@ export default class Exporter {
       if (useKeepalive) this._keepaliveBytes += body.byteLength;
       try {
         for (let attempt = 1; attempt <= this.config.maxRetries + 1; attempt++) {
+          step(this.config.timeoutMs);
           const r = await this._attempt(body, headers, useKeepalive);
           const wait = retryDelayMs(
             attempt,
@@ -515,6 +557,7 @@ export default class Exporter {
           this._note(r.error);
           if (wait < 0 || this._closed) break;
           this._counts.retries++;
+          step(wait);
           await new Promise((resolve) => setTimeout(resolve, wait));
         }
       } finally {
@@ -523,17 +566,23 @@ export default class Exporter {
     } catch (err) {
       this._note(err);
     } finally {
-      const ok = delivered ? batch.count - rejected : 0;
-      this._counts.exported += ok;
-      this._counts.failed += batch.count - ok;
-      this._inFlight -= batch.count;
-      this._open.delete(batch.seq);
-      if (batch.count - ok > 0 && !this._warnedFail) {
-        this._warnedFail = true;
-        console.warn(`spanwire: ${batch.count - ok} span(s) could not be exported to ${this.url}: ${this._lastError}`);
-      }
-      this._settle();
+      if (batch.sender === sender) this._account(batch, delivered, rejected);
     }
+  }
+
+  /** Counts a batch's outcome and settles its sequence range. */
+  _account(batch, delivered, rejected) {
+    const ok = delivered ? batch.count - rejected : 0;
+    this._counts.exported += ok;
+    this._counts.failed += batch.count - ok;
+    this._inFlight -= batch.count;
+    this._open.delete(batch.seq);
+    if (batch.count - ok > 0 && !this._warnedFail) {
+      this._warnedFail = true;
+      const to = this._redact(this.url);
+      console.warn(`spanwire: ${batch.count - ok} span(s) could not be exported to ${to}: ${this._lastError}`);
+    }
+    this._settle();
   }
 
   /** One HTTP request. Resolves with { outcome, retryAfter?, contentType?, bytes?, text?, error? }; never rejects. */

@@ -196,6 +196,64 @@ test('a partial success (OTLP/JSON or protobuf answer) counts the rejected spans
     }
   }));
 
+test('a send loop whose I/O context ended (its fetch and timers never settle) is replaced by the next flush, which sends its batch again', () =>
+  withReceiver(async (rx) => {
+    // A Worker's send loop stops for good when the request whose flush started it ends:
+    // here the first request never settles and ignores its abort signal.
+    const realFetch = globalThis.fetch;
+    let calls = 0;
+    globalThis.fetch = (url, init) => (++calls === 1 ? new Promise(() => {}) : realFetch(url, init));
+    try {
+      const src = fakeSource();
+      const ex = new Exporter({ exporter: { url: rx.url }, batch: { ...FAST, timeoutMs: 100 } }, src);
+      src.add(2);
+      ex.notify();
+      assert.deepEqual(await ex.flush({ timeoutMs: 200 }), { exported: 0, dropped: 0, failed: 0, pending: 2 });
+      await new Promise((r) => setTimeout(r, 2500)); // past the request's 100 ms and the 2 s slack
+      src.add(1);
+      ex.notify();
+      assert.deepEqual(await ex.flush({ timeoutMs: 5000 }), { exported: 3, dropped: 0, failed: 0, pending: 0 });
+      const ids = rx.spans().map((span) => span.spanId);
+      assert.deepEqual([ids.length, new Set(ids).size], [3, 3], 'each span delivered once');
+      const stats = ex.stats();
+      assert.deepEqual([stats.queued, stats.inFlight, stats.exported, stats.failed], [0, 0, 3, 0]);
+      await ex.shutdown();
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  }));
+
+test('flush with a bad timeoutMs still waits for the spans in flight (bounded by the default)', () =>
+  withReceiver(async (rx) => {
+    rx.script('hang');
+    const src = fakeSource();
+    const ex = new Exporter({ exporter: { url: rx.url }, batch: { ...FAST, timeoutMs: 200 } }, src);
+    src.add(2);
+    ex.notify();
+    const report = await ex.flush({ timeoutMs: '5000' }); // e.g. a Worker's env var, a string
+    assert.deepEqual(report, { exported: 2, dropped: 0, failed: 0, pending: 0 });
+    assert.equal(rx.spans().length, 2);
+    await ex.shutdown();
+  }));
+
+test('the API key is redacted from the warning even when it is part of the exporter URL', async () => {
+  const key = 'sk-IN-THE-URL-42';
+  await withReceiver(async (rx) => {
+    rx.script({ status: 400 });
+    const src = fakeSource();
+    const ex = new Exporter({ apiKey: key, exporter: { url: `${rx.url}?api_key=${key}` }, batch: FAST }, src);
+    const warnings = await capturingWarnings(async () => {
+      src.add(1);
+      ex.notify();
+      await ex.flush();
+    });
+    assert.equal(warnings.length, 1);
+    assert.ok(!warnings[0].includes(key), warnings[0]);
+    assert.match(warnings[0], /\[redacted\]/);
+    await ex.shutdown();
+  });
+});
+
 for (const [label, steps] of [
   ['503 twice', [503, 503]],
   ['502 and 504', [502, 504]],
