@@ -12,7 +12,8 @@
 //!
 //! The parser is total: it returns a [`JsonError`] with the byte offset for any bad
 //! input, nests at most [`MAX_DEPTH`] levels and never panics. Lone surrogates
-//! (`"\ud800"`), which a Rust `String` cannot hold, are an error.
+//! (`"\ud800"`), which `JSON.stringify` writes for a JS string that holds one and a
+//! Rust `String` cannot hold, are read as U+FFFD, as JS's UTF-8 encoders write them.
 //!
 //! Numbers are written from the shortest round-trip digits of `zmij` (Schubfach), the
 //! same digits `core::fmt` would give, without linking `core::fmt`'s float code into
@@ -382,8 +383,6 @@ pub enum JsonErrorKind {
     UnexpectedCharacter(char),
     /// A backslash escape other than `\" \\ \/ \b \f \n \r \t \uXXXX`.
     InvalidEscape,
-    /// A `\uD800`–`\uDFFF` escape without its partner.
-    LoneSurrogate,
     /// A raw control character (below U+0020) inside a string.
     ControlCharacter,
     /// Malformed number.
@@ -405,7 +404,6 @@ impl Message for JsonError {
                 message!(out, "unexpected character ", QuotedChar(*c), " at byte ", at)
             }
             JsonErrorKind::InvalidEscape => message!(out, "invalid escape at byte ", at),
-            JsonErrorKind::LoneSurrogate => message!(out, "lone UTF-16 surrogate escape at byte ", at),
             JsonErrorKind::ControlCharacter => message!(out, "unescaped control character in a string at byte ", at),
             JsonErrorKind::InvalidNumber => message!(out, "invalid number at byte ", at),
             JsonErrorKind::TooDeep => message!(out, "nested deeper than ", MAX_DEPTH, " levels at byte ", at),
@@ -577,26 +575,24 @@ impl Parser<'_> {
             Some(b't') => '\t',
             Some(b'u') => {
                 self.pos += 1;
-                let first = self.hex4()?;
-                let c = if (0xd800..0xdc00).contains(&first) {
-                    // A high surrogate must be followed by `\u` and a low surrogate.
-                    let second = if self.text.as_bytes().get(self.pos..self.pos + 2) == Some(b"\\u") {
-                        self.pos += 2;
-                        self.hex4()?
-                    } else {
-                        0
-                    };
-                    if !(0xdc00..0xe000).contains(&second) {
-                        return Err(JsonError { offset: escape_at, kind: JsonErrorKind::LoneSurrogate });
+                let mut unit = self.hex4()?;
+                // A high surrogate takes the low one after it. A surrogate without its
+                // other half, which a JS string may hold but a Rust one cannot, becomes
+                // U+FFFD, as JS's UTF-8 encoders (TextEncoder, encodeInto) write it.
+                while (0xd800..0xdc00).contains(&unit)
+                    && self.text.as_bytes().get(self.pos..self.pos + 2) == Some(b"\\u")
+                {
+                    self.pos += 2;
+                    let next = self.hex4()?;
+                    if (0xdc00..0xe000).contains(&next) {
+                        let code = 0x10000 + ((unit - 0xd800) << 10) + (next - 0xdc00);
+                        out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
+                        return Ok(());
                     }
-                    let code = 0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00);
-                    char::from_u32(code)
-                } else {
-                    char::from_u32(first)
-                };
-                // `None` only for a lone low surrogate.
-                let c = c.ok_or(JsonError { offset: escape_at, kind: JsonErrorKind::LoneSurrogate })?;
-                out.push(c);
+                    out.push(char::REPLACEMENT_CHARACTER);
+                    unit = next;
+                }
+                out.push(char::from_u32(unit).unwrap_or(char::REPLACEMENT_CHARACTER));
                 return Ok(());
             }
             Some(_) => return Err(JsonError { offset: escape_at, kind: JsonErrorKind::InvalidEscape }),
@@ -1145,8 +1141,6 @@ mod tests {
             ("[01]", JsonErrorKind::UnexpectedCharacter('1'), 2, "leading zero"),
             ("1.", JsonErrorKind::InvalidNumber, 2, "no fraction digits"),
             ("\"\\x\"", JsonErrorKind::InvalidEscape, 1, "unknown escape"),
-            ("\"\\ud800\"", JsonErrorKind::LoneSurrogate, 1, "lone high surrogate"),
-            ("\"\\udc00\"", JsonErrorKind::LoneSurrogate, 1, "lone low surrogate"),
             ("\"a\nb\"", JsonErrorKind::ControlCharacter, 2, "raw newline in string"),
             ("{} x", JsonErrorKind::TrailingCharacters, 3, "data after value"),
             ("tru", JsonErrorKind::UnexpectedEnd, 3, "truncated literal"),
@@ -1210,5 +1204,22 @@ mod tests {
     #[test]
     fn surrogate_pair_escape_decodes() {
         assert_eq!(JsonValue::parse(r#""\ud83d\ude00""#), Ok(JsonValue::String("😀".into())));
+    }
+
+    #[test]
+    fn lone_surrogate_escapes_read_as_the_replacement_character() {
+        // Each expected string is what Node 20's TextEncoder makes of JSON.parse(text).
+        let cases = [
+            (r#""\ud800""#, "\u{fffd}"),
+            (r#""\udc00""#, "\u{fffd}"),
+            (r#""a\ud800b""#, "a\u{fffd}b"),
+            (r#""\ud800\u0041""#, "\u{fffd}A"),
+            (r#""\ud800\ud83d\ude00""#, "\u{fffd}😀"),
+            (r#""\ude00\ud83d""#, "\u{fffd}\u{fffd}"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(JsonValue::parse(text), Ok(JsonValue::String(expected.into())), "{text}");
+        }
+        assert_eq!(JsonValue::parse(r#""\ud800\u12""#).map_err(|e| e.kind), Err(JsonErrorKind::InvalidEscape));
     }
 }

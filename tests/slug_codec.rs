@@ -89,7 +89,11 @@ fn malformed_records_give_precise_errors() {
             "span_id present without row_id",
             "null row id counts as absent",
         ),
-        (format!("040200 {}", hex_of("\"\\ud800\"")), "JSON tail: lone UTF-16 surrogate escape at byte 4", "lone surrogate"),
+        (
+            format!("040200 {}", hex_of("\"\\ud800\"")),
+            "JSON tail: expected a JSON object, found string",
+            "a lone surrogate reads as U+FFFD (as in JS), so this tail is a string",
+        ),
         // V3
         ("0304".into(), "unknown object type 4 (byte 1; version 3 knows 1, 2 or 3)", "V3 type 4"),
         (format!("030201 05{UUID_A}"), "unknown field id 5 at offset 3 (version 3 knows 1-4)", "V3 field 5"),

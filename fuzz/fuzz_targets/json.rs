@@ -14,6 +14,11 @@ fuzz_target!(|data: &[u8]| {
         (Ok(_), Ok(_)) | (Err(_), Err(_)) => {}
         // JSON.parse reads `1e400` as Infinity; serde_json refuses it.
         (Ok(_), Err(e)) if e.to_string().starts_with("number out of range") => {}
+        // JSON.parse keeps a lone surrogate escape (we read U+FFFD); serde_json refuses it,
+        // as a lone surrogate or, for a high one followed by no `\u`, an unended escape.
+        (Ok(_), Err(e))
+            if (text.contains("\\ud") || text.contains("\\uD"))
+                && (e.to_string().contains("surrogate") || e.to_string().contains("hex escape")) => {}
         _ => panic!("{text:?}: ours {ours:?}, serde_json {theirs:?}"),
     }
     let Ok(value) = ours else { return };

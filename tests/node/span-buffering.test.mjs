@@ -188,3 +188,22 @@ test('an ended span whose snapshot is longer than the shared buffer (a large pro
   assert.deepEqual(child.spanParents, [spanId]);
   child.end();
 });
+
+test('lone surrogates (a string cut inside an emoji) are recorded as U+FFFD on every path, long or short', () => {
+  const { logger, exported } = recording();
+  const cut = '😀'.repeat(20_000).slice(0, 39_999); // longer than TEXT: sent as JSON, ends in a lone high surrogate
+  const s = logger.startSpan({ name: 'surrogates' });
+  s.setAttributes({ long: cut, short: 'a\uD800b', list: ['x\uDC00'] });
+  s.log({ output: 'o\uD83D', metadata: { k: '\uDE00' } });
+  s.addEvent('e', { v: '\uD800' });
+  assert.equal(typeof s.end(), 'number');
+  const [span] = exported();
+  const attr = (key) => span.attributes.find((a) => a.key === key)?.value;
+  assert.equal(attr('long').stringValue, `${'😀'.repeat(19_999)}\uFFFD`);
+  assert.equal(attr('short').stringValue, 'a\uFFFDb');
+  assert.deepEqual(attr('list').arrayValue.values, [{ stringValue: 'x\uFFFD' }]);
+  // Log fields travel as the JSON text JSON.stringify wrote, escapes kept (as Braintrust JS sends them).
+  assert.equal(attr('braintrust.output_json').stringValue, JSON.stringify('o\uD83D'));
+  assert.equal(attr('braintrust.metadata').stringValue, JSON.stringify({ k: '\uDE00' }));
+  assert.equal(span.events[0].attributes[0].value.stringValue, '\uFFFD');
+});
