@@ -658,7 +658,7 @@ export class Logger {
         traceparent: parent._traceparent ?? parent.traceparent,
         tracestate: parent._tracestate ?? parent.tracestate,
         baggage: parent._baggage ?? parent.baggage,
-        checked: parent instanceof TraceContext,
+        checked: TraceContext._extracted(parent),
       };
       span = new Span(this, startMs, name, kind, context);
     } else {

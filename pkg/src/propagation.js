@@ -37,6 +37,14 @@ const MADE_HERE = Symbol('spanwire.TraceContext');
  * header values a span started from it carries on. Made by `extractTraceContext`.
  */
 export class TraceContext {
+  /** Set only by the constructor: `instanceof` is fooled by Object.create(TraceContext.prototype). */
+  #extracted = true;
+
+  /** @internal Whether `value` was made by this module, so its tracestate was validated. */
+  static _extracted(value) {
+    return value !== null && typeof value === 'object' && #extracted in value;
+  }
+
   /** @internal */
   constructor(token, traceparent, flags, tracestate, baggage) {
     if (token !== MADE_HERE) throw new TypeError('spanwire: a TraceContext comes from extractTraceContext');

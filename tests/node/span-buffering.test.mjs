@@ -207,3 +207,16 @@ test('lone surrogates (a string cut inside an emoji) are recorded as U+FFFD on e
   assert.equal(attr('braintrust.metadata').stringValue, JSON.stringify({ k: '\uDE00' }));
   assert.equal(span.events[0].attributes[0].value.stringValue, '\uFFFD');
 });
+
+test('a span under a forged TraceContext (not made by extractTraceContext) has its tracestate validated', () => {
+  const { logger, exported } = recording();
+  const forged = Object.create(sw.TraceContext.prototype);
+  Object.assign(forged, { _traceparent: TP, _flags: 1, _tracestate: 'a=1\r\nset-cookie: x=1', _baggage: 'k=v' });
+  const s = logger.startSpan({ name: 'forged', parent: forged });
+  const out = s.inject({});
+  assert.equal(out.traceparent.slice(0, 36), `00${TP.slice(2, 36)}`, 'the trace is joined');
+  assert.equal(out.tracestate, undefined, 'the invalid tracestate is dropped');
+  assert.match(out.baggage, /^k=v,braintrust\.parent=/);
+  s.end();
+  assert.equal(exported()[0].traceState ?? '', '');
+});
