@@ -467,22 +467,36 @@ function recordError(span, e) {
   } catch { /* recording must never hide the user's error */ }
 }
 
+/** Ends a traced span; a failure to record is warned about, never thrown over the user's result. */
+function endTraced(span) {
+  try {
+    span.end();
+  } catch (err) {
+    warnOnce('traced-end', `a traced span could not be ended: ${err?.message ?? err}`);
+  }
+}
+
 function runTraced(span, fn) {
   let result;
+  let then;
   try {
     result = fn(span);
+    // A thenable's `then` is read once, as await reads it; a throwing getter or call
+    // is the function's error.
+    then = result !== null && typeof result === 'object' ? result.then : undefined;
+    if (typeof then === 'function') {
+      return then.call(
+        result,
+        (v) => { endTraced(span); return v; },
+        (e) => { recordError(span, e); endTraced(span); throw e; },
+      );
+    }
   } catch (e) {
     recordError(span, e);
-    span.end();
+    endTraced(span);
     throw e;
   }
-  if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-    return result.then(
-      (v) => { span.end(); return v; },
-      (e) => { recordError(span, e); span.end(); throw e; },
-    );
-  }
-  span.end();
+  endTraced(span);
   return result;
 }
 

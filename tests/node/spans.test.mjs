@@ -212,3 +212,15 @@ test('back-compat: hex default selects ids and V4; export -> resume round-trips 
   assert.match(c.inject({}).traceparent, new RegExp(`^00-${a.rootSpanId}-${c.spanId}-0[01]$`));
   for (const s of [a, b, c]) s.end();
 });
+
+test('traced: a thenable whose then throws ends the span with the error, and rethrows it', async () => {
+  const l = logger();
+  let span;
+  const boom = new Error('then getter');
+  const thenable = () => ({ get then() { throw boom; } });
+  assert.throws(() => l.traced((s) => { span = s; return thenable(); }), (e) => e === boom);
+  assert.equal(span.ended, true);
+  const sync = new Error('then call');
+  assert.throws(() => l.traced((s) => { span = s; return { then() { throw sync; } }; }), (e) => e === sync);
+  assert.equal(span.ended, true);
+});
