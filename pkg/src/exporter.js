@@ -216,6 +216,9 @@ function* protobufFields(bytes) {
 }
 
 export default class Exporter {
+  /** @internal The largest batch.maxQueueSize (the logger passes the same bound to the core). */
+  static MAX_QUEUE_SIZE_LIMIT = MAX_QUEUE_SIZE_LIMIT;
+
   /** The normalized batch options (`maxQueueSize` sizes the logger's core queue); throws a TypeError on bad values. */
   static batchConfig(batch) {
     return batchConfig(batch);

@@ -602,7 +602,8 @@ export class Logger {
     this._id = logger_create(
       serviceName, sdkLanguage(), parentKind, parentValue, legacyIds, sampleRate,
       protocol === 0 ? 0 : protocol === 'json' ? 1 : 2,
-      Number.isFinite(maxQueue) ? Math.max(1, Math.floor(maxQueue)) : 2048,
+      // The exporter's bound (batchConfig): the core's queue takes a u32, which 2^32 would wrap.
+      Number.isFinite(maxQueue) ? Math.min(Math.max(1, Math.floor(maxQueue)), Exporter.MAX_QUEUE_SIZE_LIMIT) : 2048,
       resource === undefined ? '' : JSON.stringify(resource),
     );
     this.projectName = projectName;

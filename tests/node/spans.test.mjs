@@ -224,3 +224,11 @@ test('traced: a thenable whose then throws ends the span with the error, and ret
   assert.throws(() => l.traced((s) => { span = s; return { then() { throw sync; } }; }), (e) => e === sync);
   assert.equal(span.ended, true);
 });
+
+test('batch.maxQueueSize above the 2^20 bound is clamped, not wrapped by the core', () => {
+  for (const maxQueueSize of [2 ** 32, 1e300]) {
+    const l = initLogger({ exporter: { url: 'http://127.0.0.1:9/never' }, batch: { maxQueueSize, delayMs: 86_400_000 }, setCurrent: false });
+    for (let i = 0; i < 50; i++) l.startSpan({ name: `s${i}` }).end();
+    assert.deepEqual([l.stats().queued, l.stats().dropped], [50, 0], String(maxQueueSize));
+  }
+});
