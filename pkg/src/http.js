@@ -261,6 +261,16 @@ function recordException(span, err) {
 // ---------------------------------------------------------------------------------
 // Client spans
 
+/**
+ * The arguments of `fetch(input, init)` with `headers` instead of the caller's. A
+ * Request passed as `init` (`fetch(url, request)`, as Workers proxies do) keeps its
+ * method, body, redirect mode and signal: they are getters, which a spread would drop.
+ */
+function withHeaders(input, init, headers) {
+  if (isRequest(init) && typeof Request === 'function') return [new Request(input, init), { headers }];
+  return [input, { ...init, headers }];
+}
+
 function isRequest(input) {
   if (typeof Request === 'function' && input instanceof Request) return true;
   return input !== null && typeof input === 'object' && typeof input.url === 'string' &&
@@ -298,7 +308,7 @@ export async function tracedFetch(span, input, init, options = {}) {
   for (const name of allowed ? TRACE_CONTEXT_HEADERS : TRACE_HEADERS) headers.delete(name);
 
   if (span === undefined || span === null) {
-    if (!allowed) return doFetch.call(globalThis, input, { ...init, headers });
+    if (!allowed) return doFetch.call(globalThis, ...withHeaders(input, init, headers));
     return doFetch.call(globalThis, input, init); // allowed and nothing to add: the caller's headers as given
   }
   if (typeof span.startSpan !== 'function') throw new TypeError('tracedFetch: span must be a spanwire Span');
@@ -312,7 +322,7 @@ export async function tracedFetch(span, input, init, options = {}) {
 
   let response;
   try {
-    response = await doFetch.call(globalThis, input, { ...init, headers });
+    response = await doFetch.call(globalThis, ...withHeaders(input, init, headers));
   } catch (err) {
     recordException(child, err);
     child.end();

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { initLogger, configureHttp, extractTraceContext } from 'spanwire';
+import { initLogger, configureHttp, extractTraceContext, tracedFetch } from 'spanwire';
 
 const TP = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
@@ -63,5 +63,33 @@ test("span.fetch to an allowed target relays the caller's baggage members with o
     span.end();
     await allowed.close();
     await other.close();
+  }
+});
+
+test('tracedFetch(span, url, request): a Request as init keeps its method, body and redirect mode', async () => {
+  const calls = [];
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    calls.push({ method: req.method, body: Buffer.concat(chunks).toString(), traceparent: req.headers.traceparent });
+    if (req.url === '/moved') res.writeHead(302, { location: '/x' }).end();
+    else res.end('ok');
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const logger = initLogger({ projectId: 'p', exporter: false, setCurrent: false });
+  configureHttp(logger, { propagateTo: [origin] });
+  const span = logger.startSpan({ name: 'proxy' });
+  try {
+    await span.fetch(`${origin}/x`, new Request(`${origin}/ignored`, { method: 'POST', body: 'hello' }));
+    const moved = await span.fetch(`${origin}/moved`, new Request(`${origin}/`, { method: 'DELETE', redirect: 'manual' }));
+    assert.equal(moved.status, 302, 'redirect: manual kept');
+    await tracedFetch(undefined, `${origin}/x`, new Request(`${origin}/`, { method: 'PUT', body: 'no span' }), { propagateTo: [] });
+    assert.deepEqual(calls.map((c) => [c.method, c.body]), [['POST', 'hello'], ['DELETE', ''], ['PUT', 'no span']]);
+    assert.match(calls[0].traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-3]$/, 'headers still injected');
+    assert.equal(calls[2].traceparent, undefined);
+  } finally {
+    span.end();
+    await new Promise((r) => server.close(r));
   }
 });
