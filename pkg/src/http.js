@@ -542,6 +542,17 @@ const OWN_OPTIONS = new Set(['logger', 'propagateTo', 'route', 'name', 'ignore',
  * `propagateTo` for `tracedFetch` from the handler (default: none); `route(request)`;
  * `ignore(request)` (default: CORS preflights are not traced).
  */
+/** `name(request)` when it gives a string; a throwing or odd one falls back to the default name. */
+function userSpanName(name, request) {
+  if (typeof name !== 'function') return undefined;
+  try {
+    const text = name(request);
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined; // tracing must not fail the request
+  }
+}
+
 export function instrument(handler, config = {}) {
   const fetchHandler = typeof handler === 'function' ? handler : handler?.fetch;
   if (typeof fetchHandler !== 'function') throw new TypeError('instrument: pass a module Worker with a fetch handler');
@@ -578,7 +589,7 @@ export function instrument(handler, config = {}) {
     if (skip) return fetchHandler.call(thisArg, request, env, ctx);
 
     const span = startServerSpan(request, {
-      logger, route: options.route, name: typeof options.name === 'function' ? options.name(request) : undefined,
+      logger, route: options.route, name: userSpanName(options.name, request),
       attributes: options.attributes,
     });
     requestSpans.set(request, span);

@@ -148,3 +148,23 @@ test('tracedFetch records a 4xx answer and a network error on the client span', 
     await receiver.close();
   }
 });
+
+test('instrument: a name function that throws or gives no string falls back to the default name, never failing the request', { timeout: 20_000 }, async () => {
+  const receiver = await startReceiver();
+  const logger = sw.initLogger({ serviceName: 'instrumented', exporter: { url: receiver.url }, setCurrent: false });
+  try {
+    const pending = [];
+    const ctx = { waitUntil: (p) => void pending.push(p) };
+    const names = [() => { throw new Error('naming failed'); }, () => 42, (req) => `custom ${new URL(req.url).pathname}`];
+    for (const [i, name] of names.entries()) {
+      const worker = sw.instrument({ fetch: () => new Response('ok') }, { logger, name });
+      const res = await worker.fetch(new Request(`https://app.example.com/n${i}`), {}, ctx);
+      assert.equal(await res.text(), 'ok');
+    }
+    await Promise.all(pending);
+    const named = (p) => receiver.spans.find((s) => s.attributes['url.path'] === p)?.name;
+    assert.deepEqual(['/n0', '/n1', '/n2'].map(named), ['GET /n0', 'GET /n1', 'custom /n2']);
+  } finally {
+    await receiver.close();
+  }
+});
