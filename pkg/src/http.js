@@ -419,10 +419,15 @@ function describeRequest(req) {
     url = requestUrl(req.url);
     client = header(headers, 'cf-connecting-ip');
   } else {
-    const encrypted = req.socket?.encrypted === true;
-    const host = header(headers, 'host') ?? `${req.socket?.localAddress ?? 'localhost'}:${req.socket?.localPort ?? ''}`;
+    const scheme = req.socket?.encrypted === true ? 'https' : 'http';
+    const local = req.socket?.localAddress;
+    const host = header(headers, 'host')
+      ?? `${local === undefined ? 'localhost' : local.includes(':') ? `[${local}]` : local}:${req.socket?.localPort ?? ''}`;
+    const target = String(req.url ?? '/');
     try {
-      url = new URL(String(req.url ?? '/'), `${encrypted ? 'https' : 'http'}://${host}`);
+      // An origin-form target ('/path', even '//x/y') is a path on the Host the client
+      // named; only an absolute-form one ('http://h/p', as sent to proxies) names its own.
+      url = target.startsWith('/') ? new URL(`${scheme}://${host}${target}`) : new URL(target, `${scheme}://${host}`);
     } catch {
       url = undefined;
     }
@@ -477,10 +482,14 @@ export function startServerSpan(req, options = {}) {
   if (res !== undefined && res !== null && typeof res.once === 'function') {
     res.once('finish', () => endServerSpan(span, res.statusCode));
     res.once('close', () => {
-      if (!span.ended) {
-        if (res.writableFinished) endServerSpan(span, res.statusCode);
-        else endServerSpan(span, Object.assign(new Error('the connection closed before the response was sent'), { name: 'ConnectionClosed' }));
+      if (span.ended) return;
+      if (res.writableFinished) {
+        endServerSpan(span, res.statusCode);
+        return;
       }
+      // A status already sent is recorded with the error (semconv: "if one was sent").
+      if (res.headersSent) span.setAttributes({ 'http.response.status_code': res.statusCode });
+      endServerSpan(span, Object.assign(new Error('the connection closed before the response was sent'), { name: 'ConnectionClosed' }));
     });
   }
   return span;

@@ -168,3 +168,49 @@ test('instrument: a name function that throws or gives no string falls back to t
     await receiver.close();
   }
 });
+
+test('IncomingMessage: a "//host/path" target is a path on the Host header; a connection dropped mid-body keeps the status sent', { timeout: 20_000 }, async () => {
+  const receiver = await startReceiver();
+  const logger = sw.initLogger({ serviceName: 'node-edge', exporter: { url: receiver.url }, setCurrent: false });
+  const server = createServer((req, res) => {
+    sw.startServerSpan(req, { logger, response: res });
+    if (req.url === '/half') {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial');
+      setTimeout(() => res.destroy(), 20);
+      return;
+    }
+    res.end('ok');
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  const get = (path, headers = {}) => new Promise((resolve) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, headers }, (res) => {
+      res.on('data', () => {});
+      res.on('end', resolve);
+      res.on('error', resolve);
+      res.on('aborted', resolve);
+    });
+    req.on('error', resolve);
+    req.end();
+  });
+  try {
+    await get('//evil.example/users/123', { host: 'api.example:8080' });
+    await get('/half');
+    await new Promise((r) => setTimeout(r, 200));
+    await logger.flush({ timeoutMs: 5000 });
+    const target = receiver.spans.find((s) => s.attributes['url.path'] === '//evil.example/users/123');
+    assert.ok(target, `the path as sent: ${JSON.stringify(receiver.spans.map((s) => s.attributes['url.path']))}`);
+    assert.equal(target.attributes['server.address'], 'api.example');
+    assert.equal(target.attributes['server.port'], 8080);
+    assert.equal(target.attributes['url.full'], 'http://api.example:8080//evil.example/users/123');
+    const half = receiver.spans.find((s) => s.attributes['url.path'] === '/half');
+    assert.equal(half.attributes['http.response.status_code'], 200, 'the status was sent before the drop');
+    assert.equal(half.attributes['error.type'], 'ConnectionClosed');
+    assert.equal(half.status.code, 'error');
+  } finally {
+    server.closeAllConnections?.();
+    await new Promise((r) => server.close(r));
+    await receiver.close();
+  }
+});
