@@ -41,12 +41,13 @@ const GZIP_THRESHOLD = 1024;
 /** Browsers allow 64 KiB of keepalive request bodies in flight per page. */
 const KEEPALIVE_BUDGET = 64 * 1024;
 /**
- * The URL of the page or web worker this runs in, which `fetch` resolves relative
- * URLs against; undefined in Node and Cloudflare Workers, which have no location.
+ * The URL `fetch` resolves relative URLs against: the page's base URL (a `<base href>`
+ * moves it) or the web worker's location; undefined in Node and Cloudflare Workers,
+ * which have no location.
  */
 function locationHref() {
   try {
-    const href = globalThis.location?.href;
+    const href = globalThis.document?.baseURI ?? globalThis.location?.href;
     return typeof href === 'string' ? href : undefined;
   } catch {
     return undefined; // a detached or cross-origin location

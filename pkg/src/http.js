@@ -128,7 +128,8 @@ function requestUrl(input) {
   else if (input !== null && input !== undefined) href = String(input);
   if (href === undefined) return undefined;
   try {
-    return new URL(href, pageOrigin() !== undefined ? globalThis.location.href : undefined);
+    // As fetch resolves it: against the document's base URL (a <base href> moves it).
+    return new URL(href, pageOrigin() !== undefined ? globalThis.document.baseURI ?? globalThis.location.href : undefined);
   } catch {
     return undefined;
   }

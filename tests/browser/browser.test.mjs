@@ -12,15 +12,15 @@ import { launchChromium } from '../support/chromium.mjs';
 
 /**
  * Bundles `entry` (a page script that writes `{ ok, ... }` into #result) with the
- * installed package, serves it (`handle` sees each request first, see serveStatic),
+ * installed package, serves it as `html` (loading /app.js) (`handle` sees each request first, see serveStatic),
  * and runs it in headless Chromium. Returns the page's result once it reports
  * success without a page error.
  */
-async function runPage(entry, handle) {
+async function runPage(entry, handle, html = 'result.html') {
   const site = join(SCRATCH, `browser-${entry.replace(/\.js$/, '')}`);
   await rm(site, { recursive: true, force: true });
   await bundleForRuntime(join(REPO, 'tests', 'browser', entry), site, 'browser');
-  await copyFile(join(REPO, 'tests', 'browser', 'result.html'), join(site, 'index.html'));
+  await copyFile(join(REPO, 'tests', 'browser', html), join(site, 'index.html'));
   const server = await serveStatic(site, { handle });
   const browser = await launchChromium();
   try {
@@ -87,4 +87,18 @@ test("the README's browser example: a relative exporter URL resolves against the
   const client = spans.find((s) => s.spanId === clientSpanId);
   assert.ok(client, 'the client span is the one whose id went out in traceparent');
   assert.equal(client.parentSpanId, result.spanId);
+});
+
+test('under a <base href>, the exporter URL and span.fetch resolve against the base URL, as fetch does', async () => {
+  const posts = [];
+  const result = await runPage('base-page.js', async (req, res) => {
+    if (req.method !== 'POST') return false;
+    posts.push({ path: req.url, traceparent: req.headers.traceparent });
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    return true;
+  }, 'base.html');
+  assert.deepEqual(result.report, { exported: 2, dropped: 0, failed: 0, pending: 0 });
+  assert.deepEqual(posts.map((p) => p.path).sort(), ['/sub/api/buy', '/sub/otel/v1/traces']);
+  const buy = posts.find((p) => p.path === '/sub/api/buy');
+  assert.equal(buy.traceparent?.split('-')[1], result.traceId, 'same origin: the trace headers went with it');
 });
