@@ -539,6 +539,17 @@ function isPreflight(request) {
 
 const OWN_OPTIONS = new Set(['logger', 'propagateTo', 'route', 'name', 'ignore', 'attributes']);
 
+/** `name(request)` when it gives a string; a throwing or odd one falls back to the default name. */
+function userSpanName(name, request) {
+  if (typeof name !== 'function') return undefined;
+  try {
+    const text = name(request);
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined; // tracing must not fail the request
+  }
+}
+
 /**
  * Wraps a module Worker (`{ fetch(request, env, ctx) }`, or the fetch function
  * itself): each request runs in a server span (a child of the inbound `traceparent`),
@@ -552,17 +563,6 @@ const OWN_OPTIONS = new Set(['logger', 'propagateTo', 'route', 'name', 'ignore',
  * `propagateTo` for `tracedFetch` from the handler (default: none); `route(request)`;
  * `ignore(request)` (default: CORS preflights are not traced).
  */
-/** `name(request)` when it gives a string; a throwing or odd one falls back to the default name. */
-function userSpanName(name, request) {
-  if (typeof name !== 'function') return undefined;
-  try {
-    const text = name(request);
-    return typeof text === 'string' ? text : undefined;
-  } catch {
-    return undefined; // tracing must not fail the request
-  }
-}
-
 export function instrument(handler, config = {}) {
   const fetchHandler = typeof handler === 'function' ? handler : handler?.fetch;
   if (typeof fetchHandler !== 'function') throw new TypeError('instrument: pass a module Worker with a fetch handler');
