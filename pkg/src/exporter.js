@@ -20,6 +20,7 @@
 // rejects or throws asynchronously: every promise is settled with a report. The
 // API key never appears in an error, a warning or `stats()`.
 import { retryDelayMs } from './spanwire.js';
+import { fetchBase } from './base-url.js';
 
 /** Braintrust's OTLP/HTTP traces endpoint, used when `apiKey` is given without `exporter.url`. */
 export const BRAINTRUST_OTLP_URL = 'https://api.braintrust.dev/otel/v1/traces';
@@ -40,20 +41,6 @@ const MAX_QUEUE_SIZE_LIMIT = 1 << 20;
 const GZIP_THRESHOLD = 1024;
 /** Browsers allow 64 KiB of keepalive request bodies in flight per page. */
 const KEEPALIVE_BUDGET = 64 * 1024;
-/**
- * The URL `fetch` resolves relative URLs against: the page's base URL (a `<base href>`
- * moves it) or the web worker's location; undefined in Node and Cloudflare Workers,
- * which have no location.
- */
-function locationHref() {
-  try {
-    const href = globalThis.document?.baseURI ?? globalThis.location?.href;
-    return typeof href === 'string' ? href : undefined;
-  } catch {
-    return undefined; // a detached or cross-origin location
-  }
-}
-
 /**
  * Slack past a send step's own bound (the request timeout, a backoff) before the send
  * loop counts as stalled: its I/O context is gone (see _kick).
@@ -217,9 +204,6 @@ function* protobufFields(bytes) {
 }
 
 export default class Exporter {
-  /** @internal The largest batch.maxQueueSize (the logger passes the same bound to the core). */
-  static MAX_QUEUE_SIZE_LIMIT = MAX_QUEUE_SIZE_LIMIT;
-
   /** The normalized batch options (`maxQueueSize` sizes the logger's core queue); throws a TypeError on bad values. */
   static batchConfig(batch) {
     return batchConfig(batch);
@@ -247,7 +231,7 @@ export default class Exporter {
     const url = ex.url ?? (apiKey ? BRAINTRUST_OTLP_URL : OTLP_DEFAULT_URL);
     try {
       // In a page or a web worker, a relative URL ('/otel/v1/traces') is resolved as fetch does.
-      this.url = new URL(String(url), locationHref()).href;
+      this.url = new URL(String(url), fetchBase()).href;
     } catch {
       throw new TypeError(`spanwire: exporter.url is not a valid URL: ${this._redact(url)}`);
     }

@@ -14,6 +14,7 @@
 // server.port, http.route, user_agent.original, client.address,
 // network.protocol.version, http.response.status_code, error.type.
 import { extractTraceContext } from './propagation.js';
+import { fetchBase } from './base-url.js';
 import * as spans from './span.js';
 
 const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage'];
@@ -128,8 +129,7 @@ function requestUrl(input) {
   else if (input !== null && input !== undefined) href = String(input);
   if (href === undefined) return undefined;
   try {
-    // As fetch resolves it: against the document's base URL (a <base href> moves it).
-    return new URL(href, pageOrigin() !== undefined ? globalThis.document.baseURI ?? globalThis.location.href : undefined);
+    return new URL(href, pageOrigin() !== undefined ? fetchBase() : undefined);
   } catch {
     return undefined;
   }
