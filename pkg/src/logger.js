@@ -598,12 +598,13 @@ export class Logger {
     if (resource !== undefined && (resource === null || typeof resource !== 'object')) {
       throw new TypeError('initLogger: resourceAttributes must be an object');
     }
-    const maxQueue = options.batch?.maxQueueSize ?? 2048;
+    // The core's queue holds what the exporter's normalized options say (a bad option
+    // throws the exporter's TypeError here); without an exporter nothing is queued.
+    const maxQueue = protocol === 0 ? 1 : Exporter.batchConfig(options.batch).maxQueueSize;
     this._id = logger_create(
       serviceName, sdkLanguage(), parentKind, parentValue, legacyIds, sampleRate,
       protocol === 0 ? 0 : protocol === 'json' ? 1 : 2,
-      // The exporter's bound (batchConfig): the core's queue takes a u32, which 2^32 would wrap.
-      Number.isFinite(maxQueue) ? Math.min(Math.max(1, Math.floor(maxQueue)), Exporter.MAX_QUEUE_SIZE_LIMIT) : 2048,
+      maxQueue,
       resource === undefined ? '' : JSON.stringify(resource),
     );
     this.projectName = projectName;
