@@ -12,12 +12,12 @@ import { launchChromium } from '../support/chromium.mjs';
 
 /**
  * Bundles `entry` (a page script that writes `{ ok, ... }` into #result) with the
- * installed package, serves it as `html` (loading /app.js) (`handle` sees each request first, see serveStatic),
- * and runs it in headless Chromium. Returns the page's result once it reports
- * success without a page error.
+ * installed package, serves it as `html` (which loads app.js; `handle` sees each
+ * request first, see serveStatic), and opens it with `query` in headless Chromium.
+ * Returns the page's result once it reports success without a page error.
  */
-async function runPage(entry, handle, html = 'result.html') {
-  const site = join(SCRATCH, `browser-${entry.replace(/\.js$/, '')}`);
+async function runPage(entry, handle, html = 'result.html', query = '') {
+  const site = join(SCRATCH, `browser-${entry.replace(/\.js$/, '')}-${html.replace(/\.html$/, '')}`);
   await rm(site, { recursive: true, force: true });
   await bundleForRuntime(join(REPO, 'tests', 'browser', entry), site, 'browser');
   await copyFile(join(REPO, 'tests', 'browser', html), join(site, 'index.html'));
@@ -27,7 +27,7 @@ async function runPage(entry, handle, html = 'result.html') {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(server.url);
+    await page.goto(`${server.url}${query}`);
     await page.waitForSelector('#result[data-done]', { timeout: 60_000 });
     const result = JSON.parse(await page.textContent('#result'));
     assert.deepEqual(errors, []);
@@ -91,12 +91,12 @@ test("the README's browser example: a relative exporter URL resolves against the
 
 test('under a <base href>, the exporter URL and span.fetch resolve against the base URL, as fetch does', async () => {
   const posts = [];
-  const result = await runPage('base-page.js', async (req, res) => {
+  const result = await runPage('export-page.js', async (req, res) => {
     if (req.method !== 'POST') return false;
     posts.push({ path: req.url, traceparent: req.headers.traceparent });
     res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     return true;
-  }, 'base.html');
+  }, 'base.html', '?exporter=otel/v1/traces&fetch=api/buy');
   assert.deepEqual(result.report, { exported: 2, dropped: 0, failed: 0, pending: 0 });
   assert.deepEqual(posts.map((p) => p.path).sort(), ['/sub/api/buy', '/sub/otel/v1/traces']);
   const buy = posts.find((p) => p.path === '/sub/api/buy');
