@@ -7,10 +7,17 @@
 //!                       holds. New blocks are cut from a bump region (64 KiB at a
 //!                       time); the padding skipped to align one is cut into smaller
 //!                       aligned blocks and kept, so nothing is lost.
-//! large                 a power-of-two number of 64 KiB pages from the end of memory,
-//!                       kept on one free list after use and reused by a request of
-//!                       the same page count (so no block ever changes size).
+//! large                 whole 64 KiB pages. Freed blocks are kept on one list in
+//!                       address order, merged with free neighbours; a request takes
+//!                       the smallest free block that holds it (the rest stays free),
+//!                       else new pages from the end of memory. A block grows in place
+//!                       into a free neighbour or at the end of memory, and shrinks by
+//!                       freeing its tail.
 //! ```
+//!
+//! Large blocks are whole pages, not a power of two of them: a 1 MiB string with its
+//! quotes would otherwise take 2 MiB, and the export queue's byte bound
+//! (`export::batch`) would hold twice the memory it counts.
 //!
 //! Freed memory is reused and never returned (wasm memory cannot shrink), so memory
 //! settles at the high-water mark of each class, which the soak benchmark checks.
@@ -34,7 +41,7 @@ pub struct Heap<G: FnMut(usize) -> Option<usize>> {
     free: [usize; CLASSES],
     bump: usize,
     bump_end: usize,
-    /// Free large blocks: each holds `[next, size]` at its start.
+    /// Free large blocks in address order: each holds `[next, pages]` at its start.
     large: usize,
 }
 
@@ -45,9 +52,19 @@ fn class_of(layout: Layout) -> Option<usize> {
     (class <= MAX_CLASS).then_some(class)
 }
 
-/// The pages a large block of `size` bytes takes: a power of two, so few sizes occur.
+/// The pages a large block of `size` bytes takes.
 fn pages_for(size: usize) -> usize {
-    size.div_ceil(PAGE).max(1).next_power_of_two()
+    size.div_ceil(PAGE).max(1)
+}
+
+const WORD: usize = core::mem::size_of::<usize>();
+
+/// The link and the page count a free large block holds at its start.
+///
+/// # Safety
+/// `block` is a free large block of the heap (or its head link's owner).
+unsafe fn header(block: usize) -> (*mut usize, *mut usize) {
+    (block as *mut usize, (block + WORD) as *mut usize)
 }
 
 impl<G: FnMut(usize) -> Option<usize>> Heap<G> {
@@ -118,26 +135,112 @@ impl<G: FnMut(usize) -> Option<usize>> Heap<G> {
         if layout.align() > PAGE {
             return core::ptr::null_mut();
         }
-        let size = pages_for(layout.size()) * PAGE;
-        // A freed large block of the same size.
-        let mut link: *mut usize = &mut self.large;
-        // SAFETY: the list holds freed large blocks, each `[next, size]`.
+        // SAFETY: forwarded.
+        unsafe { self.large_alloc(pages_for(layout.size())) }
+    }
+
+    /// A large block of `pages`: the rest of the smallest free block that holds them,
+    /// or new pages.
+    unsafe fn large_alloc(&mut self, pages: usize) -> *mut u8 {
+        // SAFETY (the block): the list holds free large blocks, each with its header.
         unsafe {
+            let mut best: Option<(*mut usize, usize, usize)> = None; // (link to it, block, pages)
+            let mut link: *mut usize = &mut self.large;
             while *link != 0 {
                 let block = *link;
-                let next = *(block as *const usize);
-                let block_size = *((block + core::mem::size_of::<usize>()) as *const usize);
-                if block_size == size {
-                    *link = next;
-                    return block as *mut u8;
+                let size = *header(block).1;
+                if size >= pages && !matches!(best, Some((_, _, best_size)) if best_size <= size) {
+                    best = Some((link, block, size));
                 }
-                link = block as *mut usize;
+                link = header(block).0;
+            }
+            if let Some((link, block, size)) = best {
+                *link = self.split(block, size, pages);
+                return block as *mut u8;
             }
         }
-        match (self.grow)(size / PAGE) {
+        match (self.grow)(pages) {
             Some(old_end) => old_end as *mut u8,
             None => core::ptr::null_mut(),
         }
+    }
+
+    /// Takes the first `pages` of the free block `block` (of `size` pages); returns what
+    /// its list link must now point to: the free rest, or the block's successor.
+    ///
+    /// # Safety
+    /// `block` is on the free list, with at least `pages` pages.
+    unsafe fn split(&mut self, block: usize, size: usize, pages: usize) -> usize {
+        // SAFETY: per the contract; the rest starts inside the block, page-aligned.
+        unsafe {
+            let next = *header(block).0;
+            if size == pages {
+                return next;
+            }
+            let rest = block + pages * PAGE;
+            let (link, count) = header(rest);
+            *link = next;
+            *count = size - pages;
+            rest
+        }
+    }
+
+    /// Puts `pages` at `block` on the free list, merged with free neighbours.
+    ///
+    /// # Safety
+    /// The pages are this heap's and unused.
+    unsafe fn large_free(&mut self, block: usize, mut pages: usize) {
+        // SAFETY: the list holds free large blocks in address order, each with its header.
+        unsafe {
+            let (mut prev, mut next) = (0, self.large);
+            while next != 0 && next < block {
+                prev = next;
+                next = *header(next).0;
+            }
+            if next == block + pages * PAGE {
+                pages += *header(next).1;
+                next = *header(next).0;
+            }
+            if prev != 0 && prev + *header(prev).1 * PAGE == block {
+                *header(prev).0 = next;
+                *header(prev).1 += pages;
+                return;
+            }
+            *header(block).0 = next;
+            *header(block).1 = pages;
+            if prev == 0 {
+                self.large = block;
+            } else {
+                *header(prev).0 = block;
+            }
+        }
+    }
+
+    /// Grows the large block at `block` from `pages` to `new_pages` where it lies: into
+    /// a free block right after it, or at the end of memory. Returns whether it did.
+    unsafe fn large_grow(&mut self, block: usize, pages: usize, new_pages: usize) -> bool {
+        let end = block + pages * PAGE;
+        let need = new_pages - pages;
+        // SAFETY: the list holds free large blocks, each with its header.
+        unsafe {
+            let mut link: *mut usize = &mut self.large;
+            while *link != 0 && *link < end {
+                link = header(*link).0;
+            }
+            if *link == end {
+                let size = *header(end).1;
+                if size >= need {
+                    *link = self.split(end, size, need);
+                    return true;
+                }
+                return false;
+            }
+        }
+        // At the end of memory: `grow(0)` reads where it is.
+        if (self.grow)(0) == Some(end) {
+            return (self.grow)(need) == Some(end);
+        }
+        false
     }
 
     /// # Safety
@@ -147,15 +250,8 @@ impl<G: FnMut(usize) -> Option<usize>> Heap<G> {
         match class_of(layout) {
             // SAFETY: the caller gives back a block of this class.
             Some(class) => unsafe { self.push(class, block) },
-            None => {
-                let size = pages_for(layout.size()) * PAGE;
-                // SAFETY: the block is ours, at least a page.
-                unsafe {
-                    *(block as *mut usize) = self.large;
-                    *((block + core::mem::size_of::<usize>()) as *mut usize) = size;
-                }
-                self.large = block;
-            }
+            // SAFETY: the caller gives back a large block of this size.
+            None => unsafe { self.large_free(block, pages_for(layout.size())) },
         }
     }
 
@@ -165,13 +261,24 @@ impl<G: FnMut(usize) -> Option<usize>> Heap<G> {
         let Ok(new_layout) = Layout::from_size_align(new_size, layout.align()) else {
             return core::ptr::null_mut();
         };
-        let same = match (class_of(layout), class_of(new_layout)) {
-            (Some(a), Some(b)) => a == b,
-            (None, None) => pages_for(layout.size()) == pages_for(new_size),
-            _ => false,
-        };
-        if same {
-            return ptr;
+        match (class_of(layout), class_of(new_layout)) {
+            (Some(a), Some(b)) if a == b => return ptr,
+            (None, None) => {
+                let (pages, new_pages) = (pages_for(layout.size()), pages_for(new_size));
+                let block = ptr as usize;
+                if new_pages <= pages {
+                    if new_pages < pages {
+                        // SAFETY: the tail is ours and no longer used.
+                        unsafe { self.large_free(block + new_pages * PAGE, pages - new_pages) };
+                    }
+                    return ptr;
+                }
+                // SAFETY: the block is ours, of `pages`.
+                if unsafe { self.large_grow(block, pages, new_pages) } {
+                    return ptr;
+                }
+            }
+            _ => {}
         }
         // SAFETY: forwarded; the copy stays within both blocks.
         unsafe {
@@ -345,6 +452,68 @@ mod tests {
             assert_eq!(p % (1 << class), 0);
         }
         assert_eq!(unsafe { *end_ptr }, grown);
+    }
+
+    fn large(pages: usize) -> Layout {
+        Layout::from_size_align(pages * PAGE - 100, 8).unwrap()
+    }
+
+    #[test]
+    fn large_blocks_take_whole_pages_and_free_ones_are_split_and_merged() {
+        let mut memory = fake(64);
+        let end_ptr: *const usize = &memory.end;
+        let mut h = heap(&mut memory);
+        let end = || unsafe { *end_ptr };
+        // Three pages, not four: a large block is not rounded to a power of two.
+        let a = unsafe { h.alloc(large(3)) } as usize;
+        let b = unsafe { h.alloc(large(5)) } as usize;
+        let c = unsafe { h.alloc(large(2)) } as usize;
+        assert_eq!((b - a, c - b), (3 * PAGE, 5 * PAGE));
+        let top = end();
+        // The smallest free block that fits is used, and its rest stays free.
+        unsafe { h.dealloc(b as *mut u8, large(5)) };
+        unsafe { h.dealloc(a as *mut u8, large(3)) }; // merged with b's pages: 8 free
+        let d = unsafe { h.alloc(large(6)) } as usize;
+        assert_eq!(d, a, "a and b merged into one block of 8 pages");
+        let e = unsafe { h.alloc(large(2)) } as usize;
+        assert_eq!(e, a + 6 * PAGE, "the rest of the merged block");
+        assert_eq!(end(), top, "no new pages");
+        // Freed in any order, neighbours merge both ways.
+        unsafe { h.dealloc(c as *mut u8, large(2)) };
+        unsafe { h.dealloc(d as *mut u8, large(6)) };
+        unsafe { h.dealloc(e as *mut u8, large(2)) };
+        let f = unsafe { h.alloc(large(10)) } as usize;
+        assert_eq!((f, end()), (a, top), "all ten pages are one block again");
+        unsafe { h.dealloc(f as *mut u8, large(10)) };
+    }
+
+    #[test]
+    fn large_blocks_grow_in_place_and_shrink_by_freeing_their_tail() {
+        let mut memory = fake(64);
+        let end_ptr: *const usize = &memory.end;
+        let mut h = heap(&mut memory);
+        let end = || unsafe { *end_ptr };
+        let a = unsafe { h.alloc(large(2)) } as usize;
+        unsafe { core::ptr::write_bytes(a as *mut u8, 7, 2 * PAGE - 100) };
+        // At the end of memory: grows there.
+        let p = unsafe { h.realloc(a as *mut u8, large(2), 4 * PAGE - 100) } as usize;
+        assert_eq!((p, end()), (a, a + 4 * PAGE));
+        assert_eq!(unsafe { *((a + 2 * PAGE - 101) as *const u8) }, 7, "contents kept");
+        // Shrinking frees the tail, which the next request gets.
+        let p = unsafe { h.realloc(a as *mut u8, large(4), PAGE - 100) } as usize;
+        assert_eq!(p, a);
+        let b = unsafe { h.alloc(large(3)) } as usize;
+        assert_eq!((b, end()), (a + PAGE, a + 4 * PAGE));
+        // Into a free neighbour: b is freed, a grows over it.
+        unsafe { h.dealloc(b as *mut u8, large(3)) };
+        let p = unsafe { h.realloc(a as *mut u8, large(1), 3 * PAGE - 100) } as usize;
+        assert_eq!((p, end()), (a, a + 4 * PAGE));
+        let c = unsafe { h.alloc(large(1)) } as usize;
+        assert_eq!(c, a + 3 * PAGE, "the neighbour's rest stayed free");
+        // Neither: moved, contents kept.
+        let p = unsafe { h.realloc(a as *mut u8, large(3), 5 * PAGE - 100) } as usize;
+        assert_eq!(p, a + 4 * PAGE);
+        assert_eq!(unsafe { *((p + 2 * PAGE - 101) as *const u8) }, 7, "contents kept");
     }
 
     #[test]
