@@ -167,8 +167,10 @@ pub struct LoggerConfig {
     pub sample_rate: f64,
     /// `None`: export off, ended spans are dropped.
     pub encoding: Option<Encoding>,
-    /// Bound of the ended-span queue.
+    /// Bound of the ended-span queue, in spans.
     pub max_queue_size: usize,
+    /// Bound of the ended-span queue, in bytes ([`crate::span::SpanRecord::weight`]).
+    pub max_queue_bytes: usize,
 }
 
 impl Default for LoggerConfig {
@@ -180,6 +182,7 @@ impl Default for LoggerConfig {
             sample_rate: 1.0,
             encoding: Some(Encoding::Json),
             max_queue_size: DEFAULT_MAX_QUEUE,
+            max_queue_bytes: crate::export::batch::DEFAULT_MAX_QUEUE_BYTES,
         }
     }
 }
@@ -477,7 +480,7 @@ impl Recorder {
             object: config.parent.as_ref().map(|p| Arc::new(ObjectRef::from_parent(p))),
             resource: config.resource,
             scope: Scope::new(crate::span::SDK_NAME, crate::span::SDK_VERSION),
-            queue: EndedQueue::new(config.max_queue_size),
+            queue: EndedQueue::new(config.max_queue_size, config.max_queue_bytes),
         };
         if let Some(i) = self.loggers.iter().position(Option::is_none) {
             if let Some(slot) = self.loggers.get_mut(i) {
@@ -710,15 +713,22 @@ impl Recorder {
         self.logger(logger).map_or(0, |l| l.queue.dropped())
     }
 
-    /// Removes up to `max` ended spans from `logger`'s queue and encodes them as one
-    /// OTLP/HTTP body; `None` when the queue is empty or export is off.
-    pub fn take_batch(&mut self, logger: u32, max: usize) -> Option<(Vec<u8>, usize, &'static str)> {
+    /// Whether `logger`'s queue holds a full batch: `max` spans, or `max_bytes`
+    /// ([`crate::span::SpanRecord::weight`]).
+    pub fn holds_batch(&self, logger: u32, max: usize, max_bytes: usize) -> bool {
+        self.logger(logger).is_ok_and(|l| !l.queue.is_empty() && l.queue.holds_batch(max, max_bytes))
+    }
+
+    /// Removes up to `max` ended spans weighing up to `max_bytes` together (but at
+    /// least one; see [`EndedQueue::take`]) from `logger`'s queue and encodes them as
+    /// one OTLP/HTTP body; `None` when the queue is empty or export is off.
+    pub fn take_batch(&mut self, logger: u32, max: usize, max_bytes: usize) -> Option<(Vec<u8>, usize, &'static str)> {
         let l = self.logger_mut(logger).ok()?;
         let encoding = l.encoding?;
         if l.queue.is_empty() || max == 0 {
             return None;
         }
-        let spans = l.queue.take(max);
+        let spans = l.queue.take(max, max_bytes);
         let mut body = Vec::with_capacity(256 * spans.len());
         encoding.encode(&l.resource, &l.scope, &spans, &mut body);
         Some((body, spans.len(), encoding.content_type()))
@@ -728,7 +738,7 @@ impl Recorder {
     /// many. The peer benchmark empties the queue with it, as OpenTelemetry's in-memory
     /// exporter is reset.
     pub fn discard_queued(&mut self, logger: u32, max: usize) -> usize {
-        self.logger_mut(logger).map_or(0, |l| l.queue.take(max).len())
+        self.logger_mut(logger).map_or(0, |l| l.queue.take(max, usize::MAX).len())
     }
 
     /// Encodes every span in `logger`'s queue as one OTLP/HTTP body without taking them

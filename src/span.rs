@@ -186,6 +186,30 @@ impl From<f64> for AttributeValue {
 /// A list of attributes, in the order they were set.
 pub type Attributes = Vec<(String, AttributeValue)>;
 
+/// What [`SpanRecord::weight`] counts for the span itself and for each attribute,
+/// event, link, tag and Braintrust field beside their text: ids, times, keys and the
+/// body's framing around them.
+pub const ITEM_WEIGHT: usize = 64;
+
+/// [`SpanRecord::weight`] of `attributes` at nesting `depth`.
+fn attributes_weight(attributes: &[(String, AttributeValue)], depth: usize) -> usize {
+    attributes.iter().map(|(key, value)| ITEM_WEIGHT + key.len() + value_weight(value, depth)).sum()
+}
+
+/// The bytes of `value` beside its item's [`ITEM_WEIGHT`], as deep as the encoders go.
+fn value_weight(value: &AttributeValue, depth: usize) -> usize {
+    if depth > MAX_VALUE_DEPTH {
+        return 0;
+    }
+    match value {
+        AttributeValue::String(s) => s.len(),
+        AttributeValue::Bytes(b) => b.len(),
+        AttributeValue::Bool(_) | AttributeValue::Int(_) | AttributeValue::Double(_) => 8,
+        AttributeValue::Array(items) => items.iter().map(|v| ITEM_WEIGHT + value_weight(v, depth + 1)).sum(),
+        AttributeValue::KvList(pairs) => attributes_weight(pairs, depth + 1),
+    }
+}
+
 /// Replaces the value of `key` or appends it (OTel: setting a key again overwrites it).
 pub fn set_attribute(attributes: &mut Attributes, key: impl Into<String>, value: AttributeValue) {
     set_owned_attribute(attributes, key.into(), value);
@@ -689,6 +713,46 @@ impl SpanRecord {
     /// (always known here: a root's parent is trivially not remote).
     pub fn otlp_flags(&self) -> u32 {
         otlp_flags(self.trace_flags, Some(self.parent_span_id.is_some() && self.parent_is_remote))
+    }
+
+    /// About how many bytes the record adds to an export body: the bytes of every
+    /// string, value and id it holds, plus [`ITEM_WEIGHT`] for the span itself and for
+    /// each attribute, event, link and tag (their keys and framing). The export queue
+    /// bounds its memory and a batch's body by this sum ([`crate::export::BatchQueue`]);
+    /// it walks nested values only as deep as the encoders write them.
+    ///
+    /// ```
+    /// use spanwire::span::{SpanRecord, ITEM_WEIGHT};
+    /// use spanwire::{SpanId, TraceId};
+    /// let trace = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
+    /// let mut span = SpanRecord::new(trace, SpanId::from_hex("00f067aa0ba902b7").unwrap(), "GET", 1);
+    /// let before = span.weight();
+    /// span.set_attribute("http.route", spanwire::span::AttributeValue::from("/users/:id"));
+    /// assert_eq!(span.weight(), before + ITEM_WEIGHT + "http.route".len() + "/users/:id".len());
+    /// ```
+    pub fn weight(&self) -> usize {
+        let b = &self.braintrust;
+        let texts =
+            [&b.input, &b.output, &b.expected, &b.error, &b.metadata, &b.metrics, &b.scores, &b.span_attributes];
+        let mut sum = ITEM_WEIGHT + self.name.len() + self.status.message.len();
+        for text in [&self.trace_state, &self.braintrust_parent].into_iter().flatten() {
+            sum += text.len();
+        }
+        for text in texts.into_iter().flatten() {
+            sum += ITEM_WEIGHT + text.as_str().len();
+        }
+        for tag in b.tags.iter().flatten() {
+            sum += ITEM_WEIGHT + tag.len();
+        }
+        sum += attributes_weight(&self.attributes, 0);
+        for event in &self.events {
+            sum += ITEM_WEIGHT + event.name.len() + attributes_weight(&event.attributes, 0);
+        }
+        for link in &self.links {
+            sum +=
+                ITEM_WEIGHT + link.trace_state.as_ref().map_or(0, String::len) + attributes_weight(&link.attributes, 0);
+        }
+        sum
     }
 
     /// Sets one attribute (`span.setAttributes` calls this per key).

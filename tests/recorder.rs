@@ -161,7 +161,7 @@ fn remote_and_slug_parents() {
 
 /// The OTLP flags of the spans in a JSON batch, by name.
 fn exported_flags(r: &mut Recorder, l: u32) -> Vec<(String, u64)> {
-    let (body, _, _) = r.take_batch(l, 100).unwrap();
+    let (body, _, _) = r.take_batch(l, 100, usize::MAX).unwrap();
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
     let spans = body["resourceSpans"][0]["scopeSpans"][0]["spans"].as_array().unwrap().clone();
     spans.iter().map(|s| (s["name"].as_str().unwrap().to_owned(), s["flags"].as_u64().unwrap())).collect()
@@ -211,7 +211,7 @@ fn queue_is_bounded_and_batches_encode() {
         r.end(h, 20).unwrap();
     }
     assert_eq!((r.queued(l), r.dropped(l)), (4, 2));
-    let (body, count, ct) = r.take_batch(l, 3).unwrap();
+    let (body, count, ct) = r.take_batch(l, 3, usize::MAX).unwrap();
     assert_eq!((count, ct), (3, "application/json"));
     assert!(body.starts_with(b"{\"resourceSpans\""));
     assert_eq!(r.queued(l), 1);
@@ -220,7 +220,7 @@ fn queue_is_bounded_and_batches_encode() {
     let h = start(&mut r, off, Parent::None);
     r.end(h, 20).unwrap();
     assert_eq!(r.queued(off), 0);
-    assert!(r.take_batch(off, 10).is_none());
+    assert!(r.take_batch(off, 10, usize::MAX).is_none());
 }
 
 #[test]

@@ -103,6 +103,7 @@ fuzz_target!(|data: &[u8]| {
                     sample_rate: f64::from(p.byte() % 3) / 2.0,
                     encoding: p.pick(&[None, Some(Encoding::Json), Some(Encoding::Protobuf)]).flatten(),
                     max_queue_size: bound,
+                    max_queue_bytes: p.pick(&[300, 2_000, usize::MAX]).unwrap_or(usize::MAX),
                     ..LoggerConfig::default()
                 };
                 loggers.push(Logger { id: r.create_logger(config), bound });
@@ -196,8 +197,12 @@ fuzz_target!(|data: &[u8]| {
                 let before = r.queued(id);
                 assert!(before <= bound, "queue {before} over its bound {bound}");
                 let max = usize::from(p.byte() % 10);
-                if let Some((body, count, content_type)) = r.take_batch(id, max) {
-                    assert_eq!(count, before.min(max));
+                let max_bytes = p.pick(&[1, 500, usize::MAX]).unwrap_or(usize::MAX);
+                if let Some((body, count, content_type)) = r.take_batch(id, max, max_bytes) {
+                    if max_bytes == usize::MAX {
+                        assert_eq!(count, before.min(max));
+                    }
+                    assert!(count >= 1 && count <= before.min(max), "took {count} of {before} (max {max})");
                     assert_eq!(r.queued(id), before - count);
                     check_batch(&body, count, content_type);
                 }

@@ -6,7 +6,8 @@
 // (`BRAINTRUST_OTLP_URL`, `OTLP_DEFAULT_URL`) are public.
 //
 //   new Exporter({ exporter, apiKey, batch, braintrustParent }, source)   (`parent` is an alias)
-//   source = { takeBatch(max) -> { body: Uint8Array, count, contentType } | undefined,
+//   source = { takeBatch(max, maxBytes) -> { body: Uint8Array, count, contentType } | undefined,
+//              holdsBatch(max, maxBytes) -> boolean,
 //              queued() -> number, dropped() -> number }          (the logger's core queue)
 //   exporter.notify()            after each span the logger queues
 //   exporter.flush({ timeoutMs }) -> Promise<{ exported, dropped, failed, pending }>  (never rejects)
@@ -29,7 +30,9 @@ export const OTLP_DEFAULT_URL = 'http://localhost:4318/v1/traces';
 
 const DEFAULTS = {
   maxQueueSize: 2048,
+  maxQueueBytes: 32 * 1024 * 1024,
   maxBatchSize: 512,
+  maxBatchBytes: 4 * 1024 * 1024,
   delayMs: 5000,
   timeoutMs: 30000,
   maxRetries: 5,
@@ -37,6 +40,7 @@ const DEFAULTS = {
   maxBackoffMs: 30000,
 };
 const MAX_QUEUE_SIZE_LIMIT = 1 << 20;
+const MAX_QUEUE_BYTES_LIMIT = 2 ** 30;
 /** `compression: 'auto'` gzips bodies of at least this many bytes. */
 const GZIP_THRESHOLD = 1024;
 /** Browsers allow 64 KiB of keepalive request bodies in flight per page. */
@@ -86,9 +90,12 @@ function batchConfig(batch) {
   const b = batch ?? {};
   if (typeof b !== 'object') throw new TypeError('spanwire: batch must be an object');
   const maxQueueSize = int(b.maxQueueSize, 'maxQueueSize', DEFAULTS.maxQueueSize, 1, MAX_QUEUE_SIZE_LIMIT);
+  const maxQueueBytes = int(b.maxQueueBytes, 'maxQueueBytes', DEFAULTS.maxQueueBytes, 1, MAX_QUEUE_BYTES_LIMIT);
   return {
     maxQueueSize,
+    maxQueueBytes,
     maxBatchSize: int(b.maxBatchSize, 'maxBatchSize', DEFAULTS.maxBatchSize, 1, maxQueueSize),
+    maxBatchBytes: int(b.maxBatchBytes, 'maxBatchBytes', DEFAULTS.maxBatchBytes, 1, maxQueueBytes),
     delayMs: int(b.delayMs, 'delayMs', DEFAULTS.delayMs, 0, 2 ** 31 - 1),
     timeoutMs: int(b.timeoutMs, 'timeoutMs', DEFAULTS.timeoutMs, 1, 2 ** 31 - 1),
     maxRetries: int(b.maxRetries, 'maxRetries', DEFAULTS.maxRetries, 0, 1000),
@@ -204,7 +211,7 @@ function* protobufFields(bytes) {
 }
 
 export default class Exporter {
-  /** The normalized batch options (`maxQueueSize` sizes the logger's core queue); throws a TypeError on bad values. */
+  /** The normalized batch options (`maxQueueSize` and `maxQueueBytes` size the logger's core queue); throws a TypeError on bad values. */
   static batchConfig(batch) {
     return batchConfig(batch);
   }
@@ -212,8 +219,8 @@ export default class Exporter {
   /**
    * @param {{ exporter?: false | { url?: string, headers?: any, protocol?: 'json'|'protobuf', compression?: 'auto'|'gzip'|'none'|boolean },
    *           apiKey?: string, batch?: object, braintrustParent?: string, parent?: string }} options
-   * @param {{ takeBatch(max: number): { body: Uint8Array, count: number, contentType: string } | undefined,
-   *           queued(): number, dropped(): number }} source
+   * @param {{ takeBatch(max: number, maxBytes: number): { body: Uint8Array, count: number, contentType: string } | undefined,
+   *           holdsBatch(max: number, maxBytes: number): boolean, queued(): number, dropped(): number }} source
    */
   constructor(options, source) {
     const o = options ?? {};
@@ -277,7 +284,7 @@ export default class Exporter {
     if (!this.enabled || this._closed) return;
     try {
       this._checkDropped();
-      if (this._source.queued() >= this.config.maxBatchSize || this.config.delayMs === 0) {
+      if (this.config.delayMs === 0 || this._source.holdsBatch(this.config.maxBatchSize, this.config.maxBatchBytes)) {
         this._kick();
       } else if (this._timer === undefined && this._pump === undefined) {
         this._timer = setTimeout(() => {
@@ -404,7 +411,8 @@ export default class Exporter {
     if (dropped > 0 && !this._warnedDrop) {
       this._warnedDrop = true;
       console.warn(
-        `spanwire: the export queue is full (batch.maxQueueSize ${this.config.maxQueueSize}); ` +
+        `spanwire: the export queue is full (batch.maxQueueSize ${this.config.maxQueueSize} spans or ` +
+          `batch.maxQueueBytes ${this.config.maxQueueBytes} bytes); ` +
           'new spans are dropped and counted in logger.stats().dropped',
       );
     }
@@ -472,10 +480,10 @@ export default class Exporter {
   }
 
   /** Takes a batch from the source and opens its sequence range. */
-  _take(max) {
+  _take(max, maxBytes) {
     let batch;
     try {
-      batch = this._source.takeBatch(max);
+      batch = this._source.takeBatch(max, maxBytes ?? this.config.maxBatchBytes);
     } catch (err) {
       this._note(err);
       return undefined;
@@ -620,7 +628,8 @@ export default class Exporter {
       // Past the budget, the rest goes in full batches without keepalive (best effort).
       const fit = Math.floor((room * 0.9) / per);
       const max = fit >= 1 ? Math.min(this.config.maxBatchSize, fit) : this.config.maxBatchSize;
-      const batch = this._take(max);
+      // The spans' weight bounds the batch too, so one large span does not take others with it.
+      const batch = this._take(max, fit >= 1 ? Math.min(this.config.maxBatchBytes, Math.floor(room * 0.9)) : undefined);
       if (batch === undefined) return;
       this._send(batch, true); // never rejects
     }

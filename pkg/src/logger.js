@@ -15,7 +15,7 @@
 // only advances across I/O (a Spectre mitigation), so a span that does pure CPU work
 // records a duration of 0 and durations measure the I/O waited for, not compute.
 import {
-  logger_create, logger_close, logger_queued, logger_dropped, logger_take_batch, logger_encode_queued,
+  logger_create, logger_close, logger_queued, logger_dropped, logger_holds_batch, logger_take_batch, logger_encode_queued,
   logger_discard_queued,
   span_start_root, span_start_child, span_start_after, span_start_remote, span_start_remote_strings, span_start_slug,
   take_slug_error, span_end, span_rename, span_discard, span_field, snapshot_field, span_flags,
@@ -600,11 +600,12 @@ export class Logger {
     }
     // The core's queue holds what the exporter's normalized options say (a bad option
     // throws the exporter's TypeError here); without an exporter nothing is queued.
-    const maxQueue = protocol === 0 ? 1 : Exporter.batchConfig(options.batch).maxQueueSize;
+    const batch = protocol === 0 ? { maxQueueSize: 1, maxQueueBytes: 1 } : Exporter.batchConfig(options.batch);
     this._id = logger_create(
       serviceName, sdkLanguage(), parentKind, parentValue, legacyIds, sampleRate,
       protocol === 0 ? 0 : protocol === 'json' ? 1 : 2,
-      maxQueue,
+      batch.maxQueueSize,
+      batch.maxQueueBytes,
       resource === undefined ? '' : JSON.stringify(resource),
     );
     this.projectName = projectName;
@@ -619,9 +620,9 @@ export class Logger {
     const id = this._id;
     const contentType = protocol === 'protobuf' ? 'application/x-protobuf' : 'application/json';
     this._source = {
-      takeBatch(max) {
+      takeBatch(max, maxBytes = 2 ** 32 - 1) {
         const before = logger_queued(id);
-        const body = logger_take_batch(id, max);
+        const body = logger_take_batch(id, max, maxBytes);
         if (body === undefined) return undefined;
         return { body, count: before - logger_queued(id), contentType };
       },
@@ -632,6 +633,8 @@ export class Logger {
       discard: (max) => logger_discard_queued(id, max),
       /** The queued spans as one body, left queued (the benchmark times the encoder with it). */
       encodeQueued: () => logger_encode_queued(id),
+      /** Whether `max` spans or `maxBytes` (their weight in the core) are queued. */
+      holdsBatch: (max, maxBytes) => logger_holds_batch(id, max, maxBytes),
       queued: () => logger_queued(id),
       dropped: () => logger_dropped(id),
     };

@@ -87,8 +87,22 @@ export interface ExporterOptions {
 export interface BatchOptions {
   /** Most ended spans waiting for export (default 2048, at most 1,048,576). When full, new spans are dropped and counted in `stats().dropped`. */
   maxQueueSize?: number;
+  /**
+   * Most bytes of ended spans waiting for export (default 32 MiB, at most 1 GiB), counted
+   * as the bytes of their names, attributes, logged fields, events and ids, plus 64 per
+   * item. A span that would take the queue past it is dropped and counted in
+   * `stats().dropped`, so large inputs cannot fill the wasm memory (a Cloudflare Worker
+   * has 128 MB in all).
+   */
+  maxQueueBytes?: number;
   /** Most spans in one request (default 512; never more than `maxQueueSize`). */
   maxBatchSize?: number;
+  /**
+   * Most bytes of spans in one request, counted as for `maxQueueBytes` (default 4 MiB;
+   * never more than `maxQueueBytes`). A single larger span is sent alone. Queued spans
+   * of this weight are sent at once, as a full `maxBatchSize` is.
+   */
+  maxBatchBytes?: number;
   /** How long ended spans wait for more before a request is sent, in ms (default 5000; 0 sends at once). A full batch is sent at once. */
   delayMs?: number;
   /** Timeout of one HTTP request, in ms (default 30000); a request past it is aborted and retried. */

@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use super::js_error;
 use super::wire::{self, Fields};
+use crate::export::batch::{MAX_QUEUE_BYTES_LIMIT, MAX_QUEUE_SIZE_LIMIT};
 use crate::message::message_text;
 use crate::otlp::Encoding;
 use crate::recorder::{LoggerConfig, Parent, Recorder};
@@ -73,6 +74,7 @@ pub fn logger_create(
     sample_rate: f64,
     protocol: u8,
     max_queue_size: u32,
+    max_queue_bytes: u32,
     resource_json: &str,
 ) -> Result<u32, JsError> {
     let parent = match parent_kind {
@@ -98,7 +100,8 @@ pub fn logger_create(
         legacy_ids,
         sample_rate,
         encoding,
-        max_queue_size: (max_queue_size as usize).clamp(1, 1 << 20),
+        max_queue_size: (max_queue_size as usize).clamp(1, MAX_QUEUE_SIZE_LIMIT),
+        max_queue_bytes: (max_queue_bytes as usize).clamp(1, MAX_QUEUE_BYTES_LIMIT),
     };
     Ok(with(|r| r.create_logger(config)))
 }
@@ -122,11 +125,18 @@ pub fn logger_dropped(logger: u32) -> f64 {
     with(|r| r.dropped(logger)) as f64
 }
 
-/// Removes up to `max` spans and returns one OTLP body (JSON or protobuf per the
-/// logger), or `undefined` when nothing is queued.
+/// Whether a full batch waits: `max` spans or `max_bytes` (see [`Recorder::holds_batch`]).
 #[wasm_bindgen]
-pub fn logger_take_batch(logger: u32, max: u32) -> Option<Vec<u8>> {
-    with(|r| r.take_batch(logger, max as usize)).map(|(body, _, _)| body)
+pub fn logger_holds_batch(logger: u32, max: u32, max_bytes: u32) -> bool {
+    with(|r| r.holds_batch(logger, max as usize, max_bytes as usize))
+}
+
+/// Removes up to `max` spans weighing up to `max_bytes` (at least one span) and
+/// returns one OTLP body (JSON or protobuf per the logger), or `undefined` when
+/// nothing is queued.
+#[wasm_bindgen]
+pub fn logger_take_batch(logger: u32, max: u32, max_bytes: u32) -> Option<Vec<u8>> {
+    with(|r| r.take_batch(logger, max as usize, max_bytes as usize)).map(|(body, _, _)| body)
 }
 
 /// Drops up to `max` queued spans unsent; returns how many (see

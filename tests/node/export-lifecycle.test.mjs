@@ -28,6 +28,7 @@ function source(n, perSpanPad = 0) {
       const body = new TextEncoder().encode(JSON.stringify({ resourceSpans: [{ resource: {}, scopeSpans: [{ scope: {}, spans }] }] }));
       return { body, count: ids.length, contentType: 'application/json' };
     },
+    holdsBatch: (max) => q.length >= max,
     queued: () => q.length,
     dropped: () => 0,
   };

@@ -153,6 +153,8 @@ async function parent() {
   const { tmpdir } = await import('node:os');
   const { execFile, execFileSync } = await import('node:child_process');
   const { initLogger } = await import('spanwire');
+  // Internal module of the installed package, same instance as the bare import.
+  const { __memory } = await import(new URL('../node_modules/spanwire/dist/spanwire.js', import.meta.url).href);
 
   let TESTS = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8 && !existsSync(join(TESTS, 'support', 'otlp-receiver.mjs')); i++) TESTS = dirname(TESTS);
@@ -463,4 +465,82 @@ async function parent() {
         await logger._exporter.shutdown();
       }));
   }
+
+  // ---- bounded by bytes: large inputs are dropped and counted, never trap the module ----
+
+  /** Records `n` root spans, each logging an input of `bytes` characters; returns their span ids. */
+  function recordLarge(logger, n, bytes, label) {
+    const input = 'x'.repeat(bytes);
+    return Array.from({ length: n }, (_, i) => {
+      const span = logger.startSpan({ name: `${label}-${i}` });
+      span.log({ input });
+      span.end();
+      return span.spanId;
+    });
+  }
+
+  test('logger, large spans: maxQueueBytes drops what does not fit, maxBatchBytes bounds each request', () =>
+    withReceiver(async (rx) => {
+      const logger = initLogger({
+        exporter: { url: rx.url },
+        batch: { ...FAST, delayMs: 60000, maxQueueBytes: 300_000, maxBatchBytes: 120_000 },
+        setCurrent: false,
+      });
+      let report;
+      const warnings = await quiet(async (lines) => {
+        // All at once: one batch leaves while the rest wait, so the queue overflows.
+        const ids = recordLarge(logger, 12, 50_000, 'large');
+        report = await logger.flush({ timeoutMs: 8000 });
+        return [lines, ids];
+      });
+      const [lines, ids] = warnings;
+      const arrived = rx.spans().map((s) => s.spanId);
+      assert.deepEqual(arrived.filter((id) => !ids.includes(id)), [], 'only recorded spans arrived');
+      assert.equal(new Set(arrived).size, arrived.length, 'no duplicates');
+      const missing = ids.length - arrived.length;
+      assert.ok(missing > 0, 'the byte budget dropped spans');
+      assert.ok(arrived.length >= 300_000 / 50_100 - 1, `the budget's worth arrived (${arrived.length})`);
+      assert.equal(logger.stats().dropped, missing, 'stats().dropped = spans missing at the receiver');
+      assert.equal(report.dropped, missing);
+      assert.equal(report.failed + report.pending, 0);
+      assert.match(lines.join('\n'), /queue is full \(batch\.maxQueueSize 2048 spans or batch\.maxQueueBytes 300000 bytes\)/);
+      // Each request holds at most 120,000 bytes of spans: two of these.
+      const sizes = rx.requests.map((r) => r.spans.length);
+      assert.ok(sizes.length >= 3 && sizes.every((n) => n >= 1 && n <= 2), `spans per request: ${sizes}`);
+      // One span heavier than maxBatchBytes still goes, alone.
+      const [big] = recordLarge(logger, 1, 200_000, 'heavy');
+      const one = await logger.flush({ timeoutMs: 8000 });
+      assert.deepEqual(one, { exported: 1, dropped: 0, failed: 0, pending: 0 });
+      assert.deepEqual(rx.requests.at(-1).spans.map((s) => s.spanId), [big]);
+      await logger._exporter.shutdown();
+    }));
+
+  test('logger: spans weighing maxBatchBytes are sent at once, without waiting for delayMs', () =>
+    withReceiver(async (rx) => {
+      const logger = initLogger({ exporter: { url: rx.url }, batch: { ...FAST, delayMs: 60000, maxBatchBytes: 100_000 }, setCurrent: false });
+      const first = recordLarge(logger, 1, 40_000, 'early');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(rx.requests.length, 0, 'below maxBatchBytes, the batch waits for delayMs');
+      const rest = recordLarge(logger, 2, 40_000, 'full');
+      await rx.waitForSpans(3, 3000);
+      assertEachOnce(rx.spans(), [...first, ...rest]);
+      await logger._exporter.shutdown();
+    }));
+
+  test('logger, defaults: 100 spans of 1 MB against a hung collector keep the wasm memory bounded and the module working', () =>
+    withReceiver(async (rx) => {
+      rx.script('hang');
+      const logger = initLogger({ exporter: { url: rx.url }, batch: { timeoutMs: 60000 }, setCurrent: false });
+      await quiet(async () => recordLarge(logger, 100, 1 << 20, 'mb'));
+      const stats = logger.stats();
+      // 32 MiB queued and a 4 MiB batch in flight hold about 35 of them.
+      assert.ok(stats.dropped >= 60 && stats.dropped <= 70, `dropped ${stats.dropped}`);
+      assert.equal(stats.queued + stats.inFlight + stats.dropped, 100);
+      assert.ok(__memory().buffer.byteLength < 160 * 2 ** 20, `wasm memory ${__memory().buffer.byteLength} B`);
+      // The module still records: a small span is queued as usual.
+      const span = logger.startSpan({ name: 'after' });
+      span.end();
+      assert.equal(logger.stats().queued, stats.queued + 1);
+      logger._exporter._closed = true; // the hung request is abandoned with the receiver
+    }));
 }

@@ -51,6 +51,7 @@ function fakeSource(maxQueueSize = 2048) {
       const body = JSON.stringify({ resourceSpans: [{ resource: {}, scopeSpans: [{ scope: { name: 'test' }, spans }] }] });
       return { body: new TextEncoder().encode(body), count: ids.length, contentType: 'application/json' };
     },
+    holdsBatch: (max) => q.length >= max,
     queued: () => q.length,
     dropped: () => dropped,
   };
@@ -427,6 +428,7 @@ test('the real encoders\' bodies (every field) arrive intact, gzipped, and parse
         const count = name === 'kinds' ? 5 : 1;
         const src = {
           takeBatch: () => (served ? undefined : ((served = true), { body, count, contentType })),
+          holdsBatch: (max) => !served && count >= max,
           queued: () => (served ? 0 : count),
           dropped: () => 0,
         };

@@ -15,6 +15,7 @@ export default {
     const batches = [{ body: bytes(fixture.body), count: fixture.count, contentType: fixture.contentType }];
     const source = {
       takeBatch: () => batches.shift(),
+      holdsBatch: (max) => batches.reduce((n, b) => n + b.count, 0) >= max,
       queued: () => batches.reduce((n, b) => n + b.count, 0),
       dropped: () => 0,
     };
