@@ -474,8 +474,9 @@ export function startServerSpan(req, options = {}) {
   if (d.protocolVersion) attributes['network.protocol.version'] = d.protocolVersion;
   if (options.attributes !== undefined) Object.assign(attributes, options.attributes);
 
-  const target = typeof route === 'string' && route ? route : d.url?.pathname;
-  const name = options.name ?? (target ? `${method} ${target}` : method);
+  // Semantic conventions: `{method} {http.route}`, or the method alone. A path would
+  // give a name per id in it (`GET /users/7`), which backends group spans by.
+  const name = options.name ?? (typeof route === 'string' && route ? `${method} ${route}` : method);
   const parent = extractTraceContext(d.headers);
   const span = logger.startSpan({ name, kind: 'server', parent, attributes });
 

@@ -209,7 +209,7 @@ export interface ServerSpanOptions {
   logger?: Logger;
   /** The route template (`'/users/:id'`), or a function of the request giving it; sets `http.route` and the name. */
   route?: string | ((request: any) => string | undefined);
-  /** The span name; default: `'<METHOD> <route or path>'`. */
+  /** The span name; default: `'<METHOD> <route>'`, or the method alone without a route (the semantic conventions' rule: a path may hold ids, and a name per id would flood a backend's span names). */
   name?: string;
   /** Extra attributes. */
   attributes?: Record<string, unknown>;
@@ -364,9 +364,9 @@ export interface InstrumentConfig<Env = any> {
   logger?: Logger | ((env: Env) => Logger);
   /** Where `tracedFetch` from the handler may send trace headers; default: nowhere. */
   propagateTo?: PropagateTo;
-  /** The route template of a request (`'/users/:id'`); default: none (the name uses the path). */
+  /** The route template of a request (`'/users/:id'`); default: none (the name is the method alone). */
   route?: (request: Request) => string | undefined;
-  /** The server span's name; default: `'<METHOD> <route or path>'`. */
+  /** The server span's name; default: `'<METHOD> <route>'`, or the method alone without a route, as the semantic conventions say. */
   name?: (request: Request) => string;
   /** Requests to leave untraced (the handler still runs); default: CORS preflights. */
   ignore?: (request: Request) => boolean;
@@ -378,7 +378,7 @@ export interface InstrumentConfig<Env = any> {
 
 /**
  * Wraps a module Worker so that every request runs in a server span: the inbound
- * context is extracted, the span (named `'<METHOD> <route or path>'`, with the HTTP
+ * context is extracted, the span (named `'<METHOD> <route>'` or `'<METHOD>'`, with the HTTP
  * semantic-convention attributes) is passed to the handler as a fourth argument and
  * through {@link getRequestSpan}; the status code is recorded; a thrown exception is
  * recorded with the error status and rethrown; `logger.flush()` is handed to

@@ -26,5 +26,7 @@ export default instrument(
     serviceName: 'calls-worker',
     exporter: { url: env.OTLP_URL, protocol: 'json' },
     propagateTo: [env.DOWN],
+    // /two has a route and is named after it; the other paths are named by method alone.
+    route: (request) => (new URL(request.url).pathname === '/two' ? '/two' : undefined),
   }),
 );

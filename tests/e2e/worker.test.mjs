@@ -70,6 +70,7 @@ for (const flags of ['01', '03']) {
     assert.equal(server.spanId, body.serverSpanId);
     assert.equal(server.parentSpanId, CALLER, 'the server span is a child of the caller');
     assert.equal(server.name, 'GET /two');
+    assert.equal(server.attributes['http.route'], '/two');
     assert.equal(server.service, 'calls-worker');
     assert.equal(server.traceState, TRACESTATE);
     assert.equal(server.attributes['http.request.method'], 'GET');
@@ -113,7 +114,7 @@ test('a Worker that throws still exports its span, with the error status and the
   await receiver.waitFor(() => spansOf(traceId).length >= 1, 10_000, 'the thrown request span');
   const [span] = spansOf(traceId);
   assert.equal(span.kind, 'server');
-  assert.equal(span.name, 'GET /throw');
+  assert.equal(span.name, 'GET', 'no route: the method alone');
   assert.equal(span.parentSpanId, CALLER);
   assert.equal(span.status.code, 'error');
   assert.match(span.status.message ?? '', /TypeError: boom from the handler/);
