@@ -554,7 +554,17 @@ export default class Exporter {
           if (wait < 0 || this._closed) break;
           this._counts.retries++;
           step(wait);
-          await new Promise((resolve) => setTimeout(resolve, wait));
+          // A page being hidden hands a batch waiting here to a keepalive send, which
+          // wakes this wait early (see _flushKeepalive); that sender accounts for it.
+          await new Promise((resolve) => {
+            const timer = setTimeout(resolve, wait);
+            batch.wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          batch.wake = undefined;
+          if (batch.sender !== sender) break;
         }
       } finally {
         if (useKeepalive) this._keepaliveBytes -= body.byteLength;
@@ -619,9 +629,21 @@ export default class Exporter {
     }
   }
 
-  /** Sends every queued span at once with `fetch(..., { keepalive: true })` (page hidden or unloading). */
+  /**
+   * Sends every queued span at once with `fetch(..., { keepalive: true })` (page hidden
+   * or unloading), and the batches that wait to be sent again: the send loop's batch in
+   * its retry backoff, and a stalled loop's. A request already in flight is left to
+   * finish, so that no span is delivered twice.
+   */
   _flushKeepalive() {
     if (!this.enabled || this._closed) return;
+    const waiting = this._orphans.splice(0);
+    const current = this._sending;
+    if (current?.wake !== undefined && this._open.has(current.seq)) {
+      waiting.unshift(current);
+      current.wake();
+    }
+    for (const batch of waiting) this._send(batch, true); // never rejects
     for (let guard = 0; guard < 1000 && this._source.queued() > 0; guard++) {
       const room = KEEPALIVE_BUDGET - this._keepaliveBytes;
       const per = this._bytesPerSpan > 0 ? this._bytesPerSpan : 1024;

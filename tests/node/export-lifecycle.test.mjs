@@ -70,6 +70,41 @@ test('Node: beforeExit sends spans still waiting for the batch delay, then the p
   }
 });
 
+test('browser-like pagehide: a batch waiting to be retried is sent at once with keepalive, and only once', async () => {
+  const rx = await startReceiver();
+  rx.script(503);
+  try {
+    const { code, out } = await run(`
+      const calls = [];
+      const realFetch = globalThis.fetch;
+      globalThis.fetch = (url, init) => { calls.push({ keepalive: init.keepalive === true }); return realFetch(url, init); };
+      const target = new EventTarget();
+      globalThis.addEventListener = target.addEventListener.bind(target);
+      globalThis.dispatchEvent = target.dispatchEvent.bind(target);
+      globalThis.document = { visibilityState: 'visible' };
+      const ex = new Exporter({ exporter: { url: ${JSON.stringify(rx.url)} },
+        batch: { delayMs: 0, initialBackoffMs: 60000, maxBackoffMs: 60000 } }, source(5));
+      ex.notify();
+      // The first attempt is answered 503: the batch then waits a minute to be retried.
+      while (ex.stats().retries === 0) await new Promise((r) => setTimeout(r, 10));
+      globalThis.dispatchEvent(new Event('pagehide'));
+      const report = await ex.flush({ timeoutMs: 3000 });
+      await new Promise((r) => setTimeout(r, 200)); // a second delivery would land here
+      console.log('RESULT', JSON.stringify({ calls, report, stats: ex.stats() }));
+      await ex.shutdown({ timeoutMs: 100 });
+    `);
+    assert.equal(code, 0, out);
+    const { calls, report, stats } = JSON.parse(out.split('RESULT ')[1]);
+    assert.deepEqual(report, { exported: 5, dropped: 0, failed: 0, pending: 0 }, 'sent without waiting out the backoff');
+    assert.deepEqual(calls, [{ keepalive: false }, { keepalive: true }]);
+    assert.equal(rx.spans().length, 5, 'delivered once');
+    assert.equal(stats.exported, 5);
+    assert.equal(stats.inFlight, 0);
+  } finally {
+    await rx.close();
+  }
+});
+
 test('browser-like pagehide: every queued span is sent at once with keepalive, within the 64 KiB budget', async () => {
   const rx = await startReceiver();
   try {
