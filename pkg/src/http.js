@@ -278,6 +278,107 @@ function isRequest(input) {
     typeof input.method === 'string' && typeof input.headers === 'object';
 }
 
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Fetch's limit on redirects. */
+const MAX_REDIRECTS = 20;
+/** Headers fetch drops when a redirect turns the request into a GET without a body. */
+const BODY_HEADERS = ['content-encoding', 'content-language', 'content-location', 'content-type'];
+/** Headers that do not follow a redirect to another origin (fetch drops Authorization; Node's fetch, all three). */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+/**
+ * Whether `redirect: 'manual'` answers with the redirect itself, its `Location`
+ * readable, as in Node, Workers and Deno. Browsers answer with an opaque response, so
+ * there fetch follows redirects itself; a cross-origin hop is then a CORS request of
+ * its own, which carries the trace headers only if that origin allows them.
+ */
+const READABLE_REDIRECTS = typeof globalThis.process?.versions?.node === 'string' ||
+  globalThis.navigator?.userAgent === 'Cloudflare-Workers' || typeof globalThis.Deno === 'object';
+
+/** Whether fetch can send `body` again (a redirect keeping the method sends it twice). */
+function resendable(body) {
+  return body === undefined || body === null || typeof body === 'string' || body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) || body instanceof URLSearchParams ||
+    (typeof Blob === 'function' && body instanceof Blob) || (typeof FormData === 'function' && body instanceof FormData);
+}
+
+/**
+ * Whether `tracedFetch` follows this request's redirects itself: it does where it can
+ * read them (READABLE_REDIRECTS), when the caller left `redirect` at `'follow'`, and
+ * when the body can be sent again.
+ */
+function followsItself(input, init, request) {
+  if (!READABLE_REDIRECTS) return false;
+  const mode = init?.redirect ?? (request ? input.redirect : undefined) ?? 'follow';
+  if (mode !== 'follow') return false;
+  if (request && input.body !== null && input.body !== undefined && !(init && 'body' in init)) return false;
+  return resendable(init?.body);
+}
+
+/** A redirect fetch refuses, shaped as Node's fetch rejects: `TypeError('fetch failed')` with the reason as its cause. */
+function failed(reason) {
+  return new TypeError('fetch failed', { cause: new Error(reason) });
+}
+
+/**
+ * `fetch` following redirects by fetch's rules, so that `hop(url, headers)` can set
+ * each hop's trace headers: fetch's own following sends every header but
+ * Authorization to wherever a redirect points, `propagateTo` or not. Rules kept: at
+ * most 20 redirects; 303 (and 301 or 302 after a POST) turns the request into a GET
+ * without its body; another origin gets no credentials; the body is sent again
+ * otherwise; the response reads `redirected` and the final `url`. Each redirect's
+ * body is discarded.
+ */
+async function fetchFollowing(doFetch, input, init, headers, hop) {
+  const request = isRequest(input);
+  let [target, options] = withHeaders(input, init, headers);
+  options = { ...options, redirect: 'manual' };
+  let url = requestUrl(input);
+  let method = String(init?.method ?? (request ? input.method : 'GET')).toUpperCase();
+  let body = init?.body;
+  const signal = init?.signal ?? (request ? input.signal : undefined);
+  for (let redirects = 0; ; redirects++) {
+    const response = await doFetch.call(globalThis, target, options);
+    const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
+    if (location === null || url === undefined) {
+      if (redirects > 0) {
+        try {
+          Object.defineProperty(response, 'redirected', { value: true });
+          Object.defineProperty(response, 'url', { value: url.href });
+        } catch {
+          // A runtime whose Response does not take them: the response is still right.
+        }
+      }
+      return response;
+    }
+    try {
+      await response.body?.cancel();
+    } catch {
+      // Nothing to release.
+    }
+    if (redirects === MAX_REDIRECTS) throw failed('redirect count exceeded');
+    let next;
+    try {
+      next = new URL(location, url);
+    } catch {
+      throw failed(`the redirect location ${JSON.stringify(location)} is not a URL`);
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      throw failed(`a redirect to a ${next.protocol} URL`);
+    }
+    const status = response.status;
+    if (((status === 301 || status === 302) && method === 'POST') || (status === 303 && method !== 'GET' && method !== 'HEAD')) {
+      method = 'GET';
+      body = undefined;
+      for (const name of BODY_HEADERS) headers.delete(name);
+    }
+    if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+    hop(next, headers);
+    url = next;
+    target = next.href;
+    options = { ...(request ? undefined : init), method, headers, body, redirect: 'manual', signal };
+  }
+}
+
 function baseFetch(options) {
   const f = options?.fetch ?? globalThis.fetch;
   if (typeof f !== 'function') throw new TypeError('spanwire: no fetch in this runtime; pass options.fetch');
@@ -303,14 +404,32 @@ export async function tracedFetch(span, input, init, options = {}) {
   const allowed = url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:') && test(url);
 
   const headers = new Headers(init?.headers ?? (request ? input.headers : undefined));
+  const own = TRACE_HEADERS.map((name) => [name, headers.get(name)]).filter(([, value]) => value !== null);
   // Not allowed: none of the caller's trace headers go out. Allowed: ours replace its
   // traceparent and tracestate, and its baggage members are relayed with ours, as
   // `span.inject` relays a carrier's.
   for (const name of allowed ? TRACE_CONTEXT_HEADERS : TRACE_HEADERS) headers.delete(name);
 
+  // Each hop of a redirect is checked as the first was: `inject` writes the trace
+  // headers for an allowed origin, and another gets none.
+  const follow = allowed && followsItself(input, init, request);
+  const send = (inject) => {
+    if (!follow) return doFetch.call(globalThis, ...withHeaders(input, init, headers));
+    inject(headers);
+    const baggage = own.find(([name]) => name === 'baggage');
+    return fetchFollowing(doFetch, input, init, headers, (next, h) => {
+      for (const name of TRACE_HEADERS) h.delete(name);
+      if (!test(next)) return;
+      if (baggage !== undefined) h.set('baggage', baggage[1]); // the caller's, relayed again
+      inject(h);
+    });
+  };
+
   if (span === undefined || span === null) {
     if (!allowed) return doFetch.call(globalThis, ...withHeaders(input, init, headers));
-    return doFetch.call(globalThis, input, init); // allowed and nothing to add: the caller's headers as given
+    // Allowed and nothing to add: the caller's headers as given, and on to allowed hops only.
+    if (!follow || own.length === 0) return doFetch.call(globalThis, input, init);
+    return send((h) => own.forEach(([name, value]) => h.set(name, value)));
   }
   if (typeof span.startSpan !== 'function') throw new TypeError('tracedFetch: span must be a spanwire Span');
 
@@ -319,11 +438,11 @@ export async function tracedFetch(span, input, init, options = {}) {
   if (url !== undefined) urlAttributes(url, attributes, false);
   if (options.attributes !== undefined) Object.assign(attributes, options.attributes);
   const child = span.startSpan({ name: options.name ?? method, kind: 'client', attributes });
-  if (allowed) child.inject(headers);
+  if (allowed && !follow) child.inject(headers);
 
   let response;
   try {
-    response = await doFetch.call(globalThis, ...withHeaders(input, init, headers));
+    response = await send((h) => child.inject(h));
   } catch (err) {
     recordException(child, err);
     child.end();

@@ -128,6 +128,16 @@ export interface TracedFetchOptions {
  * `tracestate`, `baggage` is sent, not even the caller's. The caller's `init` is not
  * modified. With `span` undefined it is plain `fetch` under the same header rule.
  *
+ * Redirects: in Node, Workers and Deno, a request sent with trace headers follows its
+ * redirects itself (when `redirect` is `'follow'`, the default, and the body can be
+ * sent again: not a stream), so that each hop is checked against `propagateTo` as the
+ * first was; fetch's own following would send every header on to wherever a redirect
+ * points. Fetch's rules are kept: at most 20 redirects, 303 (and 301 or 302 after a
+ * POST) become a GET without the body, credentials stay with their origin, and the
+ * response has `redirected` and the final `url`. Browsers hide a redirect's target
+ * from scripts, so there fetch follows it, and a cross-origin hop is a CORS request
+ * that carries the trace headers only if that origin allows them.
+ *
  * @example
  * ```ts
  * import { initLogger, tracedFetch } from 'spanwire';

@@ -1,6 +1,7 @@
 // A Worker under test, built with `instrument`: /two calls two downstream URLs in one
-// request; /leak forwards the inbound headers to a host that is not allowed; /throw
-// throws; /503 answers 503. Spans go to the test's receiver.
+// request; /leak forwards the inbound headers to a host that is not allowed;
+// /redirect calls an allowed host that redirects to one that is not; /throw throws;
+// /503 answers 503. Spans go to the test's receiver.
 import { instrument, tracedFetch, getRequestSpan } from 'spanwire';
 
 export default instrument(
@@ -16,6 +17,10 @@ export default instrument(
       if (path === '/leak') {
         const r = await tracedFetch(span, `${env.THIRD}/leak`, { headers: request.headers });
         return Response.json({ status: r.status });
+      }
+      if (path === '/redirect') {
+        const r = await tracedFetch(span, `${env.DOWN}/to-third`);
+        return Response.json({ status: r.status, redirected: r.redirected, url: r.url });
       }
       if (path === '/throw') throw new TypeError('boom from the handler');
       if (path === '/503') return new Response('busy', { status: 503 });

@@ -13,8 +13,11 @@ export async function importSpanwire() {
   return import(pathToFileURL(join(dir, manifest.exports['.'].node.import)).href);
 }
 
-/** A server on 127.0.0.1 that records each request's method, path and headers and answers JSON. */
-export async function startRecorder({ cors } = {}) {
+/**
+ * A server on 127.0.0.1 that records each request's method, path and headers and answers
+ * JSON, or a 302 to `redirect(req)` when that gives a URL.
+ */
+export async function startRecorder({ cors, redirect } = {}) {
   const { createServer } = await import('node:http');
   const seen = [];
   const server = createServer((req, res) => {
@@ -30,6 +33,11 @@ export async function startRecorder({ cors } = {}) {
       return;
     }
     seen.push({ method: req.method, path: req.url, headers: req.headers });
+    const location = redirect?.(req);
+    if (location !== undefined) {
+      res.writeHead(302, { ...h, location }).end();
+      return;
+    }
     res.writeHead(200, { ...h, 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, path: req.url }));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -22,7 +22,7 @@ let third;
 
 test.before(async () => {
   receiver = await startReceiver();
-  down = await startRecorder();
+  down = await startRecorder({ redirect: (req) => (req.url === '/to-third' ? `${third.origin}/redirected` : undefined) });
   third = await startRecorder();
   const file = await bundleForRuntime(join(REPO, 'tests', 'e2e', 'calls-worker.js'), join(SCRATCH, 'e2e-calls-worker'), 'workerd');
   worker = await startWorker(file, { bindings: { DOWN: down.origin, THIRD: third.origin, OTLP_URL: receiver.url } });
@@ -104,6 +104,16 @@ test('a host not in propagateTo gets no trace headers, even when the Worker forw
   assert.equal(call.headers.traceparent, undefined);
   assert.equal(call.headers.tracestate, undefined);
   assert.equal(call.headers.baggage, undefined);
+});
+
+test('a redirect from an allowed host to one that is not: the second hop gets no trace headers', { timeout: 20_000 }, async () => {
+  const res = await fetch(new URL('/redirect', worker.url), { headers: { traceparent: `00-${TRACE}-${CALLER}-01`, baggage: 'userId=alice' } });
+  assert.deepEqual(await res.json(), { status: 200, redirected: true, url: `${third.origin}/redirected` });
+  const first = down.seen.find((c) => c.path === '/to-third');
+  assert.match(first.headers.traceparent, new RegExp(`^00-${TRACE}-`), 'the allowed host gets them');
+  const [hop] = third.seen.filter((c) => c.path === '/redirected');
+  assert.ok(hop, 'the redirect was followed');
+  assert.deepEqual([hop.headers.traceparent, hop.headers.tracestate, hop.headers.baggage], [undefined, undefined, undefined]);
 });
 
 test('a Worker that throws still exports its span, with the error status and the exception', { timeout: 20_000 }, async () => {

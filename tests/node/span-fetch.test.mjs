@@ -93,3 +93,113 @@ test('tracedFetch(span, url, request): a Request as init keeps its method, body 
     await new Promise((r) => server.close(r));
   }
 });
+
+/**
+ * A server that records each request (method, path, headers, body) and answers
+ * `route(req)`: `{ status, location }` for a redirect, or nothing for 200 'ok'.
+ */
+function redirector(route = () => undefined) {
+  const seen = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ method: req.method, path: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      const r = route(req);
+      if (r === undefined) return res.end('ok');
+      res.writeHead(r.status, { location: r.location });
+      res.end('moved');
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    resolve({ origin, seen, close: () => new Promise((r) => server.close(r)) });
+  }));
+}
+
+test('a redirect to an origin not allowed gets no trace headers and no credentials; back to an allowed one, they return', async () => {
+  const third = await redirector((req) => (req.url === '/bounce' ? { status: 302, location: `${allowed.origin}/back` } : undefined));
+  const allowed = await redirector((req) => (req.url === '/start' ? { status: 307, location: `${third.origin}/bounce` } : undefined));
+  const logger = initLogger({ projectId: 'p1', exporter: false, setCurrent: false });
+  configureHttp(logger, { propagateTo: [allowed.origin] });
+  const span = logger.startSpan({ name: 'parent' });
+  try {
+    const res = await span.fetch(`${allowed.origin}/start`, {
+      method: 'PUT', body: 'payload', headers: { authorization: 'Bearer s3cret', baggage: 'userId=alice', 'x-keep': '1' },
+    });
+    assert.equal(await res.text(), 'ok');
+    assert.equal(res.status, 200);
+    assert.equal(res.redirected, true);
+    assert.equal(res.url, `${allowed.origin}/back`);
+    const [start, back] = allowed.seen;
+    const [bounce] = third.seen;
+    assert.deepEqual([start.path, bounce.path, back.path], ['/start', '/bounce', '/back']);
+    assert.match(start.headers.traceparent, /^00-/);
+    assert.equal(start.headers.authorization, 'Bearer s3cret');
+    // The origin not allowed: none of the trace headers, no credentials; the rest kept.
+    assert.deepEqual([bounce.headers.traceparent, bounce.headers.tracestate, bounce.headers.baggage], [undefined, undefined, undefined]);
+    assert.equal(bounce.headers.authorization, undefined, 'credentials stay with their origin');
+    assert.equal(bounce.headers['x-keep'], '1');
+    assert.deepEqual([bounce.method, bounce.body], ['PUT', 'payload'], '307 keeps the method and the body');
+    // 302 after a PUT keeps it too (only POST becomes GET); back on the allowed origin,
+    // the trace headers are ours again, with the caller's baggage relayed.
+    assert.deepEqual([back.method, back.body], ['PUT', 'payload']);
+    assert.equal(back.headers.traceparent, start.headers.traceparent);
+    assert.equal(back.headers.baggage, 'userId=alice,braintrust.parent=project_id%3Ap1');
+  } finally {
+    span.end();
+    await allowed.close();
+    await third.close();
+  }
+});
+
+test('redirects followed by tracedFetch keep fetch rules: 303 and POST-302 become GET without a body, and 20 is the limit', async () => {
+  const target = await redirector((req) => {
+    if (req.url === '/see-other') return { status: 303, location: '/landed' };
+    if (req.url === '/found') return { status: 302, location: '/landed' };
+    if (req.url.startsWith('/loop')) return { status: 301, location: `/loop${Number(req.url.slice(5) || 0) + 1}` };
+    return undefined;
+  });
+  const logger = initLogger({ projectId: 'p1', exporter: false, setCurrent: false });
+  configureHttp(logger, { propagateTo: [target.origin] });
+  const span = logger.startSpan({ name: 'parent' });
+  try {
+    for (const path of ['/see-other', '/found']) {
+      const before = target.seen.length;
+      const res = await span.fetch(`${target.origin}${path}`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } });
+      assert.equal(await res.text(), 'ok');
+      const landed = target.seen[before + 1];
+      assert.deepEqual([landed.path, landed.method, landed.body], ['/landed', 'GET', '']);
+      assert.equal(landed.headers['content-type'], undefined, 'body headers go with the body');
+      assert.match(landed.headers.traceparent, /^00-/, 'the same origin: trace headers kept');
+    }
+    const before = target.seen.length;
+    // Rejected as Node's fetch rejects it.
+    const loop = (f) => assert.rejects(f(`${target.origin}/loop`), (err) =>
+      err instanceof TypeError && err.message === 'fetch failed' && /redirect count exceeded/.test(err.cause?.message));
+    await loop(fetch);
+    target.seen.length = before;
+    await loop((url) => span.fetch(url));
+    assert.equal(target.seen.length - before, 21, 'the first request and 20 redirects');
+    // A caller that handles redirects itself gets them as fetch gives them.
+    const manual = await span.fetch(`${target.origin}/found`, { redirect: 'manual' });
+    assert.deepEqual([manual.status, manual.headers.get('location')], [302, '/landed']);
+  } finally {
+    span.end();
+    await target.close();
+  }
+});
+
+test('tracedFetch without a span: the caller\'s own trace headers do not follow a redirect to an origin not allowed', async () => {
+  const third = await redirector();
+  const allowed = await redirector(() => ({ status: 301, location: `${third.origin}/elsewhere` }));
+  try {
+    const res = await tracedFetch(undefined, `${allowed.origin}/x`, { headers: { traceparent: TP, baggage: 'k=v' } }, { propagateTo: [allowed.origin] });
+    assert.equal(await res.text(), 'ok');
+    assert.deepEqual([allowed.seen[0].headers.traceparent, allowed.seen[0].headers.baggage], [TP, 'k=v']);
+    assert.deepEqual([third.seen[0].headers.traceparent, third.seen[0].headers.baggage], [undefined, undefined]);
+  } finally {
+    await allowed.close();
+    await third.close();
+  }
+});
