@@ -92,6 +92,39 @@ impl JsonObject {
         }
     }
 
+    /// Sets each entry of `from` in turn, as [`JsonObject::insert`] does, except that a
+    /// key already here takes `combine(its value, the new one)` (Braintrust's log merge
+    /// merges nested objects so). In O((n + m) log n), where inserting one by one would
+    /// take O(n × m): a large `metadata` logged twice cost seconds that way.
+    ///
+    /// ```
+    /// use spanwire::slug::JsonObject;
+    /// use spanwire::json::JsonValue;
+    /// let mut o = JsonObject::parse(r#"{"b":1,"a":2}"#).unwrap();
+    /// let from = JsonObject::parse(r#"{"a":3,"5":4,"c":5}"#).unwrap();
+    /// o.merge_from(from, &mut |old, new| *old = new);
+    /// assert_eq!(o.to_json_string(), r#"{"5":4,"b":1,"a":3,"c":5}"#);
+    /// ```
+    pub fn merge_from(&mut self, from: JsonObject, combine: &mut dyn FnMut(&mut JsonValue, JsonValue)) {
+        let entries = &mut self.entries;
+        entries.extend(from.entries);
+        let mut fate =
+            keep_first_place_last_value(entries.len(), &|at| entries.get(at as usize).map_or("", |(k, _)| k));
+        // Neither object repeats a key, so a repeat is one of ours (first) and one of
+        // `from`'s (last): combined into ours, in its place.
+        for (at, to) in fate.iter_mut().enumerate() {
+            if *to != GONE && *to as usize != at {
+                let new = entries.get_mut(*to as usize).map(|(_, v)| core::mem::take(v)).unwrap_or_default();
+                if let Some((_, old)) = entries.get_mut(at) {
+                    combine(old, new);
+                }
+                *to = at as u32;
+            }
+        }
+        apply_fate(entries, &fate);
+        order_like_js(entries);
+    }
+
     /// The value of `key`, if present.
     pub fn get(&self, key: &str) -> Option<&JsonValue> {
         self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
@@ -177,44 +210,57 @@ impl ObjectBuilder {
             }
             return object;
         }
-        // Positions sorted by key; equal keys stay in position order (stable sort).
-        let key = |at: u32| entries.get(at as usize).map_or("", |(k, _)| k.as_str());
-        let positions = || (0..entries.len() as u32).collect::<Vec<u32>>();
-        let mut order = positions();
-        merge_sort_by(&mut order, &|a, b| key(a) <= key(b));
-        // What becomes of each entry: it stays, it goes (`GONE`), or it is the first of
-        // a repeated key and takes the entry of the key's last (that position).
-        const GONE: u32 = u32::MAX;
-        let mut fate = positions();
-        for group in order.chunk_by(|&a, &b| key(a) == key(b)) {
-            if let [first, rest @ .., last] = group {
-                for &at in rest.iter().chain([last]) {
-                    if let Some(f) = fate.get_mut(at as usize) {
-                        *f = GONE;
-                    }
-                }
-                if let Some(f) = fate.get_mut(*first as usize) {
-                    *f = *last;
-                }
-            }
-        }
-        for (at, &to) in fate.iter().enumerate() {
-            if to != GONE && to as usize != at {
-                entries.swap(at, to as usize);
-            }
-        }
-        // Close the gaps, in order.
-        let mut kept = 0;
-        for (at, &to) in fate.iter().enumerate() {
-            if to != GONE {
-                entries.swap(kept, at);
-                kept += 1;
-            }
-        }
-        entries.truncate(kept);
+        let fate = keep_first_place_last_value(entries.len(), &|at| entries.get(at as usize).map_or("", |(k, _)| k));
+        apply_fate(&mut entries, &fate);
         order_like_js(&mut entries);
         JsonObject { entries }
     }
+}
+
+/// What of `n` entries with keys `key(0..n)` is left after setting them one after
+/// another, as [`JsonObject::insert`] does: a repeated key keeps its first place and
+/// takes its last value. Returns each position's fate: [`GONE`], or the position whose
+/// value it then holds (its own, or its key's last). O(n log n), by a stable sort of
+/// the positions by key.
+pub(crate) fn keep_first_place_last_value<'a>(n: usize, key: &dyn Fn(u32) -> &'a str) -> Vec<u32> {
+    let positions = || (0..n as u32).collect::<Vec<u32>>();
+    let mut order = positions();
+    merge_sort_by(&mut order, &|a, b| key(a) <= key(b));
+    let mut fate = positions();
+    for group in order.chunk_by(|&a, &b| key(a) == key(b)) {
+        if let [first, rest @ .., last] = group {
+            for &at in rest.iter().chain([last]) {
+                if let Some(f) = fate.get_mut(at as usize) {
+                    *f = GONE;
+                }
+            }
+            if let Some(f) = fate.get_mut(*first as usize) {
+                *f = *last;
+            }
+        }
+    }
+    fate
+}
+
+/// A fate of [`keep_first_place_last_value`]: the entry goes.
+const GONE: u32 = u32::MAX;
+
+/// Applies [`keep_first_place_last_value`]'s `fate` to `entries`, keeping their order.
+pub(crate) fn apply_fate<V>(entries: &mut Vec<(String, V)>, fate: &[u32]) {
+    for (at, &to) in fate.iter().enumerate() {
+        if to != GONE && to as usize != at {
+            entries.swap(at, to as usize);
+        }
+    }
+    // Close the gaps, in order.
+    let mut kept = 0;
+    for (at, &to) in fate.iter().enumerate() {
+        if to != GONE {
+            entries.swap(kept, at);
+            kept += 1;
+        }
+    }
+    entries.truncate(kept);
 }
 
 /// The value of `key` as a JS array index: a decimal without leading zeros from 0 to
