@@ -54,6 +54,14 @@ const STALL_SLACK_MS = 2000;
 /** Default bound of `flush()`. */
 const FLUSH_TIMEOUT_MS = 30000;
 
+/**
+ * How long a Node process that is done may wait for its spans to leave (the
+ * `beforeExit` flush): requests and retries past it are given up, counted as failed.
+ * Without a bound, a script run with no collector listening waited out every retry's
+ * backoff (24 s by default) before it could exit.
+ */
+const EXIT_FLUSH_MS = 5000;
+
 const OUTCOME_NETWORK = 0;
 const OUTCOME_TIMEOUT = 1;
 
@@ -276,6 +284,7 @@ export default class Exporter {
     this._warnedFail = false;
     this._lastError = undefined;
     this._closed = false;
+    this._exitBy = Infinity; // when the process is exiting: the end of the exit flush (EXIT_FLUSH_MS)
     if (this.enabled) this._listen();
   }
 
@@ -457,6 +466,7 @@ export default class Exporter {
         if (this._pump !== pump) return; // a stalled loop, replaced
         this._pump = undefined;
         this._sending = undefined;
+        this._exitBy = Infinity; // an exit flush is over; a process that carries on sends as usual
         try {
           this._settle();
           // Spans queued while the loop ran wait for the next delay, or for the
@@ -551,7 +561,7 @@ export default class Exporter {
             break;
           }
           this._note(r.error);
-          if (wait < 0 || this._closed) break;
+          if (wait < 0 || this._closed || Date.now() + wait > this._exitBy) break;
           this._counts.retries++;
           step(wait);
           // A page being hidden hands a batch waiting here to a keepalive send, which
@@ -595,10 +605,11 @@ export default class Exporter {
   async _attempt(body, headers, keepalive) {
     const controller = new AbortController();
     let timedOut = false;
+    const timeoutMs = Math.max(0, Math.min(this.config.timeoutMs, this._exitBy - Date.now()));
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, this.config.timeoutMs);
+    }, timeoutMs);
     this._counts.requests++;
     try {
       const init = { method: 'POST', headers, body, signal: controller.signal };
@@ -622,7 +633,7 @@ export default class Exporter {
       };
     } catch (err) {
       return timedOut
-        ? { outcome: OUTCOME_TIMEOUT, error: `no response from ${this.url} within ${this.config.timeoutMs} ms` }
+        ? { outcome: OUTCOME_TIMEOUT, error: `no response from ${this.url} within ${timeoutMs} ms` }
         : { outcome: OUTCOME_NETWORK, error: `request to ${this.url} failed: ${describe(err)}` };
     } finally {
       clearTimeout(timer);
@@ -677,7 +688,10 @@ export default class Exporter {
       proc.on('beforeExit', () => {
         // Only when there is work: the sends keep the loop alive, and this runs again after.
         eachLive((e) => {
-          if (e._source.queued() > 0 && e._pump === undefined) e._kick();
+          if (e._source.queued() > 0 && e._pump === undefined) {
+            e._exitBy = Date.now() + EXIT_FLUSH_MS;
+            e._kick();
+          }
         });
       });
     }

@@ -1,5 +1,6 @@
 // Exporter lifecycle hooks, each in a child Node process: `beforeExit` sends what a
-// script left queued (the delay timer does not hold the process open), and a
+// script left queued (the delay timer does not hold the process open), within a bound
+// that lets a script exit when no collector answers, and a
 // `pagehide` event (a browser-like global) sends every queued span at once with
 // fetch(..., { keepalive: true }) within the 64 KiB keepalive budget.
 import { test } from 'node:test';
@@ -8,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 
 let TESTS = dirname(fileURLToPath(import.meta.url));
 for (let i = 0; i < 8 && !existsSync(join(TESTS, 'support', 'otlp-receiver.mjs')); i++) TESTS = dirname(TESTS);
@@ -68,6 +70,29 @@ test('Node: beforeExit sends spans still waiting for the batch delay, then the p
   } finally {
     await rx.close();
   }
+});
+
+test('Node: with no collector listening, the process still exits within the exit flush bound (5 s), the spans counted as failed', async () => {
+  const closed = await new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(`http://127.0.0.1:${port}/v1/traces`));
+    });
+  });
+  const t0 = performance.now();
+  const { code, out } = await run(`
+    const ex = new Exporter({ exporter: { url: ${JSON.stringify(closed)} }, batch: { delayMs: 60000 } }, source(3));
+    ex.notify();
+    process.on('exit', () => console.log('stats', JSON.stringify(ex.stats())));
+  `);
+  const elapsed = performance.now() - t0;
+  assert.equal(code, 0, out);
+  assert.ok(elapsed < 8000, `exited after ${Math.round(elapsed)} ms (the retries' backoff alone is 31 s)`);
+  const stats = JSON.parse(out.split('stats ')[1]);
+  assert.equal(stats.failed, 3);
+  assert.ok(stats.requests >= 2, 'retried within the bound');
+  assert.match(out, /3 span\(s\) could not be exported/);
 });
 
 test('browser-like pagehide: a batch waiting to be retried is sent at once with keepalive, and only once', async () => {
