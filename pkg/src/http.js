@@ -24,14 +24,13 @@ const TRACE_CONTEXT_HEADERS = ['traceparent', 'tracestate'];
 // ---------------------------------------------------------------------------------
 // Propagation targets
 
-/** The page's origin in a browser (a document with a location), otherwise undefined. */
+/** The origin of the page or web worker the code runs in, otherwise undefined. */
 function pageOrigin() {
-  const g = globalThis;
   try {
-    if (typeof g.document === 'object' && g.document !== null && typeof g.location?.origin === 'string') {
-      const o = g.location.origin;
-      return o && o !== 'null' ? o : undefined;
-    }
+    // A page's location, or a web worker's (WorkerLocation, the script's origin); Node
+    // and Cloudflare Workers have none.
+    const o = globalThis.location?.origin;
+    return typeof o === 'string' && o && o !== 'null' ? o : undefined;
   } catch {
     // a cross-origin or detached location: no page origin
   }

@@ -6,7 +6,8 @@ import type { Logger, Span } from './span.cjs';
  * - a string: an absolute `http:`/`https:` origin (`'https://api.example.com'`, port
  *   included when not the default), optionally with a path prefix matched at a
  *   segment boundary (`'https://example.com/api'` allows `/api` and `/api/x`, not
- *   `/apix`); the keyword `'same-origin'` is the page's origin (browsers only);
+ *   `/apix`); the keyword `'same-origin'` is the origin of the page or web worker
+ *   the code runs in (browsers only);
  * - a RegExp, tested against the full URL (anchor it: `/^https:\/\/api\.example\.com\//`);
  * - a function of the parsed `URL` returning `true` to allow (a throw means no).
  *
@@ -28,8 +29,8 @@ export type PropagationTarget = string | RegExp | ((url: URL) => boolean);
 /**
  * Where trace headers (`traceparent`, `tracestate`, `baggage`) may be sent:
  * `true` for everywhere (not recommended), `false` for nowhere, or one or more
- * {@link PropagationTarget}s. When not configured: the page's own origin in a
- * browser (`'same-origin'`) and nowhere on a server (Workers, Node).
+ * {@link PropagationTarget}s. When not configured: the page's (or web worker's) own
+ * origin in a browser (`'same-origin'`) and nowhere on a server (Workers, Node).
  *
  * A request to a destination that is not allowed carries none of the three headers,
  * even ones the caller copied in (a proxy forwarding `request.headers` does not leak

@@ -56,7 +56,8 @@ async function bodyOf(req) {
   return req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
 }
 
-test("the README's browser example: a relative exporter URL resolves against the page", async () => {
+for (const [where, query] of [['a page', ''], ['a module web worker', '?worker']]) {
+test(`the README's browser example in ${where}: a relative exporter URL resolves against the page, trace headers go to its origin`, async () => {
   const exported = [];
   const buys = [];
   const result = await runPage('export-page.js', async (req, res) => {
@@ -71,7 +72,7 @@ test("the README's browser example: a relative exporter URL resolves against the
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     return true;
-  });
+  }, 'result.html', query);
   assert.deepEqual(result.report, { exported: 2, dropped: 0, failed: 0, pending: 0 });
   // The same-origin request carried the client span's context.
   assert.equal(buys.length, 1);
@@ -87,7 +88,9 @@ test("the README's browser example: a relative exporter URL resolves against the
   const client = spans.find((s) => s.spanId === clientSpanId);
   assert.ok(client, 'the client span is the one whose id went out in traceparent');
   assert.equal(client.parentSpanId, result.spanId);
+  assert.match(client.attributes.find((a) => a.key === 'url.full')?.value.stringValue ?? '', /^http:\/\/127\.0\.0\.1:\d+\/api\/buy$/);
 });
+}
 
 test('under a <base href>, the exporter URL and span.fetch resolve against the base URL, as fetch does', async () => {
   const posts = [];
