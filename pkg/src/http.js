@@ -682,6 +682,40 @@ function userSpanName(name, request) {
  * `propagateTo` for `tracedFetch` from the handler (default: none); `route(request)`;
  * `ignore(request)` (default: CORS preflights are not traced).
  */
+/**
+ * `ctx` as the handler sees it: the same, except that what it gives `waitUntil` is
+ * also pushed to `background`, so the request's flush can wait for it.
+ */
+function trackingContext(ctx, background) {
+  return new Proxy(ctx, {
+    get(target, key) {
+      if (key === 'waitUntil') {
+        return (promise) => {
+          background.push(promise);
+          return target.waitUntil(promise);
+        };
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value; // host methods need their own `this`
+    },
+  });
+}
+
+/**
+ * Flushes what the request ended, then again each time the work it handed to
+ * `ctx.waitUntil` settles: spans that work ends after the response would otherwise
+ * wait for another request's flush, which an idle isolate may never see.
+ */
+async function flushAfter(logger, background) {
+  await logger.flush();
+  for (let seen = 0; seen < background.length;) {
+    const batch = background.slice(seen);
+    seen = background.length;
+    await Promise.allSettled(batch);
+    await logger.flush();
+  }
+}
+
 export function instrument(handler, config = {}) {
   const fetchHandler = typeof handler === 'function' ? handler : handler?.fetch;
   if (typeof fetchHandler !== 'function') throw new TypeError('instrument: pass a module Worker with a fetch handler');
@@ -722,16 +756,18 @@ export function instrument(handler, config = {}) {
       attributes: options.attributes,
     });
     requestSpans.set(request, span);
+    const background = [];
+    const canWait = ctx !== null && typeof ctx?.waitUntil === 'function';
     try {
-      const response = await fetchHandler.call(thisArg, request, env, ctx, span);
+      const response = await fetchHandler.call(thisArg, request, env, canWait ? trackingContext(ctx, background) : ctx, span);
       endServerSpan(span, response);
       return response;
     } catch (err) {
       endServerSpan(span, err);
       throw err;
     } finally {
-      const done = logger.flush();
-      if (ctx !== null && typeof ctx?.waitUntil === 'function') ctx.waitUntil(done);
+      const done = flushAfter(logger, background);
+      if (canWait) ctx.waitUntil(done);
     }
   }
 

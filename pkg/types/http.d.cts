@@ -393,8 +393,10 @@ export interface InstrumentConfig<Env = any> {
  * semantic-convention attributes) is passed to the handler as a fourth argument and
  * through {@link getRequestSpan}; the status code is recorded; a thrown exception is
  * recorded with the error status and rethrown; `logger.flush()` is handed to
- * `ctx.waitUntil`, so spans leave after the response. Other handlers (`scheduled`,
- * `queue`, …) are kept as they are.
+ * `ctx.waitUntil`, so spans leave after the response. Work the handler hands to
+ * `ctx.waitUntil` is waited for, and the spans it ends are flushed too (the handler's
+ * `ctx` passes it on as before). Other handlers (`scheduled`, `queue`, …) are kept as
+ * they are.
  *
  * It returns the Worker as the runtime calls it, `fetch(request, env, ctx)` (see
  * {@link InstrumentedWorker}), which fits `ExportedHandler<Env>` of `@cloudflare/workers-types`.

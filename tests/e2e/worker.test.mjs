@@ -116,6 +116,16 @@ test('a redirect from an allowed host to one that is not: the second hop gets no
   assert.deepEqual([hop.headers.traceparent, hop.headers.tracestate, hop.headers.baggage], [undefined, undefined, undefined]);
 });
 
+test("spans ended by the request's waitUntil work after the response are flushed by that request", { timeout: 20_000 }, async () => {
+  const traceId = 'c'.repeat(31) + '3';
+  const res = await fetch(new URL('/background', worker.url), { headers: { traceparent: `00-${traceId}-${CALLER}-01` } });
+  assert.equal(res.status, 202);
+  await res.arrayBuffer();
+  await receiver.waitFor(() => spansOf(traceId).length >= 2, 5_000, 'the server span and the background job');
+  const job = spansOf(traceId).find((s) => s.name === 'background job');
+  assert.equal(job.parentSpanId, spansOf(traceId).find((s) => s.kind === 'server').spanId);
+});
+
 test('a Worker that throws still exports its span, with the error status and the exception', { timeout: 20_000 }, async () => {
   const traceId = 'a'.repeat(31) + '1';
   const res = await fetch(new URL('/throw', worker.url), { headers: { traceparent: `00-${traceId}-${CALLER}-01` } });
