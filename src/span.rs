@@ -677,9 +677,9 @@ pub struct SpanRecord {
     pub braintrust: BraintrustFields,
     /// The Braintrust parent, e.g. `project_id:<id>`, exported as `braintrust.parent`.
     pub braintrust_parent: Option<String>,
-    /// `attributes` may repeat a key, to be resolved at [`SpanRecord::end`] (see
-    /// [`SpanRecord::set_attribute`]).
-    attribute_repeats: bool,
+    /// How many of `attributes` had no repeated key when it was last known; those
+    /// past it may repeat one (see [`SpanRecord::set_attribute`]).
+    attributes_settled: usize,
 }
 
 /// A live span's attributes up to this many are kept unique as they are set.
@@ -708,7 +708,7 @@ impl SpanRecord {
             status: Status::default(),
             braintrust: BraintrustFields::default(),
             braintrust_parent: None,
-            attribute_repeats: false,
+            attributes_settled: 0,
         }
     }
 
@@ -760,15 +760,35 @@ impl SpanRecord {
 
     /// Sets one attribute (`span.setAttributes` calls this per key). A key set again
     /// keeps its place and takes the new value. A span's first attributes are kept
-    /// unique as they are set; past [`LINEAR_ATTRIBUTES`], a repeat is found when the
-    /// span ends ([`SpanRecord::end`]), in O(n log n) for all of them, where looking on
-    /// every set took seconds for 50,000 attributes.
+    /// unique as they are set; past [`LINEAR_ATTRIBUTES`], new ones are appended and
+    /// the repeats among them found all at once ([`SpanRecord::settle_attributes`]),
+    /// in O(n log n), whenever they have doubled the list and when the span ends.
+    /// Looking on every set took seconds for 50,000 attributes; settling on doubling
+    /// keeps a key set again and again (a streamed output) from piling up.
     pub fn set_attribute(&mut self, key: impl Into<String>, value: AttributeValue) {
-        if self.attributes.len() < LINEAR_ATTRIBUTES && !self.attribute_repeats {
+        let len = self.attributes.len();
+        if len < LINEAR_ATTRIBUTES && len == self.attributes_settled {
             set_attribute(&mut self.attributes, key, value);
+            self.attributes_settled = self.attributes.len();
         } else {
             self.attributes.push((key.into(), value));
-            self.attribute_repeats = true;
+            if len + 1 >= 2 * self.attributes_settled.max(LINEAR_ATTRIBUTES) {
+                self.settle_attributes();
+            }
+        }
+    }
+
+    /// Resolves repeated attribute keys now: each keeps its first place and its last
+    /// value. [`SpanRecord::end`] and the export queue do it, so an encoder never sees
+    /// a repeat.
+    pub fn settle_attributes(&mut self) {
+        if self.attributes.len() != self.attributes_settled {
+            let attributes = &self.attributes;
+            let fate = keep_first_place_last_value(attributes.len(), &|at| {
+                attributes.get(at as usize).map_or("", |(k, _)| k.as_str())
+            });
+            apply_fate(&mut self.attributes, &fate);
+            self.attributes_settled = self.attributes.len();
         }
     }
 
@@ -806,15 +826,9 @@ impl SpanRecord {
     /// Ends the span at `end_time_unix_nano` (clamped to the start time). Only the
     /// first call counts; returns whether this call ended it.
     pub fn end(&mut self, end_time_unix_nano: u64) -> bool {
+        self.settle_attributes();
         if self.end_time_unix_nano != 0 {
             return false;
-        }
-        if core::mem::take(&mut self.attribute_repeats) {
-            let attributes = &self.attributes;
-            let fate = keep_first_place_last_value(attributes.len(), &|at| {
-                attributes.get(at as usize).map_or("", |(k, _)| k.as_str())
-            });
-            apply_fate(&mut self.attributes, &fate);
         }
         self.end_time_unix_nano = end_time_unix_nano.max(self.start_time_unix_nano);
         true
@@ -964,6 +978,21 @@ mod tests {
             assert!(s.end(5));
             assert_eq!(s.attributes, reference, "round {round}: {count} sets of {alphabet} keys");
         }
+    }
+
+    #[test]
+    fn an_attribute_set_again_and_again_never_piles_up() {
+        let mut s = span();
+        for i in 0..20 {
+            s.set_attribute(format!("k{i}"), AttributeValue::Int(i));
+        }
+        for chunk in 0..10_000 {
+            s.set_attribute("output", AttributeValue::Int(chunk));
+            assert!(s.attributes.len() <= 2 * 21, "{} held for 21 keys", s.attributes.len());
+        }
+        s.settle_attributes();
+        assert_eq!(s.attributes.len(), 21);
+        assert_eq!(s.attributes.last(), Some(&("output".to_owned(), AttributeValue::Int(9_999))));
     }
 
     #[test]

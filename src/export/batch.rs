@@ -135,7 +135,8 @@ impl BatchQueue {
 
     /// Appends `span`; when the queue is full, or the span would take it past its
     /// bytes, drops it instead, counts it and returns `false`.
-    pub fn push(&mut self, span: SpanRecord) -> bool {
+    pub fn push(&mut self, mut span: SpanRecord) -> bool {
+        span.settle_attributes(); // done at `end`; a record that skipped it is settled here
         let weight = span.weight();
         if self.items.len() >= self.capacity || weight > self.max_bytes - self.bytes.min(self.max_bytes) {
             self.dropped = self.dropped.saturating_add(1);
