@@ -67,6 +67,26 @@ unsafe fn header(block: usize) -> (*mut usize, *mut usize) {
     (block as *mut usize, (block + WORD) as *mut usize)
 }
 
+/// Takes the first `pages` of the free block `block` (of `size` pages); returns what
+/// its list link must now point to: the free rest, or the block's successor.
+///
+/// # Safety
+/// `block` is on the free list, with at least `pages` pages.
+unsafe fn split(block: usize, size: usize, pages: usize) -> usize {
+    // SAFETY: per the contract; the rest starts inside the block, page-aligned.
+    unsafe {
+        let next = *header(block).0;
+        if size == pages {
+            return next;
+        }
+        let rest = block + pages * PAGE;
+        let (link, count) = header(rest);
+        *link = next;
+        *count = size - pages;
+        rest
+    }
+}
+
 impl<G: FnMut(usize) -> Option<usize>> Heap<G> {
     pub const fn new(grow: G) -> Self {
         Heap { grow, free: [0; CLASSES], bump: 0, bump_end: 0, large: 0 }
@@ -155,33 +175,13 @@ impl<G: FnMut(usize) -> Option<usize>> Heap<G> {
                 link = header(block).0;
             }
             if let Some((link, block, size)) = best {
-                *link = self.split(block, size, pages);
+                *link = split(block, size, pages);
                 return block as *mut u8;
             }
         }
         match (self.grow)(pages) {
             Some(old_end) => old_end as *mut u8,
             None => core::ptr::null_mut(),
-        }
-    }
-
-    /// Takes the first `pages` of the free block `block` (of `size` pages); returns what
-    /// its list link must now point to: the free rest, or the block's successor.
-    ///
-    /// # Safety
-    /// `block` is on the free list, with at least `pages` pages.
-    unsafe fn split(&mut self, block: usize, size: usize, pages: usize) -> usize {
-        // SAFETY: per the contract; the rest starts inside the block, page-aligned.
-        unsafe {
-            let next = *header(block).0;
-            if size == pages {
-                return next;
-            }
-            let rest = block + pages * PAGE;
-            let (link, count) = header(rest);
-            *link = next;
-            *count = size - pages;
-            rest
         }
     }
 
@@ -230,7 +230,7 @@ impl<G: FnMut(usize) -> Option<usize>> Heap<G> {
             if *link == end {
                 let size = *header(end).1;
                 if size >= need {
-                    *link = self.split(end, size, need);
+                    *link = split(end, size, need);
                     return true;
                 }
                 return false;
@@ -303,7 +303,14 @@ mod global {
     /// `memory.grow` on memory 0: the old end in bytes, or `None` when refused.
     type Grow = fn(usize) -> Option<usize>;
 
+    /// Memory stops a page short of 4 GiB: a block's end address must fit a `usize`
+    /// (the free list would read one ending at 2^32 as its terminator, 0).
+    const MAX_PAGES: usize = (1 << 16) - 1;
+
     fn grow(pages: usize) -> Option<usize> {
+        if core::arch::wasm32::memory_size(0).saturating_add(pages) > MAX_PAGES {
+            return None;
+        }
         let old = core::arch::wasm32::memory_grow(0, pages);
         (old != usize::MAX).then(|| old * PAGE)
     }
