@@ -568,12 +568,12 @@ export default class Exporter {
           // wakes this wait early (see _flushKeepalive); that sender accounts for it.
           await new Promise((resolve) => {
             const timer = setTimeout(resolve, wait);
-            batch.wake = () => {
+            sender.wake = () => {
               clearTimeout(timer);
               resolve();
             };
           });
-          batch.wake = undefined;
+          sender.wake = undefined;
           if (batch.sender !== sender) break;
         }
       } finally {
@@ -649,10 +649,13 @@ export default class Exporter {
   _flushKeepalive() {
     if (!this.enabled || this._closed) return;
     const waiting = this._orphans.splice(0);
+    // Only the batch's current sender can be waiting for it: a stalled loop's wait
+    // (its batch since re-sent by another) is not.
     const current = this._sending;
-    if (current?.wake !== undefined && this._open.has(current.seq)) {
+    const wake = current?.sender?.wake;
+    if (wake !== undefined && this._open.has(current.seq)) {
       waiting.unshift(current);
-      current.wake();
+      wake();
     }
     for (const batch of waiting) this._send(batch, true); // never rejects
     for (let guard = 0; guard < 1000 && this._source.queued() > 0; guard++) {
@@ -691,6 +694,7 @@ export default class Exporter {
           if (e._source.queued() > 0 && e._pump === undefined) {
             e._exitBy = Date.now() + EXIT_FLUSH_MS;
             e._kick();
+            if (e._pump === undefined) e._exitBy = Infinity; // nothing started
           }
         });
       });

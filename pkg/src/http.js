@@ -309,7 +309,8 @@ function followsItself(input, init, request) {
   if (!READABLE_REDIRECTS) return false;
   const mode = init?.redirect ?? (request ? input.redirect : undefined) ?? 'follow';
   if (mode !== 'follow') return false;
-  if (request && input.body !== null && input.body !== undefined && !(init && 'body' in init)) return false;
+  // fetch sends a Request's own body unless init gives one; a stream cannot go twice.
+  if (request && input.body !== null && input.body !== undefined && (init?.body === undefined || init.body === null)) return false;
   return resendable(init?.body);
 }
 
@@ -332,7 +333,11 @@ async function fetchFollowing(doFetch, input, init, headers, hop) {
   let [target, options] = withHeaders(input, init, headers);
   options = { ...options, redirect: 'manual' };
   let url = requestUrl(input);
-  let method = String(init?.method ?? (request ? input.method : 'GET')).toUpperCase();
+  // A Request's other options (Workers' `cf`, `keepalive`, `credentials`, …) go on
+  // through each hop's Request; a plain init's through its spread.
+  const base = request ? input : isRequest(init) ? init : undefined;
+  const rest = base === undefined ? init : undefined;
+  let method = String(init?.method ?? (request ? input.method : 'GET'));
   let body = init?.body;
   const signal = init?.signal ?? (request ? input.signal : undefined);
   for (let redirects = 0; ; redirects++) {
@@ -342,7 +347,9 @@ async function fetchFollowing(doFetch, input, init, headers, hop) {
       if (redirects > 0) {
         try {
           Object.defineProperty(response, 'redirected', { value: true });
-          Object.defineProperty(response, 'url', { value: url.href });
+          const final = new URL(url);
+          final.hash = ''; // a response's URL has no fragment
+          Object.defineProperty(response, 'url', { value: final.href });
         } catch {
           // A runtime whose Response does not take them: the response is still right.
         }
@@ -364,8 +371,10 @@ async function fetchFollowing(doFetch, input, init, headers, hop) {
     if (next.protocol !== 'http:' && next.protocol !== 'https:') {
       throw failed(`a redirect to a ${next.protocol} URL`);
     }
+    if (next.hash === '' && url.hash !== '') next.hash = url.hash; // a Location without a fragment keeps ours
     const status = response.status;
-    if (((status === 301 || status === 302) && method === 'POST') || (status === 303 && method !== 'GET' && method !== 'HEAD')) {
+    const upper = method.toUpperCase();
+    if (((status === 301 || status === 302) && upper === 'POST') || (status === 303 && upper !== 'GET' && upper !== 'HEAD')) {
       method = 'GET';
       body = undefined;
       for (const name of BODY_HEADERS) headers.delete(name);
@@ -373,8 +382,8 @@ async function fetchFollowing(doFetch, input, init, headers, hop) {
     if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name);
     hop(next, headers);
     url = next;
-    target = next.href;
-    options = { ...(request ? undefined : init), method, headers, body, redirect: 'manual', signal };
+    target = base === undefined ? next.href : new Request(next.href, base);
+    options = { ...rest, method, headers, body, redirect: 'manual', signal };
   }
 }
 
@@ -687,17 +696,20 @@ function userSpanName(name, request) {
  * also pushed to `background`, so the request's flush can wait for it.
  */
 function trackingContext(ctx, background) {
-  return new Proxy(ctx, {
-    get(target, key) {
+  // The proxy's target is a stand-in, so that its rules never bind what `get` answers
+  // (a frozen ctx, as tests make, would otherwise forbid the wrapped waitUntil).
+  return new Proxy(Object.create(Object.getPrototypeOf(ctx)), {
+    get(_, key) {
       if (key === 'waitUntil') {
         return (promise) => {
           background.push(promise);
-          return target.waitUntil(promise);
+          return ctx.waitUntil(promise);
         };
       }
-      const value = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value; // host methods need their own `this`
+      const value = Reflect.get(ctx, key, ctx);
+      return typeof value === 'function' ? value.bind(ctx) : value; // host methods need their own `this`
     },
+    has: (_, key) => key in ctx,
   });
 }
 

@@ -149,6 +149,29 @@ test('tracedFetch records a 4xx answer and a network error on the client span', 
   }
 });
 
+test('instrument: a frozen ctx (as tests make) still works, and spans ended by its waitUntil work are flushed', { timeout: 20_000 }, async () => {
+  const receiver = await startReceiver();
+  const logger = sw.initLogger({ serviceName: 'instrumented', exporter: { url: receiver.url }, batch: { delayMs: 60_000 }, setCurrent: false });
+  try {
+    const handed = [];
+    const ctx = Object.freeze({ waitUntil: (p) => void handed.push(p), passThroughOnException() {} });
+    const worker = sw.instrument({
+      fetch(request, env, c, span) {
+        c.passThroughOnException();
+        c.waitUntil(new Promise((r) => setTimeout(r, 50)).then(() => span.startSpan({ name: 'later' }).end()));
+        return new Response('ok');
+      },
+    }, { logger });
+    const res = await worker.fetch(new Request('https://app.example.com/x'), {}, ctx);
+    assert.equal(await res.text(), 'ok');
+    assert.equal(handed.length, 2, "the handler's promise and the flush");
+    await Promise.all(handed);
+    assert.deepEqual(receiver.spans.map((s) => s.name).sort(), ['GET', 'later']);
+  } finally {
+    await receiver.close();
+  }
+});
+
 test('instrument: a name function that throws or gives no string falls back to the default name, never failing the request', { timeout: 20_000 }, async () => {
   const receiver = await startReceiver();
   const logger = sw.initLogger({ serviceName: 'instrumented', exporter: { url: receiver.url }, setCurrent: false });

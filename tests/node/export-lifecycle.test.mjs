@@ -130,6 +130,41 @@ test('browser-like pagehide: a batch waiting to be retried is sent at once with 
   }
 });
 
+test('browser-like pagehide after a stalled send loop: the batch its replacement is sending is not sent again', async () => {
+  const rx = await startReceiver();
+  rx.script(503, 'hang');
+  try {
+    const { code, out } = await run(`
+      const calls = [];
+      const realFetch = globalThis.fetch;
+      globalThis.fetch = (url, init) => { calls.push({ keepalive: init.keepalive === true }); return realFetch(url, init); };
+      const target = new EventTarget();
+      globalThis.addEventListener = target.addEventListener.bind(target);
+      globalThis.dispatchEvent = target.dispatchEvent.bind(target);
+      globalThis.document = { visibilityState: 'visible' };
+      const ex = new Exporter({ exporter: { url: ${JSON.stringify(rx.url)} },
+        batch: { delayMs: 0, initialBackoffMs: 60000, maxBackoffMs: 60000 } }, source(3));
+      ex.notify();
+      while (ex.stats().retries === 0) await new Promise((r) => setTimeout(r, 10)); // 503: a minute's backoff
+      // The loop's step is long past (as when a Worker's request context ends): a flush
+      // replaces the loop, and the new one sends the batch again (the receiver hangs).
+      const realNow = Date.now;
+      Date.now = () => realNow() + 10 * 60000;
+      ex.flush({ timeoutMs: 200 });
+      while (calls.length < 2) await new Promise((r) => setTimeout(r, 10));
+      globalThis.dispatchEvent(new Event('pagehide'));
+      await new Promise((r) => setTimeout(r, 200));
+      console.log('RESULT', JSON.stringify({ calls }));
+      process.exit(0);
+    `);
+    assert.equal(code, 0, out);
+    const { calls } = JSON.parse(out.split('RESULT ')[1]);
+    assert.deepEqual(calls, [{ keepalive: false }, { keepalive: false }], 'the batch in flight is not sent a third time');
+  } finally {
+    await rx.close();
+  }
+});
+
 test('browser-like pagehide: every queued span is sent at once with keepalive, within the 64 KiB budget', async () => {
   const rx = await startReceiver();
   try {

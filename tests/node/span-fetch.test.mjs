@@ -203,3 +203,48 @@ test('tracedFetch without a span: the caller\'s own trace headers do not follow 
     await third.close();
   }
 });
+
+/**
+ * A fetch that answers from `answers` (path → { status, location }, else 200) and
+ * records what each call was given: the URL, the Request (if one), the init.
+ */
+function scriptedFetch(answers) {
+  const calls = [];
+  const fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    calls.push({ url: url.href, request: input instanceof Request ? input : undefined, init });
+    const a = answers[url.pathname];
+    return a === undefined ? new Response('ok') : new Response('moved', { status: a.status, headers: { location: a.location } });
+  };
+  return { fetch, calls };
+}
+
+test('tracedFetch redirect hops keep what fetch keeps: a Request\'s options, the method as written, the fragment', async () => {
+  const origin = 'http://api.test';
+  const logger = initLogger({ projectId: 'p1', exporter: false, setCurrent: false });
+  const span = logger.startSpan({ name: 'parent' });
+  const options = (fetch) => ({ fetch, propagateTo: [origin] });
+  try {
+    // A Request as input: its options (keepalive here; Workers' cf likewise) go on to the next hop.
+    let s = scriptedFetch({ '/a': { status: 302, location: '/b' } });
+    await tracedFetch(span, new Request(`${origin}/a`, { keepalive: true }), undefined, options(s.fetch));
+    assert.equal(s.calls.length, 2);
+    assert.equal(s.calls[1].request?.keepalive, true, "the Request's options on the second hop");
+    assert.equal(s.calls[1].request?.url, `${origin}/b`);
+    // A method fetch does not normalize stays as written (307 keeps it).
+    s = scriptedFetch({ '/a': { status: 307, location: '/b' } });
+    await tracedFetch(span, `${origin}/a`, { method: 'patch', body: 'x' }, options(s.fetch));
+    assert.deepEqual(s.calls.map((c) => [c.init.method, c.init.body]), [['patch', 'x'], ['patch', 'x']]);
+    // A Location without a fragment keeps the request's; the response's URL has none.
+    s = scriptedFetch({ '/a': { status: 301, location: '/b' }, '/b': { status: 302, location: '/c#there' } });
+    const res = await tracedFetch(span, `${origin}/a#top`, undefined, options(s.fetch));
+    assert.deepEqual(s.calls.map((c) => c.url), [`${origin}/a#top`, `${origin}/b#top`, `${origin}/c#there`]);
+    assert.equal(res.url, `${origin}/c`);
+    // A Request whose body fetch would send (init gives none) cannot be sent twice: fetch follows.
+    s = scriptedFetch({});
+    await tracedFetch(span, new Request(`${origin}/a`, { method: 'POST', body: 'payload' }), { body: undefined }, options(s.fetch));
+    assert.notEqual(s.calls[0].init?.redirect, 'manual');
+  } finally {
+    span.end();
+  }
+});
