@@ -22,7 +22,7 @@ export async function usage(request: Request): Promise<Response> {
     sampleRate: 0.5,
     exporter: { url: 'http://127.0.0.1:4318/v1/traces', headers: { 'x-a': 'b' }, protocol: 'protobuf', compression: 'gzip' },
     apiKey: 'sk-test',
-    batch: { maxQueueSize: 100, maxBatchSize: 10, delayMs: 0, timeoutMs: 1000, maxRetries: 1 },
+    batch: { maxQueueSize: 100, maxQueueBytes: 8 << 20, maxBatchSize: 10, maxBatchBytes: 1 << 20, delayMs: 0, timeoutMs: 1000, maxRetries: 1 },
     setCurrent: true,
   };
   const logger: Logger = initLogger(options);
@@ -82,6 +82,8 @@ export const bad1 = (sp: Span) => sp.log('text');
 export const bad2 = (sp: Span) => sp.setStatus({ code: 'fine' });
 // @ts-expect-error: sampleRate is a number
 export const bad3 = () => initLogger({ sampleRate: 'all' });
+// @ts-expect-error: a byte bound is a number
+export const badBytes = () => initLogger({ batch: { maxQueueBytes: '32MB' } });
 // @ts-expect-error: protocol is json or protobuf
 export const bad4 = () => initLogger({ exporter: { protocol: 'xml' } });
 // @ts-expect-error: a span's children take no parent
