@@ -101,11 +101,9 @@ mod tests {
             9007199254740993.0,
             72057594037927936.0,
         ];
-        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..100_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = next();
             // Uniform in [0, 2^56), the sampler's range, and small values with fractions.
             cases.push((x >> 8) as f64 * (1.0 / (1u64 << 56) as f64) * 72057594037927936.0);
             cases.push((x >> 11) as f64 / 1024.0 / 1024.0);

@@ -366,23 +366,13 @@ mod tests {
         })
     }
 
-    /// xorshift: a fixed, repeatable stream.
-    fn rng(mut x: u64) -> impl FnMut() -> u64 {
-        move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        }
-    }
-
     #[test]
     fn random_workload_aligned_disjoint_contents_kept_and_memory_reused() {
         let mut memory = fake(512);
         let base = memory.base;
         let end_ptr: *const usize = &memory.end;
         let mut h = heap(&mut memory);
-        let mut next = rng(7);
+        let mut next = crate::test_rng::xorshift(7);
         let mut live: Vec<(usize, Layout, u8)> = Vec::new();
         let mut high = 0;
         for round in 0..2 {

@@ -1218,13 +1218,7 @@ mod tests {
         // The reference is `JsonObject::insert`, one entry at a time. Sizes run past
         // LINEAR_DEDUPE_MAX so both ways of finding repeats are checked, with key
         // alphabets from "all the same" to "all different".
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15);
         for len in (0..=40).chain([63, 64, 65, 200, 1000]) {
             for distinct in [1, 2, 3, 17, 1000] {
                 let mut builder = ObjectBuilder::default();

@@ -51,6 +51,8 @@ pub mod w3c;
 #[cfg(target_arch = "wasm32")]
 mod js;
 mod prelude;
+#[cfg(test)]
+mod test_rng;
 #[cfg(all(target_arch = "wasm32", not(feature = "std")))]
 mod trap;
 

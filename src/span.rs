@@ -948,19 +948,9 @@ mod tests {
         assert_eq!(s.attributes, vec![("a".into(), "x".into()), ("b".into(), true.into())]);
     }
 
-    /// xorshift: a fixed, repeatable stream.
-    fn rng(mut x: u64) -> impl FnMut() -> u64 {
-        move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        }
-    }
-
     #[test]
     fn many_attributes_resolve_repeats_at_end_as_setting_one_by_one_would() {
-        let mut next = rng(0x5eed);
+        let mut next = crate::test_rng::xorshift(0x5eed);
         for round in 0..200 {
             let (count, alphabet) = (1 + (next() % 300) as usize, 1 + next() % 120);
             let mut s = span();
@@ -1011,7 +1001,7 @@ mod tests {
                 }
             }
         }
-        let mut next = rng(0xfeed);
+        let mut next = crate::test_rng::xorshift(0xfeed);
         let object = |next: &mut dyn FnMut() -> u64, keys: u64, depth: u32| -> JsonObject {
             let n = next() % 60;
             (0..n)

@@ -20,6 +20,19 @@ const PRELUDE = `
 import 'spanwire';
 const { default: Exporter } = await import(${JSON.stringify(EXPORTER)});
 process.on('unhandledRejection', (e) => { console.error('UNHANDLED', e); process.exitCode = 9; });
+// A browser-like global (events on globalThis, a document) whose fetch calls are
+// recorded by \`record(init)\`; returns the records.
+function browserLike(record = (init) => ({ keepalive: init.keepalive === true })) {
+  const calls = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (url, init) => { calls.push(record(init)); return realFetch(url, init); };
+  const target = new EventTarget();
+  globalThis.addEventListener = target.addEventListener.bind(target);
+  globalThis.removeEventListener = target.removeEventListener.bind(target);
+  globalThis.dispatchEvent = target.dispatchEvent.bind(target);
+  globalThis.document = { visibilityState: 'visible' };
+  return calls;
+}
 function source(n, perSpanPad = 0) {
   const q = Array.from({ length: n }, (_, i) => (i + 1).toString(16).padStart(16, '0'));
   return {
@@ -100,13 +113,7 @@ test('browser-like pagehide: a batch waiting to be retried is sent at once with 
   rx.script(503);
   try {
     const { code, out } = await run(`
-      const calls = [];
-      const realFetch = globalThis.fetch;
-      globalThis.fetch = (url, init) => { calls.push({ keepalive: init.keepalive === true }); return realFetch(url, init); };
-      const target = new EventTarget();
-      globalThis.addEventListener = target.addEventListener.bind(target);
-      globalThis.dispatchEvent = target.dispatchEvent.bind(target);
-      globalThis.document = { visibilityState: 'visible' };
+      const calls = browserLike();
       const ex = new Exporter({ exporter: { url: ${JSON.stringify(rx.url)} },
         batch: { delayMs: 0, initialBackoffMs: 60000, maxBackoffMs: 60000 } }, source(5));
       ex.notify();
@@ -135,13 +142,7 @@ test('browser-like pagehide after a stalled send loop: the batch its replacement
   rx.script(503, 'hang');
   try {
     const { code, out } = await run(`
-      const calls = [];
-      const realFetch = globalThis.fetch;
-      globalThis.fetch = (url, init) => { calls.push({ keepalive: init.keepalive === true }); return realFetch(url, init); };
-      const target = new EventTarget();
-      globalThis.addEventListener = target.addEventListener.bind(target);
-      globalThis.dispatchEvent = target.dispatchEvent.bind(target);
-      globalThis.document = { visibilityState: 'visible' };
+      const calls = browserLike();
       const ex = new Exporter({ exporter: { url: ${JSON.stringify(rx.url)} },
         batch: { delayMs: 0, initialBackoffMs: 60000, maxBackoffMs: 60000 } }, source(3));
       ex.notify();
@@ -169,14 +170,7 @@ test('browser-like pagehide: every queued span is sent at once with keepalive, w
   const rx = await startReceiver();
   try {
     const { code, out } = await run(`
-      const calls = [];
-      const realFetch = globalThis.fetch;
-      globalThis.fetch = (url, init) => { calls.push({ keepalive: init.keepalive === true, bytes: init.body.byteLength }); return realFetch(url, init); };
-      const target = new EventTarget();
-      globalThis.addEventListener = target.addEventListener.bind(target);
-      globalThis.removeEventListener = target.removeEventListener.bind(target);
-      globalThis.dispatchEvent = target.dispatchEvent.bind(target);
-      globalThis.document = { visibilityState: 'visible' };
+      const calls = browserLike((init) => ({ keepalive: init.keepalive === true, bytes: init.body.byteLength }));
       const ex = new Exporter({ exporter: { url: ${JSON.stringify(rx.url)} }, batch: { delayMs: 60000, maxBatchSize: 512 } }, source(300, 400));
       ex.notify();
       globalThis.dispatchEvent(new Event('pagehide'));
