@@ -760,7 +760,7 @@ impl SpanRecord {
 
     /// Sets one attribute (`span.setAttributes` calls this per key). A key set again
     /// keeps its place and takes the new value. A span's first attributes are kept
-    /// unique as they are set; past [`LINEAR_ATTRIBUTES`], new ones are appended and
+    /// unique as they are set; past 16, new ones are appended and
     /// the repeats among them found all at once ([`SpanRecord::settle_attributes`]),
     /// in O(n log n), whenever they have doubled the list and when the span ends.
     /// Looking on every set took seconds for 50,000 attributes; settling on doubling
