@@ -17,7 +17,8 @@ use spanwire::otlp::Encoding;
 use spanwire::recorder::{LoggerConfig, Parent, Recorder, Snapshot};
 use spanwire::slug::SpanComponents;
 use spanwire::span::{
-    attribute_from_json, attributes_from_json, tags_from_json, BraintrustFields, JsonText, SpanKind, StatusCode,
+    attribute_from_json, attributes_from_json, tags_from_json, AttributeValue, BraintrustFields, JsonText, SpanKind,
+    StatusCode,
 };
 use spanwire::w3c::BraintrustParent;
 
@@ -77,6 +78,14 @@ fn check_batch(body: &[u8], count: usize, content_type: &str) {
             .map(|s| s["spans"].as_array().map_or(0, Vec::len))
             .sum();
         assert_eq!(spans, count, "spans in the JSON batch");
+        // Each span's attribute keys are unique (set again, a key keeps one entry).
+        let all = value["resourceSpans"][0]["scopeSpans"][0]["spans"].as_array().cloned().unwrap_or_default();
+        for span in &all {
+            let keys: Vec<&str> =
+                span["attributes"].as_array().into_iter().flatten().filter_map(|kv| kv["key"].as_str()).collect();
+            let unique: std::collections::HashSet<&str> = keys.iter().copied().collect();
+            assert_eq!(unique.len(), keys.len(), "repeated attribute keys: {keys:?}");
+        }
     } else {
         let mut seen = wire::Seen::default();
         wire::walk(body, wire::Msg::Request, &mut seen).expect("protobuf batch walks");
@@ -162,6 +171,14 @@ fuzz_target!(|data: &[u8]| {
                     (r.record_mut(h), JsonValue::parse(&value).ok().and_then(attribute_from_json))
                 {
                     record.set_attribute(key, value);
+                }
+                // Then up to 63 more, keys from a small alphabet: past 16 attributes a
+                // span settles repeated keys in bulk, which the batch check then sees.
+                let more = p.byte() % 64;
+                if let Ok(record) = r.record_mut(h) {
+                    for i in 0..more {
+                        record.set_attribute(format!("k{}", p.byte() % 24), AttributeValue::Int(i64::from(i)));
+                    }
                 }
             }
             4 => {
