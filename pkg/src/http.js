@@ -679,19 +679,6 @@ function userSpanName(name, request) {
 }
 
 /**
- * Wraps a module Worker (`{ fetch(request, env, ctx) }`, or the fetch function
- * itself): each request runs in a server span (a child of the inbound `traceparent`),
- * the span is passed to the handler as a fourth argument and through
- * `getRequestSpan(request)`, an exception is recorded with the error status (and
- * rethrown), the status code is recorded, and `logger.flush()` is handed to
- * `ctx.waitUntil` so spans are exported after the response is sent.
- *
- * `config` (or `(env) => config`, called once per isolate on the first request):
- * `logger` (a Logger, or `(env) => Logger`), or the `initLogger` options to create one;
- * `propagateTo` for `tracedFetch` from the handler (default: none); `route(request)`;
- * `ignore(request)` (default: CORS preflights are not traced).
- */
-/**
  * `ctx` as the handler sees it: the same, except that what it gives `waitUntil` is
  * also pushed to `background`, so the request's flush can wait for it.
  */
@@ -728,6 +715,20 @@ async function flushAfter(logger, background) {
   }
 }
 
+/**
+ * Wraps a module Worker (`{ fetch(request, env, ctx) }`, or the fetch function
+ * itself): each request runs in a server span (a child of the inbound `traceparent`),
+ * the span is passed to the handler as a fourth argument and through
+ * `getRequestSpan(request)`, an exception is recorded with the error status (and
+ * rethrown), the status code is recorded, and `logger.flush()` is handed to
+ * `ctx.waitUntil` so spans are exported after the response is sent (and again once
+ * the work the handler handed to `ctx.waitUntil` settles).
+ *
+ * `config` (or `(env) => config`, called once per isolate on the first request):
+ * `logger` (a Logger, or `(env) => Logger`), or the `initLogger` options to create one;
+ * `propagateTo` for `tracedFetch` from the handler (default: none); `route(request)`;
+ * `ignore(request)` (default: CORS preflights are not traced).
+ */
 export function instrument(handler, config = {}) {
   const fetchHandler = typeof handler === 'function' ? handler : handler?.fetch;
   if (typeof fetchHandler !== 'function') throw new TypeError('instrument: pass a module Worker with a fetch handler');
