@@ -243,7 +243,7 @@ pub(crate) fn keep_first_place_last_value<'a>(n: usize, key: &dyn Fn(u32) -> &'a
 }
 
 /// A fate of [`keep_first_place_last_value`]: the entry goes.
-const GONE: u32 = u32::MAX;
+pub(crate) const GONE: u32 = u32::MAX;
 
 /// Applies [`keep_first_place_last_value`]'s `fate` to `entries`, keeping their order.
 pub(crate) fn apply_fate<V>(entries: &mut Vec<(String, V)>, fate: &[u32]) {

@@ -58,7 +58,7 @@
 use crate::prelude::*;
 use core::fmt;
 
-use crate::json::{apply_fate, keep_first_place_last_value, JsonError, JsonObject, JsonValue};
+use crate::json::{apply_fate, keep_first_place_last_value, JsonError, JsonObject, JsonValue, GONE};
 use crate::message::{display_message, message, Message};
 
 use crate::ids::{SpanId, TraceId};
@@ -522,13 +522,17 @@ impl BraintrustFields {
         merge_json(&mut self.scores, update.scores);
         merge_json(&mut self.span_attributes, update.span_attributes);
         if let Some(new_tags) = update.tags {
-            // The union, in first-seen order, without repeats (within the update too).
+            // The union, in first-seen order, without repeats (within the update too):
+            // each tag's first place is kept, found by a sort in O(n log n).
             let tags = self.tags.get_or_insert_with(Vec::new);
-            for tag in new_tags {
-                if !tags.contains(&tag) {
-                    tags.push(tag);
-                }
-            }
+            tags.extend(new_tags);
+            let fate = keep_first_place_last_value(tags.len(), &|at| tags.get(at as usize).map_or("", String::as_str));
+            let mut at = 0;
+            tags.retain(|_| {
+                let kept = fate.get(at).is_some_and(|&f| f != GONE);
+                at += 1;
+                kept
+            });
         }
     }
 }
@@ -967,6 +971,28 @@ mod tests {
             }
             assert!(s.end(5));
             assert_eq!(s.attributes, reference, "round {round}: {count} sets of {alphabet} keys");
+        }
+    }
+
+    #[test]
+    fn tags_merge_as_a_union_in_first_seen_order() {
+        let mut next = crate::test_rng::xorshift(0x7a95);
+        for round in 0..200 {
+            let alphabet = 1 + next() % 60;
+            let draw = |next: &mut dyn FnMut() -> u64| -> Vec<String> {
+                (0..next() % 80).map(|_| format!("t{}", next() % alphabet)).collect()
+            };
+            let (first, second) = (draw(&mut next), draw(&mut next));
+            let mut fields = BraintrustFields::default();
+            fields.merge(BraintrustFields { tags: Some(first.clone()), ..Default::default() });
+            fields.merge(BraintrustFields { tags: Some(second.clone()), ..Default::default() });
+            let mut expected: Vec<String> = Vec::new();
+            for tag in first.into_iter().chain(second) {
+                if !expected.contains(&tag) {
+                    expected.push(tag);
+                }
+            }
+            assert_eq!(fields.tags, Some(expected), "round {round}");
         }
     }
 
