@@ -328,11 +328,9 @@ function failed(reason) {
  * otherwise; the response reads `redirected` and the final `url`. Each redirect's
  * body is discarded.
  */
-async function fetchFollowing(doFetch, input, init, headers, hop) {
-  const request = isRequest(input);
+async function fetchFollowing(doFetch, input, init, request, url, headers, hop) {
   let [target, options] = withHeaders(input, init, headers);
   options = { ...options, redirect: 'manual' };
-  let url = requestUrl(input);
   // A Request's other options (Workers' `cf`, `keepalive`, `credentials`, …) go on
   // through each hop's Request; a plain init's through its spread.
   const base = request ? input : isRequest(init) ? init : undefined;
@@ -343,7 +341,7 @@ async function fetchFollowing(doFetch, input, init, headers, hop) {
   for (let redirects = 0; ; redirects++) {
     const response = await doFetch.call(globalThis, target, options);
     const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
-    if (location === null || url === undefined) {
+    if (location === null) {
       if (redirects > 0) {
         try {
           Object.defineProperty(response, 'redirected', { value: true });
@@ -412,20 +410,21 @@ export async function tracedFetch(span, input, init, options = {}) {
   const allowed = url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:') && test(url);
 
   const headers = new Headers(init?.headers ?? (request ? input.headers : undefined));
-  const own = TRACE_HEADERS.map((name) => [name, headers.get(name)]).filter(([, value]) => value !== null);
+  // Each hop of a redirect is checked as the first was: `inject` writes the trace
+  // headers for an allowed origin, and another gets none. The caller's own trace
+  // headers, as given, are kept for that.
+  const follow = allowed && followsItself(input, init, request);
+  const own = follow ? TRACE_HEADERS.map((name) => [name, headers.get(name)]).filter(([, value]) => value !== null) : [];
   // Not allowed: none of the caller's trace headers go out. Allowed: ours replace its
   // traceparent and tracestate, and its baggage members are relayed with ours, as
   // `span.inject` relays a carrier's.
   for (const name of allowed ? TRACE_CONTEXT_HEADERS : TRACE_HEADERS) headers.delete(name);
 
-  // Each hop of a redirect is checked as the first was: `inject` writes the trace
-  // headers for an allowed origin, and another gets none.
-  const follow = allowed && followsItself(input, init, request);
   const send = (inject) => {
     if (!follow) return doFetch.call(globalThis, ...withHeaders(input, init, headers));
     inject(headers);
     const baggage = own.find(([name]) => name === 'baggage');
-    return fetchFollowing(doFetch, input, init, headers, (next, h) => {
+    return fetchFollowing(doFetch, input, init, request, url, headers, (next, h) => {
       for (const name of TRACE_HEADERS) h.delete(name);
       if (!test(next)) return;
       if (baggage !== undefined) h.set('baggage', baggage[1]); // the caller's, relayed again
