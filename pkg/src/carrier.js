@@ -19,7 +19,7 @@
 //
 // Reads never throw. Writes that the carrier rejects throw a TypeError naming the header.
 
-import { __relayBaggage } from './spanwire.js';
+import { __relayBaggage } from './instance.js';
 
 const TRACEPARENT = 'traceparent';
 const TRACESTATE = 'tracestate';

@@ -20,7 +20,7 @@
 // request is bounded by `timeoutMs` through an AbortController. Nothing here
 // rejects or throws asynchronously: every promise is settled with a report. The
 // API key never appears in an error, a warning or `stats()`.
-import { retryDelayMs } from './spanwire.js';
+import { retryDelayMs } from './instance.js';
 import { fetchBase } from './base-url.js';
 
 /** Braintrust's OTLP/HTTP traces endpoint, used when `apiKey` is given without `exporter.url`. */
@@ -413,6 +413,17 @@ export default class Exporter {
     if (ready.length === 0) return;
     this._waiters = this._waiters.filter((w) => w.target > low);
     for (const w of ready) w.resolve();
+  }
+
+  /**
+   * The WebAssembly module was restarted (instance.js): what was queued in it is gone,
+   * so no flush waits for it, and its drop counter starts again from zero.
+   */
+  _restarted() {
+    for (const w of this._waiters) if (w.target > this._taken) w.target = this._taken;
+    this._reportedDropped = 0;
+    this._note('the WebAssembly module trapped and was restarted; the spans queued in it were lost');
+    this._settle();
   }
 
   _checkDropped() {

@@ -6,7 +6,7 @@
 // step, about twice as fast as joining 16 two-character strings. No string crosses
 // the boundary. Nothing is drawn at import time (Cloudflare Workers forbid it): the
 // first id fills the first block.
-import { __idPoolBytes, __memory, __randomErrorMessage, __refillIdPool } from './spanwire.js';
+import { __idPoolBytes, __memory, __randomErrorMessage, __refillIdPool, onRestart } from './instance.js';
 
 const DIGITS = '0123456789abcdef';
 /** The character codes of a byte's two hex digits: HI[b] then LO[b]. */
@@ -19,6 +19,12 @@ for (let b = 0; b < 256; b++) {
 
 let pool = new Uint8Array(0); // view of the block; empty until the first id
 let pos = 0;                  // next unused byte in it
+
+// After a restart (instance.js) the next id fills a block in the new instance's memory.
+onRestart(() => {
+  pool = new Uint8Array(0);
+  pos = 0;
+});
 
 /**
  * Refills the block. Also taken when wasm memory grew, which detaches the view (its

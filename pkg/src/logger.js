@@ -21,8 +21,8 @@ import {
   take_slug_error, span_end, span_rename, span_discard, span_field, snapshot_field, span_flags,
   span_propagation, snapshot_propagation, span_export, snapshot_export,
   span_set_attributes, span_set_json, span_add_event, span_set_status,
-  span_log, slug_parse, slug_format,
-} from './spanwire.js';
+  span_log, slug_parse, slug_format, epoch, onRestart,
+} from './instance.js';
 import { injectContext, readBaggageTail } from './carrier.js';
 import { TraceContext } from './propagation.js';
 import { META_LEN, metaView, outText, outWords, writeAscii, writeParts, writeWords } from './wire.js';
@@ -84,8 +84,13 @@ function kindCode(kind) {
   throw new TypeError("kind must be 'internal', 'server', 'client', 'producer' or 'consumer'");
 }
 
+// Held: the span's [handle, epoch]. A handle from before a restart (instance.js) names
+// nothing in the new instance, or another span there, so it is not discarded.
 const registry = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry((h) => { try { span_discard(h); } catch { /* module gone */ } })
+  ? new FinalizationRegistry(([h, ep]) => {
+    if (ep !== epoch) return;
+    try { span_discard(h); } catch { /* module gone */ }
+  })
   : undefined;
 
 // A logger's wasm side (its config and export queue) is closed once its `_source` is
@@ -93,9 +98,49 @@ const registry = typeof FinalizationRegistry === 'function'
 // exporter, which a pending send timer, a request in flight or a flush keeps reachable
 // while spans wait to be sent. So queued spans are never dropped by this, and a logger
 // made per request (as Workers code does, to read `env`) does not grow the memory.
+// Until then its `WasmLogger` (below) is in `openLoggers`, so a restart can create it again.
+const openLoggers = new Set();
 const loggerRegistry = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry((id) => { try { logger_close(id); } catch { /* module gone */ } })
+  ? new FinalizationRegistry((wasmLogger) => {
+    openLoggers.delete(wasmLogger);
+    try { logger_close(wasmLogger.id); } catch { /* module gone */ }
+  })
   : undefined;
+
+/** A logger id no instance gives (u32::MAX): calls with it fail as "logger is closed". */
+const NO_LOGGER = 0xffffffff;
+
+/**
+ * A logger's side in wasm: its id there, and what created it (`logger_create`'s
+ * arguments), so that a restart (instance.js) creates it again in the new instance.
+ * What was queued in the old one is lost; its exporter is told, so no flush waits
+ * for those spans.
+ */
+class WasmLogger {
+  constructor(config) {
+    this.config = config;
+    this.id = logger_create(...config);
+    /** A WeakRef to the logger's exporter, set once it exists. */
+    this.exporter = undefined;
+  }
+
+  recreate() {
+    this.id = NO_LOGGER;
+    try {
+      this.id = logger_create(...this.config);
+    } finally {
+      this.exporter?.deref()?._restarted();
+    }
+  }
+}
+
+onRestart(() => {
+  for (const wasmLogger of openLoggers) {
+    try {
+      wasmLogger.recreate();
+    } catch { /* left closed: its calls fail as "logger is closed" */ }
+  }
+});
 
 // Spans begun in wasm are registered for finalization at the next microtask, and only
 // those not ended by then: most spans that begin end in the same turn (an inject, then
@@ -116,7 +161,7 @@ function registerSurvivors() {
   unregistered = [];
   for (const span of spans) {
     if (span._snap === undefined) {
-      registry.register(span, span._h, span);
+      registry.register(span, [span._h, span._ep], span);
       span._registered = true;
     }
   }
@@ -223,7 +268,12 @@ export class Span {
     this._logger = logger;
     /** @internal the recorder handle; -1 until the span is begun in wasm (`_handle`) */
     this._h = -1;
-    /** @internal what to begin from: undefined (a root), a Span, a context object */
+    /** @internal the instance epoch (instance.js) the handle belongs to; -1 until begun */
+    this._ep = -1;
+    /**
+     * @internal what to begin from: undefined (a root), a Span, a context object. Kept
+     * after the span begins: after a restart it begins again from it.
+     */
     this._parent = parent;
     this._kind = kind;
     this._startMs = startMs;
@@ -245,16 +295,25 @@ export class Span {
   /**
    * @internal The recorder handle, beginning the span in wasm on first use. A span
    * begun here may be collected unended, so the FinalizationRegistry frees it then.
+   * A span begun before a restart (instance.js) begins again here.
    */
   _handle() {
-    if (this._h === -1) this._begin(true);
+    if (this._ep !== epoch) this._begin(true);
     return this._h;
   }
 
-  /** @internal Begins the span in wasm: its ids are drawn now, its start time is the one taken at startSpan. */
+  /**
+   * @internal Begins the span in wasm: its ids are drawn now, its start time is the one
+   * taken at startSpan. Again after a restart: the record in the old instance is lost,
+   * so the span starts over from its parent with new ids, keeping its start time and
+   * what it has not sent yet (the name, buffered attributes).
+   */
   _begin(register) {
-    this._h = beginSpan(this._logger._id, this._kind, this._startMs, this._parent);
-    this._parent = undefined;
+    if (this._ep !== -1) {
+      this._id = this._spanId = this._rootSpanId = this._parentId = this._prop = undefined;
+    }
+    this._h = beginSpan(this._logger._wasm.id, this._kind, this._startMs, this._parent);
+    this._ep = epoch;
     if (register && registry !== undefined) registerSoon(this);
   }
 
@@ -397,8 +456,9 @@ export class Span {
     if (this._snap !== undefined) return this._endS;
     let ms = endTime === undefined ? nowMs() : timeToMs(endTime, 'endTime');
     if (ms < this._startMs) ms = this._startMs;
-    // Never begun: begun and ended now, with nothing for the registry to free later.
-    if (this._h === -1) this._begin(false);
+    // Never begun (or begun before a restart): begun and ended now, with nothing for
+    // the registry to free later.
+    if (this._ep !== epoch) this._begin(false);
     const h = this._h;
     let written = writeCall(this._name, this._attrs);
     if (written === undefined) {
@@ -422,7 +482,7 @@ export class Span {
 
   /** The Braintrust slug: V4, or V3 in legacy id mode. */
   export() {
-    return this._snap === undefined ? span_export(this._handle()) : snapshot_export(this._logger._id, writeWords(this._snap));
+    return this._snap === undefined ? span_export(this._handle()) : snapshot_export(this._logger._wasm.id, writeWords(this._snap));
   }
 
   /** Internal: the headers to inject, or undefined in legacy UUID mode. */
@@ -601,13 +661,15 @@ export class Logger {
     // The core's queue holds what the exporter's normalized options say (a bad option
     // throws the exporter's TypeError here); without an exporter nothing is queued.
     const batch = protocol === 0 ? { maxQueueSize: 1, maxQueueBytes: 1 } : Exporter.batchConfig(options.batch);
-    this._id = logger_create(
+    const wasmLogger = new WasmLogger([
       serviceName, sdkLanguage(), parentKind, parentValue, legacyIds, sampleRate,
       protocol === 0 ? 0 : protocol === 'json' ? 1 : 2,
       batch.maxQueueSize,
       batch.maxQueueBytes,
       resource === undefined ? '' : JSON.stringify(resource),
-    );
+    ]);
+    /** @internal */
+    this._wasm = wasmLogger;
     this.projectName = projectName;
     this.projectId = projectId;
     this.experimentId = experimentId;
@@ -617,33 +679,36 @@ export class Logger {
     this._slugWarned = false;
     this._exporter = undefined;
     const braintrustParent = parentKind === 0 ? undefined : parentHeader(parentKind, parentValue);
-    const id = this._id;
     const contentType = protocol === 'protobuf' ? 'application/x-protobuf' : 'application/json';
     this._source = {
       takeBatch(max, maxBytes = 2 ** 32 - 1) {
-        const before = logger_queued(id);
-        const body = logger_take_batch(id, max, maxBytes);
+        const before = logger_queued(wasmLogger.id);
+        const body = logger_take_batch(wasmLogger.id, max, maxBytes);
         if (body === undefined) return undefined;
-        return { body, count: before - logger_queued(id), contentType };
+        return { body, count: before - logger_queued(wasmLogger.id), contentType };
       },
       /**
        * Drops up to `max` queued spans unsent; returns how many (the benchmark clears
        * the queue with it, as OpenTelemetry's InMemorySpanExporter.reset()).
        */
-      discard: (max) => logger_discard_queued(id, max),
+      discard: (max) => logger_discard_queued(wasmLogger.id, max),
       /** The queued spans as one body, left queued (the benchmark times the encoder with it). */
-      encodeQueued: () => logger_encode_queued(id),
+      encodeQueued: () => logger_encode_queued(wasmLogger.id),
       /** Whether `max` spans or `maxBytes` (their weight in the core) are queued. */
-      holdsBatch: (max, maxBytes) => logger_holds_batch(id, max, maxBytes),
-      queued: () => logger_queued(id),
-      dropped: () => logger_dropped(id),
+      holdsBatch: (max, maxBytes) => logger_holds_batch(wasmLogger.id, max, maxBytes),
+      queued: () => logger_queued(wasmLogger.id),
+      dropped: () => logger_dropped(wasmLogger.id),
     };
-    loggerRegistry?.register(this._source, id);
+    if (loggerRegistry !== undefined) {
+      loggerRegistry.register(this._source, wasmLogger);
+      openLoggers.add(wasmLogger);
+    }
     if (protocol !== 0) {
       this._exporter = new Exporter(
         { exporter, apiKey: options.apiKey, batch: options.batch, braintrustParent },
         this._source,
       );
+      if (loggerRegistry !== undefined) wasmLogger.exporter = new WeakRef(this._exporter);
     }
   }
 

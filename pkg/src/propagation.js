@@ -11,7 +11,7 @@
 // usually short ASCII, written into wasm memory with one encodeInto (wire.js);
 // anything else takes the ordinary string path.
 
-import { __extract, __extractScratch, __forwardedBaggage, __forwardedBaggageScratch } from './spanwire.js';
+import { __extract, __extractScratch, __forwardedBaggage, __forwardedBaggageScratch } from './instance.js';
 import { outText, writeAscii, writeAsciiPair } from './wire.js';
 import { injectContext, readBaggageTail, readHeaders } from './carrier.js';
 import { newSpanId } from './ids.js';

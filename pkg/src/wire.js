@@ -7,9 +7,10 @@
 // and an answer is read from OUT: copied as bytes, or decoded once.
 //
 // The views are renewed after the wasm memory grows (the old ones detach: their
-// length drops to 0). Every write starts at TEXT's start: a call's input is written
-// just before the call, and nothing else runs in between.
-import { __memory, __wire, snapshot_stage } from './spanwire.js';
+// length drops to 0) and after a restart (instance.js). Every write starts at TEXT's
+// start: a call's input is written just before the call, and nothing else runs in
+// between.
+import { __memory, __wire, onRestart, snapshot_stage } from './instance.js';
 
 /** Bytes of TEXT (src/js/wire.rs TEXT_LEN). */
 export const TEXT_LEN = 32 * 1024;
@@ -38,6 +39,12 @@ let outPtr = new Uint32Array(0);
 // In Node, a Buffer over the same memory: its utf8Slice decodes a short answer in about
 // two thirds of TextDecoder's time (no typed-array view made per call).
 let nodeBytes;
+
+// A restarted module (instance.js) has a memory of its own: the views are made again.
+onRestart(() => {
+  addresses = undefined;
+  memory = new Uint8Array(0);
+});
 
 /** Renews the views when the memory grew (or at first use). */
 function views() {

@@ -153,6 +153,14 @@ pub fn logger_encode_queued(logger: u32) -> Option<Vec<u8>> {
     with(|r| r.encode_queued(logger))
 }
 
+/// Traps with the recorder borrowed, as a bug inside it would: for the restart tests
+/// (tests/node/restart.test.mjs), which need a trap that leaves this module unusable.
+/// The JS layer (pkg/src/instance.js) then restarts the module.
+#[wasm_bindgen(js_name = __trapInRecorder)]
+pub fn trap_in_recorder() {
+    with(|_| core::arch::wasm32::unreachable())
+}
+
 /// Live spans in the recorder (all loggers) and slab slots: for leak tests.
 #[wasm_bindgen]
 pub fn recorder_live() -> u32 {

@@ -105,3 +105,22 @@ test('under a <base href>, the exporter URL and span.fetch resolve against the b
   const buy = posts.find((p) => p.path === '/sub/api/buy');
   assert.equal(buy.traceparent?.split('-')[1], result.traceId, 'same origin: the trace headers went with it');
 });
+
+test('a trap in a page: the module is instantiated again on the main thread, and spans export after it', async () => {
+  const names = [];
+  const result = await runPage('restart-page.js', async (req, res) => {
+    if (req.method !== 'POST' || req.url !== '/otel/v1/traces') return false;
+    const body = JSON.parse((await bodyOf(req)).toString('utf8'));
+    names.push(...body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((span) => span.name))));
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    return true;
+  });
+  assert.match(result.message, /the WebAssembly module trapped \(.+\); it was restarted/);
+  assert.equal(result.cause, 'RuntimeError');
+  assert.equal(result.epoch, 1);
+  assert.match(result.traceId, /^[0-9a-f]{32}$/);
+  assert.equal(result.extracted, '4bf92f3577b34da6a3ce929d0e0e4736');
+  assert.equal(result.spanTrace, result.extracted);
+  assert.deepEqual(result.report, { exported: 2, dropped: 0, failed: 0, pending: 0 });
+  assert.deepEqual(names.sort(), ['after', 'before']);
+});

@@ -14,7 +14,9 @@ export const SCRATCH = dirname(CONSUMER);
 /**
  * Bundles `entry` (which imports 'spanwire' by name) into `outdir` for a browser or
  * for workerd, and copies the package's .wasm beside the bundle, as a user of
- * esbuild would.
+ * esbuild would. A test page may also import the package's internal modules as
+ * `spanwire-dist/<file>` (the package's exports do not list them): the same modules
+ * as the ones 'spanwire' imports.
  */
 export async function bundleForRuntime(entry, outdir, runtime) {
   await mkdir(outdir, { recursive: true });
@@ -28,6 +30,7 @@ export async function bundleForRuntime(entry, outdir, runtime) {
     platform: 'browser',
     conditions: runtime === 'workerd' ? ['workerd', 'worker', 'browser'] : ['browser'],
     nodePaths: [join(CONSUMER, 'node_modules')],
+    alias: { 'spanwire-dist': join(INSTALLED, 'dist') },
     external: ['*.wasm'],
     logLevel: 'warning',
   });

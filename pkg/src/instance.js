@@ -1,0 +1,111 @@
+// Internal: the wasm exports as the JS layer calls them, and the restart after a trap.
+//
+// A trap (a bug: nothing that reads input traps) unwinds no Rust frame, so the recorder
+// would stay borrowed and every later call trap too, in every later request of the
+// isolate. So each export is guarded: after a `WebAssembly.RuntimeError` the module is
+// instantiated again (the glue's `__wbg_reset_state`, scripts/build), a new `epoch`
+// begins, and the caller gets an Error with the trap as its `cause`. What lived in the
+// old instance is lost (queued spans, live spans' records); the modules that hold its
+// addresses or ids renew them (`onRestart`), and spans begun before begin again when
+// next used (logger.js). Ended spans and extracted contexts live in JS and carry on.
+import * as glue from './spanwire.js';
+
+/** How many times the module has been restarted; spans and loggers compare it with theirs. */
+export let epoch = 0;
+
+const hooks = [];
+let restarting = false;
+
+/**
+ * Runs `hook()` after every restart, with the new instance in place. A hook that throws
+ * does not stop the others.
+ */
+export function onRestart(hook) {
+  hooks.push(hook);
+}
+
+/**
+ * What the guarded call throws for `error`: `error` itself, unless it is a trap; then
+ * the module is restarted and the Error says so.
+ */
+function afterThrow(error) {
+  if (!(error instanceof WebAssembly.RuntimeError) || restarting) return error;
+  restarting = true;
+  try {
+    glue.__wbg_reset_state();
+    epoch++;
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch { /* a hook's own failure shows when its module is next used */ }
+    }
+  } catch (e) {
+    return new Error(`spanwire: internal error: the WebAssembly module trapped (${error.message}) and could not be restarted (${e?.message ?? e})`, { cause: error });
+  } finally {
+    restarting = false;
+  }
+  globalThis.console?.warn?.(`spanwire: the WebAssembly module trapped (${error.message}) and was restarted; spans queued or in progress were lost`);
+  return new Error(`spanwire: internal error: the WebAssembly module trapped (${error.message}); it was restarted, and spans queued or in progress were lost`, { cause: error });
+}
+
+/**
+ * `f` with a trap turned into a restart. One wrapper per arity, so a call passes its
+ * arguments as written (no rest array, no `apply`).
+ */
+function guard(f) {
+  switch (f.length) {
+    case 0: return () => { try { return f(); } catch (e) { throw afterThrow(e); } };
+    case 1: return (a) => { try { return f(a); } catch (e) { throw afterThrow(e); } };
+    case 2: return (a, b) => { try { return f(a, b); } catch (e) { throw afterThrow(e); } };
+    case 3: return (a, b, c) => { try { return f(a, b, c); } catch (e) { throw afterThrow(e); } };
+    case 4: return (a, b, c, d) => { try { return f(a, b, c, d); } catch (e) { throw afterThrow(e); } };
+    default: return (...args) => { try { return f(...args); } catch (e) { throw afterThrow(e); } };
+  }
+}
+
+export const __extract = guard(glue.__extract);
+export const __extractScratch = guard(glue.__extractScratch);
+export const __forwardedBaggage = guard(glue.__forwardedBaggage);
+export const __forwardedBaggageScratch = guard(glue.__forwardedBaggageScratch);
+export const __idPoolBytes = guard(glue.__idPoolBytes);
+export const __memory = guard(glue.__memory);
+export const __randomErrorMessage = guard(glue.__randomErrorMessage);
+export const __refillIdPool = guard(glue.__refillIdPool);
+export const __relayBaggage = guard(glue.__relayBaggage);
+/** For tests only (tests/node/restart.test.mjs): a trap with the recorder borrowed. */
+export const __trapInRecorder = guard(glue.__trapInRecorder);
+export const __wire = guard(glue.__wire);
+export const logger_close = guard(glue.logger_close);
+export const logger_create = guard(glue.logger_create);
+export const logger_discard_queued = guard(glue.logger_discard_queued);
+export const logger_dropped = guard(glue.logger_dropped);
+export const logger_encode_queued = guard(glue.logger_encode_queued);
+export const logger_holds_batch = guard(glue.logger_holds_batch);
+export const logger_queued = guard(glue.logger_queued);
+export const logger_take_batch = guard(glue.logger_take_batch);
+export const retryDelayMs = guard(glue.retryDelayMs);
+export const slug_format = guard(glue.slug_format);
+export const slug_parse = guard(glue.slug_parse);
+export const snapshot_export = guard(glue.snapshot_export);
+export const snapshot_field = guard(glue.snapshot_field);
+export const snapshot_propagation = guard(glue.snapshot_propagation);
+export const snapshot_stage = guard(glue.snapshot_stage);
+export const span_add_event = guard(glue.span_add_event);
+export const span_discard = guard(glue.span_discard);
+export const span_end = guard(glue.span_end);
+export const span_export = guard(glue.span_export);
+export const span_field = guard(glue.span_field);
+export const span_flags = guard(glue.span_flags);
+export const span_log = guard(glue.span_log);
+export const span_propagation = guard(glue.span_propagation);
+export const span_rename = guard(glue.span_rename);
+export const span_set_attributes = guard(glue.span_set_attributes);
+export const span_set_json = guard(glue.span_set_json);
+export const span_set_status = guard(glue.span_set_status);
+export const span_start_after = guard(glue.span_start_after);
+export const span_start_child = guard(glue.span_start_child);
+export const span_start_remote = guard(glue.span_start_remote);
+export const span_start_remote_strings = guard(glue.span_start_remote_strings);
+export const span_start_root = guard(glue.span_start_root);
+export const span_start_slug = guard(glue.span_start_slug);
+export const take_slug_error = guard(glue.take_slug_error);
