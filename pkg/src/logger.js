@@ -272,7 +272,7 @@ export class Span {
     this._ep = -1;
     /**
      * @internal what to begin from: undefined (a root), a Span, a context object. Kept
-     * after the span begins: after a restart it begins again from it.
+     * after the span begins, until it ends: after a restart it begins again from it.
      */
     this._parent = parent;
     this._kind = kind;
@@ -473,6 +473,7 @@ export class Span {
     }
     this._snap = outWords(span_end(h, ms, written.textLen, written.nameLen, written.count));
     this._attrs = EMPTY_ATTRS;
+    this._parent = undefined; // an ended span never begins again
     if (this._registered) registry.unregister(this);
     this._endS = ms / 1000;
     const ex = this._logger._exporter;

@@ -156,17 +156,14 @@ impl<'a> Reader<'a> {
         (at, rest)
     }
 
-    /// A 16-byte UUID, written lowercase and dashed; refused where the JS SDK's
-    /// `uuid.stringify` throws.
+    /// A 16-byte UUID, written lowercase and dashed, whatever its version and variant
+    /// bits, as the Python SDK's `uuid.UUID(bytes=...)` reads it. The JS SDK's
+    /// `uuid.stringify` refuses the bits [`is_js_valid_uuid`] does not accept, but
+    /// Python's V3 writer packs any 32-hex id (an OpenTelemetry trace id) that way:
+    /// refusing its slugs would cut the trace there. Read dashed, such an id still
+    /// maps to its own 16 bytes as a trace id ([`crate::recorder::trace_id_for`]).
     pub(crate) fn uuid(&mut self, part: Part) -> Result<String, SlugError> {
-        let offset = self.offset;
-        let bytes = self.array::<16>(part)?;
-        let text = format_uuid(&bytes);
-        if is_js_valid_uuid(&bytes) {
-            Ok(text)
-        } else {
-            Err(SlugError::InvalidUuid { part, offset, uuid: text })
-        }
+        Ok(format_uuid(&self.array::<16>(part)?))
     }
 }
 

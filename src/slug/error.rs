@@ -82,9 +82,6 @@ pub enum SlugError {
     UnknownFieldId { id: u8, offset: usize, version: u8 },
     /// A V1/V2 flag byte that is neither 0 nor 1.
     InvalidFlag { part: Part, offset: usize, value: u8 },
-    /// 16 bytes that the JS SDK's `uuid.stringify` refuses: not nil, not max, and the
-    /// version nibble is not 1–8 or the variant is not 8–b.
-    InvalidUuid { part: Part, offset: usize, uuid: String },
     /// V2 compute args length below zero.
     NegativeLength { offset: usize, value: i32 },
     /// Bytes that are not UTF-8 (`offset` is where the bad sequence starts).
@@ -153,15 +150,6 @@ impl Message for SlugError {
             SlugError::InvalidFlag { part, offset, value } => {
                 message!(out, part, " at offset ", offset, " is ", value, ", expected 0 or 1")
             }
-            SlugError::InvalidUuid { part, offset, uuid } => message!(
-                out,
-                part,
-                " at offset ",
-                offset,
-                " is not a valid UUID: ",
-                uuid,
-                " (version nibble must be 1-8 and variant 8-b, or nil/max)"
-            ),
             SlugError::NegativeLength { offset, value } => {
                 message!(out, "compute_object_metadata_args length at offset ", offset, " is negative (", value, ")")
             }

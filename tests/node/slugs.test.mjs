@@ -11,7 +11,7 @@ const vectors = JSON.parse(readFileSync(new URL('../../../vectors/braintrust-vec
 const comparable = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
 
 // Where the JS SDK's own decoder threw on a slug the Python SDK wrote (py_v3 packs hex
-// trace ids as UUIDs JS refuses): we refuse them too, with the reason.
+// trace ids as UUIDs JS refuses), we decode it as Python does (`decoded_by_py_v4`).
 const isError = (d) => d && typeof d === 'object' && 'error' in d;
 
 let quiet;
@@ -31,24 +31,44 @@ test('slugs: formatSlug equals the JS SDK byte for byte (V4 and V3), for every v
   }
 });
 
-test('slugs: parseSlug decodes every SDK-written slug as the JS SDK does', () => {
-  let decoded = 0;
-  let refused = 0;
+test('slugs: parseSlug decodes every SDK-written slug as the JS SDK does, or as Python does where JS throws', () => {
+  let asJs = 0;
+  let asPython = 0;
   for (const v of vectors.slugs) {
     for (const variant of ['js_v4', 'js_v3', 'py_v4', 'py_v3']) {
-      const { slug, decoded_by_js_v4: expected } = v[variant];
-      if (isError(expected)) {
-        assert.throws(() => parseSlug(slug), /not a valid UUID|field/, `${v.name} ${variant}`);
-        refused++;
-      } else {
-        assert.deepEqual(comparable(parseSlug(slug)), comparable(expected), `${v.name} ${variant}`);
-        decoded++;
-      }
+      const { slug, decoded_by_js_v4: byJs, decoded_by_py_v4: byPython } = v[variant];
+      const expected = isError(byJs) ? byPython : byJs;
+      assert.deepEqual(comparable(parseSlug(slug)), comparable(expected), `${v.name} ${variant}`);
+      if (isError(byJs)) asPython++;
+      else asJs++;
     }
   }
-  console.log(`  decoded ${decoded}, refused as JS does ${refused}`);
-  assert.equal(decoded + refused, 52);
-  assert.equal(refused, 8, "the py_v3 slugs of hex trace ids JS refuses");
+  console.log(`  decoded as JS does ${asJs}, as Python does where JS throws ${asPython}`);
+  assert.equal(asJs + asPython, 52);
+  assert.equal(asPython, 8, 'the py_v3 slugs of hex trace ids JS refuses');
+});
+
+test('a child of a Python V3 slug joins its trace: the packed hex trace id reads as a dashed UUID, whose bytes are the trace id', () => {
+  const logger = initLogger({ projectId: 'p', setCurrent: false, exporter: { url: 'http://127.0.0.1:9/v1/traces' }, batch: { delayMs: 60_000 } });
+  const expected = [];
+  for (const v of vectors.slugs) {
+    const { slug, decoded_by_js_v4: byJs, decoded_by_py_v4: byPython } = v.py_v3;
+    if (!isError(byJs)) continue;
+    const [child, warnings] = silenced(() => logger.startSpan({ name: v.name, parent: slug }));
+    assert.deepEqual(warnings, [], `${v.name}: the slug is not ignored`);
+    assert.deepEqual(child.spanParents, [byPython.span_id], v.name);
+    assert.equal(child.rootSpanId, byPython.root_span_id, `${v.name}: the root id as Python reads it`);
+    // As in both SDKs, a span whose root id is not 32-hex injects nothing.
+    assert.equal(child.inject({}).traceparent, undefined, v.name);
+    child.end();
+    expected.push([v.name, v.input.root_span_id.toLowerCase()]);
+  }
+  assert.equal(expected.length, 8, 'every py_v3 slug JS refuses (each packs a 32-hex trace id)');
+  // The exported OTLP trace id is the 32-hex id Python packed.
+  const body = JSON.parse(new TextDecoder().decode(logger._source.encodeQueued()));
+  const spans = body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+  assert.deepEqual(spans.map((s) => [s.name, s.traceId]), expected);
+  logger._source.discard(100);
 });
 
 test('legacy_slugs: V1/V2, unpadded, whitespace, version 5 decode; malformed ones give a precise error', () => {
