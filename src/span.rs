@@ -50,10 +50,10 @@
 //! | `span_attributes` | `braintrust.span_attributes` | string (JSON text)  |
 //! | `tags`            | `braintrust.tags`            | array of strings    |
 //! | parent            | `braintrust.parent`          | string              |
-//! | `error`           | span status `Error` + message (see [`SpanRecord::log`]) |
+//! | `error`           | span status `Error` + message (see [`SpanRecord::log`]); an `exception` event if the final status does not carry it ([`SpanRecord::end`]) |
 //!
 //! Braintrust has no `braintrust.error` attribute; an error is carried the OTel way,
-//! as the span status.
+//! as the span status, or as an `exception` event where an `ok` status is final.
 
 use crate::prelude::*;
 use core::fmt;
@@ -654,6 +654,15 @@ pub fn tags_from_json(text: &str) -> Option<Vec<String>> {
     }
 }
 
+/// A logged `error` as a status message: a JSON string's contents, otherwise the
+/// JSON text.
+fn error_message(error: &JsonText) -> String {
+    match error.to_value() {
+        JsonValue::String(s) => s,
+        _ => error.as_str().to_owned(),
+    }
+}
+
 /// One span's recorded data.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpanRecord {
@@ -817,11 +826,7 @@ impl SpanRecord {
     pub fn log(&mut self, mut update: BraintrustFields) -> Result<(), LogError> {
         update.validate()?;
         if let Some(error) = update.error.as_ref().filter(|e| !e.is_null()) {
-            let message = match error.to_value() {
-                JsonValue::String(s) => s,
-                _ => error.as_str().to_owned(),
-            };
-            self.set_status(StatusCode::Error, &message);
+            self.set_status(StatusCode::Error, &error_message(error));
         }
         self.braintrust.merge(update);
         Ok(())
@@ -829,12 +834,24 @@ impl SpanRecord {
 
     /// Ends the span at `end_time_unix_nano` (clamped to the start time). Only the
     /// first call counts; returns whether this call ended it.
+    ///
+    /// A logged `error` that the final status does not carry is added as an
+    /// OpenTelemetry `exception` event at the end time, so the export keeps it: an `Ok`
+    /// status is final (a later error cannot replace it), an `Ok` set after the error
+    /// replaces it, and an `Error` status may carry another message.
     pub fn end(&mut self, end_time_unix_nano: u64) -> bool {
         self.settle_attributes();
         if self.end_time_unix_nano != 0 {
             return false;
         }
         self.end_time_unix_nano = end_time_unix_nano.max(self.start_time_unix_nano);
+        if let Some(error) = self.braintrust.error.as_ref().filter(|e| !e.is_null()) {
+            let message = error_message(error);
+            if self.status.code != StatusCode::Error || self.status.message != message {
+                let attributes = vec![(String::from("exception.message"), AttributeValue::String(message))];
+                self.add_event("exception", self.end_time_unix_nano, attributes);
+            }
+        }
         true
     }
 }
@@ -907,6 +924,71 @@ mod tests {
         let mut s = span();
         s.log(BraintrustFields { error: j("null"), ..Default::default() }).unwrap();
         assert_eq!(s.status.code, StatusCode::Unset);
+    }
+
+    #[test]
+    fn a_logged_error_the_status_does_not_carry_is_an_exception_event_at_end() {
+        let exception = |message: &str| Event {
+            name: "exception".into(),
+            time_unix_nano: 20,
+            attributes: vec![("exception.message".into(), message.into())],
+            dropped_attributes_count: 0,
+        };
+        fn error(text: &str) -> BraintrustFields {
+            BraintrustFields { error: j(text), ..Default::default() }
+        }
+        // (steps before end, the status at end, the events, why)
+        type Step = fn(&mut SpanRecord);
+        let cases: [(Step, Status, Vec<Event>, &str); 6] = [
+            (
+                |s| s.log(error("\"bad\"")).unwrap(),
+                Status { code: StatusCode::Error, message: "bad".into() },
+                vec![],
+                "the status carries it",
+            ),
+            (
+                |s| {
+                    s.set_status(StatusCode::Ok, "");
+                    s.log(error("\"bad\"")).unwrap();
+                },
+                Status { code: StatusCode::Ok, message: String::new() },
+                vec![exception("bad")],
+                "Ok is final",
+            ),
+            (
+                |s| {
+                    s.log(error(r#"{"code":7}"#)).unwrap();
+                    s.set_status(StatusCode::Ok, "");
+                },
+                Status { code: StatusCode::Ok, message: String::new() },
+                vec![exception(r#"{"code":7}"#)],
+                "Ok set after the error replaced it",
+            ),
+            (
+                |s| {
+                    s.log(error("\"bad\"")).unwrap();
+                    s.set_status(StatusCode::Error, "timeout");
+                },
+                Status { code: StatusCode::Error, message: "timeout".into() },
+                vec![exception("bad")],
+                "an Error status with another message",
+            ),
+            (|s| s.log(error("null")).unwrap(), Status::default(), vec![], "a null error is no error"),
+            (
+                |s| s.set_status(StatusCode::Ok, ""),
+                Status { code: StatusCode::Ok, message: String::new() },
+                vec![],
+                "no error",
+            ),
+        ];
+        for (steps, status, events, why) in cases {
+            let mut s = span();
+            steps(&mut s);
+            assert!(s.end(20));
+            assert_eq!((&s.status, &s.events), (&status, &events), "{why}");
+            assert!(!s.end(30));
+            assert_eq!(s.events, events, "{why}: once");
+        }
     }
 
     #[test]

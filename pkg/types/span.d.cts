@@ -119,7 +119,9 @@ export interface StartSpanOptions {
 
 /**
  * Braintrust's `span.log(...)` fields. Objects merge deeply across calls, other values
- * replace, tags are a set union; `error` also sets the span status to error.
+ * replace, tags are a set union; `error` also sets the span status to error. An
+ * `error` that the final status does not carry (an `ok` status set before or after
+ * it) is exported as an `exception` event at the span's end.
  *
  * @example
  * ```ts

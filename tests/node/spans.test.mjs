@@ -232,3 +232,33 @@ test('batch.maxQueueSize above the 2^20 bound is clamped, not wrapped by the cor
     assert.deepEqual([l.stats().queued, l.stats().dropped], [50, 0], String(maxQueueSize));
   }
 });
+
+test("log({ error }) that an 'ok' status hides is exported as an exception event at the end", () => {
+  const recorder = initLogger({
+    projectId: 'p', setCurrent: false,
+    exporter: { url: 'http://127.0.0.1:9/never' }, batch: { delayMs: 86_400_000 },
+  });
+  const okThenError = recorder.startSpan({ name: 'ok then error', startTime: 1_700_000_000 });
+  okThenError.setStatus({ code: 'ok' });
+  okThenError.log({ error: 'late failure' });
+  okThenError.end(1_700_000_002);
+  const errorThenOk = recorder.startSpan({ name: 'error then ok', startTime: 1_700_000_000 });
+  errorThenOk.log({ error: new TypeError('recovered') });
+  errorThenOk.setStatus({ code: 'ok' });
+  errorThenOk.end(1_700_000_003);
+  const errorOnly = recorder.startSpan({ name: 'error only' });
+  errorOnly.log({ error: 'failed' });
+  errorOnly.end();
+  const body = JSON.parse(new TextDecoder().decode(recorder._source.takeBatch(10).body));
+  const spans = Object.fromEntries(body.resourceSpans[0].scopeSpans[0].spans.map((s) => [s.name, s]));
+  const exception = (s) => s.events?.filter((e) => e.name === 'exception')
+    .map((e) => [e.timeUnixNano, e.attributes.find((a) => a.key === 'exception.message')?.value.stringValue]);
+  assert.deepEqual(spans['ok then error'].status, { code: 1 });
+  assert.deepEqual(exception(spans['ok then error']), [['1700000002000000000', 'late failure']]);
+  assert.deepEqual(spans['error then ok'].status, { code: 1 });
+  const [[at, message]] = exception(spans['error then ok']);
+  assert.equal(at, '1700000003000000000');
+  assert.match(message, /^TypeError: recovered\n/, 'an Error is logged as its stack');
+  assert.deepEqual(spans['error only'].status, { code: 2, message: 'failed' });
+  assert.deepEqual(exception(spans['error only']) ?? [], [], 'the status carries it');
+});
