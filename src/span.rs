@@ -50,7 +50,7 @@
 //! | `span_attributes` | `braintrust.span_attributes` | string (JSON text)  |
 //! | `tags`            | `braintrust.tags`            | array of strings    |
 //! | parent            | `braintrust.parent`          | string              |
-//! | `error`           | span status `Error` + message (see [`SpanRecord::log`]); an `exception` event if the final status does not carry it ([`SpanRecord::end`]) |
+//! | `error`           | span status `Error` + message (see [`SpanRecord::log`]); an `exception` event if the final status is not `Error` ([`SpanRecord::end`]) |
 //!
 //! Braintrust has no `braintrust.error` attribute; an error is carried the OTel way,
 //! as the span status, or as an `exception` event where an `ok` status is final.
@@ -835,10 +835,11 @@ impl SpanRecord {
     /// Ends the span at `end_time_unix_nano` (clamped to the start time). Only the
     /// first call counts; returns whether this call ended it.
     ///
-    /// A logged `error` that the final status does not carry is added as an
-    /// OpenTelemetry `exception` event at the end time, so the export keeps it: an `Ok`
-    /// status is final (a later error cannot replace it), an `Ok` set after the error
-    /// replaces it, and an `Error` status may carry another message.
+    /// A logged `error` is added as an OpenTelemetry `exception` event at the end time
+    /// when the final status is not `Error` and the span records no `exception` event
+    /// yet (`traced` adds one for what it catches), so the export keeps it: an `Ok`
+    /// status is final (a later error cannot replace it), and an `Ok` set after the
+    /// error replaces it.
     pub fn end(&mut self, end_time_unix_nano: u64) -> bool {
         self.settle_attributes();
         if self.end_time_unix_nano != 0 {
@@ -846,9 +847,9 @@ impl SpanRecord {
         }
         self.end_time_unix_nano = end_time_unix_nano.max(self.start_time_unix_nano);
         if let Some(error) = self.braintrust.error.as_ref().filter(|e| !e.is_null()) {
-            let message = error_message(error);
-            if self.status.code != StatusCode::Error || self.status.message != message {
-                let attributes = vec![(String::from("exception.message"), AttributeValue::String(message))];
+            if self.status.code != StatusCode::Error && !self.events.iter().any(|e| e.name == "exception") {
+                let attributes =
+                    vec![(String::from("exception.message"), AttributeValue::String(error_message(error)))];
                 self.add_event("exception", self.end_time_unix_nano, attributes);
             }
         }
@@ -939,7 +940,7 @@ mod tests {
         }
         // (steps before end, the status at end, the events, why)
         type Step = fn(&mut SpanRecord);
-        let cases: [(Step, Status, Vec<Event>, &str); 6] = [
+        let cases: [(Step, Status, Vec<Event>, &str); 8] = [
             (
                 |s| s.log(error("\"bad\"")).unwrap(),
                 Status { code: StatusCode::Error, message: "bad".into() },
@@ -970,8 +971,32 @@ mod tests {
                     s.set_status(StatusCode::Error, "timeout");
                 },
                 Status { code: StatusCode::Error, message: "timeout".into() },
-                vec![exception("bad")],
-                "an Error status with another message",
+                vec![],
+                "an Error status with another message says it failed",
+            ),
+            (
+                |s| {
+                    s.log(error(r#"{"a":1}"#)).unwrap();
+                    s.log(error(r#"{"b":2}"#)).unwrap();
+                },
+                Status { code: StatusCode::Error, message: r#"{"b":2}"#.into() },
+                vec![],
+                "merged error objects: the status says it failed",
+            ),
+            (
+                |s| {
+                    s.set_status(StatusCode::Ok, "");
+                    s.log(error("\"thrown\"")).unwrap();
+                    s.add_event("exception", 15, Vec::new());
+                },
+                Status { code: StatusCode::Ok, message: String::new() },
+                vec![Event {
+                    name: "exception".into(),
+                    time_unix_nano: 15,
+                    attributes: Vec::new(),
+                    dropped_attributes_count: 0,
+                }],
+                "an exception event already recorded (as traced does)",
             ),
             (|s| s.log(error("null")).unwrap(), Status::default(), vec![], "a null error is no error"),
             (

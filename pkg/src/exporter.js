@@ -280,6 +280,8 @@ export default class Exporter {
     this._keepaliveBytes = 0;
     this._counts = { exported: 0, failed: 0, retries: 0, requests: 0 };
     this._reportedDropped = 0;
+    this._droppedBefore = 0; // drops counted by instances before a restart (see _restarted)
+    this._droppedSeen = 0; // the highest `_dropped()` read
     this._warnedDrop = false;
     this._warnedFail = false;
     this._lastError = undefined;
@@ -317,7 +319,7 @@ export default class Exporter {
   flush(opts) {
     const start = { ...this._counts };
     const finish = (pending) => {
-      const dropped = this._source.dropped() - this._reportedDropped;
+      const dropped = this._dropped() - this._reportedDropped;
       this._reportedDropped += dropped;
       return {
         exported: this._counts.exported - start.exported,
@@ -346,7 +348,7 @@ export default class Exporter {
         const timer = setTimeout(() => {
           done = true;
           this._waiters = this._waiters.filter((w) => w !== waiter);
-          resolve(finish(Math.max(0, target - this._lowWater())));
+          resolve(finish(Math.max(0, waiter.target - this._lowWater())));
         }, timeoutMs);
         timer?.unref?.();
         waiter.resolve = () => {
@@ -359,8 +361,8 @@ export default class Exporter {
         // a send loop started by another request stops when that request's
         // waitUntil ends, so it must never carry this flush's spans (see _kick).
         const drive = async () => {
-          while (!done && !this._closed && this._taken < target) {
-            this._kick(target);
+          while (!done && !this._closed && this._taken < waiter.target) {
+            this._kick(waiter.target);
             const pump = this._pump;
             if (pump === undefined) return;
             await pump;
@@ -381,7 +383,7 @@ export default class Exporter {
       inFlight: this._inFlight,
       exported: this._counts.exported,
       failed: this._counts.failed,
-      dropped: this._source.dropped(),
+      dropped: this._dropped(),
       retries: this._counts.retries,
       requests: this._counts.requests,
     };
@@ -415,19 +417,28 @@ export default class Exporter {
     for (const w of ready) w.resolve();
   }
 
+  /** Spans dropped at the queue since the exporter started. */
+  _dropped() {
+    const dropped = this._droppedBefore + this._source.dropped();
+    if (dropped > this._droppedSeen) this._droppedSeen = dropped;
+    return dropped;
+  }
+
   /**
-   * The WebAssembly module was restarted (instance.js): what was queued in it is gone,
-   * so no flush waits for it, and its drop counter starts again from zero.
+   * The WebAssembly module was restarted (instance.js): what was queued in it is gone
+   * (and cannot be counted: the old instance cannot be asked), so no flush waits or
+   * sends for it. The new instance counts drops from zero: the count goes on from
+   * the last one read (notify reads it after each span).
    */
   _restarted() {
     for (const w of this._waiters) if (w.target > this._taken) w.target = this._taken;
-    this._reportedDropped = 0;
+    this._droppedBefore = this._droppedSeen;
     this._note('the WebAssembly module trapped and was restarted; the spans queued in it were lost');
     this._settle();
   }
 
   _checkDropped() {
-    const dropped = this._source.dropped();
+    const dropped = this._dropped();
     if (dropped > 0 && !this._warnedDrop) {
       this._warnedDrop = true;
       console.warn(

@@ -112,22 +112,31 @@ const NO_LOGGER = 0xffffffff;
 
 /**
  * A logger's side in wasm: its id there, and what created it (`logger_create`'s
- * arguments), so that a restart (instance.js) creates it again in the new instance.
- * What was queued in the old one is lost; its exporter is told, so no flush waits
- * for those spans.
+ * arguments), so that after a restart (instance.js) it is created again in the new
+ * instance: at once for the loggers in `openLoggers`, otherwise when its id is next
+ * read (runtimes without FinalizationRegistry). What was queued in the old instance
+ * is lost; the exporter is told, so no flush waits for those spans.
  */
 class WasmLogger {
   constructor(config) {
     this.config = config;
-    this.id = logger_create(...config);
-    /** A WeakRef to the logger's exporter, set once it exists. */
+    this._id = logger_create(...config);
+    this._ep = epoch;
+    /** The logger's exporter, once it exists (weakly held where WeakRef exists). */
     this.exporter = undefined;
   }
 
-  recreate() {
-    this.id = NO_LOGGER;
+  /** The id in the current instance. */
+  get id() {
+    if (this._ep !== epoch) this._recreate();
+    return this._id;
+  }
+
+  _recreate() {
+    this._ep = epoch;
+    this._id = NO_LOGGER;
     try {
-      this.id = logger_create(...this.config);
+      this._id = logger_create(...this.config);
     } finally {
       this.exporter?.deref()?._restarted();
     }
@@ -137,7 +146,7 @@ class WasmLogger {
 onRestart(() => {
   for (const wasmLogger of openLoggers) {
     try {
-      wasmLogger.recreate();
+      wasmLogger._recreate();
     } catch { /* left closed: its calls fail as "logger is closed" */ }
   }
 });
@@ -273,6 +282,8 @@ export class Span {
     /**
      * @internal what to begin from: undefined (a root), a Span, a context object. Kept
      * after the span begins, until it ends: after a restart it begins again from it.
+     * (So an unended parent Span stays reachable, with its record, while an unended
+     * child does.)
      */
     this._parent = parent;
     this._kind = kind;
@@ -379,7 +390,8 @@ export class Span {
       case 'object':
         if (value === null) return;
         this._sendAttributes();
-        span_set_json(this._handle(), key, stringify(value, key));
+        value = stringify(value, key); // user code (toJSON, getters) runs before the handle is read
+        span_set_json(this._handle(), key, value);
         return;
       default:
         return; // undefined, functions, symbols: not attributes
@@ -419,7 +431,8 @@ export class Span {
       throw new TypeError("setStatus: code must be 'unset', 'ok', 'error' (or 0, 1, 2)");
     }
     if (!this._live('setStatus')) return this;
-    span_set_status(this._handle(), code, status.message === undefined ? '' : String(status.message));
+    const message = status.message === undefined ? '' : String(status.message);
+    span_set_status(this._handle(), code, message);
     return this;
   }
 
@@ -709,7 +722,10 @@ export class Logger {
         { exporter, apiKey: options.apiKey, batch: options.batch, braintrustParent },
         this._source,
       );
-      if (loggerRegistry !== undefined) wasmLogger.exporter = new WeakRef(this._exporter);
+      // Weakly where `openLoggers` holds the WasmLogger, which must not keep the
+      // exporter (and so `_source`) reachable.
+      const ex = this._exporter;
+      wasmLogger.exporter = typeof WeakRef === 'function' ? new WeakRef(ex) : { deref: () => ex };
     }
   }
 

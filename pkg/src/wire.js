@@ -44,6 +44,12 @@ let nodeBytes;
 onRestart(() => {
   addresses = undefined;
   memory = new Uint8Array(0);
+  memory32 = new Uint32Array(0);
+  text = new Uint8Array(0);
+  text32 = new Uint32Array(0);
+  meta = new Float64Array(0);
+  outPtr = new Uint32Array(0);
+  nodeBytes = undefined;
 });
 
 /** Renews the views when the memory grew (or at first use). */

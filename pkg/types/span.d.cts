@@ -119,9 +119,10 @@ export interface StartSpanOptions {
 
 /**
  * Braintrust's `span.log(...)` fields. Objects merge deeply across calls, other values
- * replace, tags are a set union; `error` also sets the span status to error. An
- * `error` that the final status does not carry (an `ok` status set before or after
- * it) is exported as an `exception` event at the span's end.
+ * replace, tags are a set union; `error` also sets the span status to error. Where
+ * the final status is `ok` instead (set before the error, which it keeps, or after
+ * it), the error is exported as an `exception` event at the span's end, unless the
+ * span records one already.
  *
  * @example
  * ```ts

@@ -188,7 +188,11 @@ const collectedChild = `
   const glue = await import(new URL('node_modules/spanwire/dist/spanwire.js', 'file://' + process.cwd() + '/').href);
   console.warn = () => {};
   const logger = initLogger({ projectId: 'p', exporter: false });
-  (() => { logger.startSpan({ name: 'old' }).spanId; })(); // handle 0 of the old instance, unended
+  const old = (() => {
+    const span = logger.startSpan({ name: 'old' });
+    span.spanId; // handle 0 of the old instance, unended
+    return new WeakRef(span);
+  })();
   await new Promise((resolve) => setTimeout(resolve, 0)); // registered for finalization
   try { instance.__trapInRecorder(); } catch {}
   const live = logger.startSpan({ name: 'new' });
@@ -199,12 +203,74 @@ const collectedChild = `
   }
   let ended = true;
   try { live.end(); } catch (e) { ended = String(e); }
-  console.log(JSON.stringify({ ended, live: glue.recorder_live() }));
+  console.log(JSON.stringify({ collected: old.deref() === undefined, ended, live: glue.recorder_live() }));
 `;
 
 test('a span from before a restart, collected unended, does not free a span of the new instance', () => {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', collectedChild], { cwd: root, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { ended: true, live: 0 });
+  assert.deepEqual(JSON.parse(r.stdout), { collected: true, ended: true, live: 0 });
+});
+
+// Without FinalizationRegistry (a Worker on a compatibility date before weak refs) no
+// list of open loggers is kept: a logger made before the restart is created again when
+// next used. Its old id must not reach a logger made after the restart, which the new
+// instance gives the same id.
+const noRegistryChild = `
+  delete globalThis.FinalizationRegistry;
+  delete globalThis.WeakRef;
+  const { initLogger } = await import('spanwire');
+  const instance = await import(new URL('node_modules/spanwire/dist/instance.js', 'file://' + process.cwd() + '/').href);
+  console.warn = () => {};
+  const options = (name) => ({ projectName: name, setCurrent: false, exporter: { url: 'http://127.0.0.1:9/v1/traces' }, batch: { delayMs: 86_400_000 } });
+  const before = initLogger(options('before')); // id 0 of the old instance
+  try { instance.__trapInRecorder(); } catch {}
+  const after = initLogger(options('after')); // id 0 of the new instance
+  before.startSpan({ name: 'from before' }).end();
+  after.startSpan({ name: 'from after' }).end();
+  after.startSpan({ name: 'from after' }).end();
+  const names = (logger) => {
+    const body = JSON.parse(new TextDecoder().decode(logger._source.takeBatch(10).body));
+    const rs = body.resourceSpans[0];
+    return [rs.resource.attributes.find((a) => a.key === 'service.name').value.stringValue, rs.scopeSpans[0].spans.map((s) => s.name)];
+  };
+  console.log(JSON.stringify({ before: names(before), after: names(after) }));
+`;
+
+test('without FinalizationRegistry, a logger from before the restart is created again when next used, apart from later loggers', () => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', noRegistryChild], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), {
+    before: ['before', ['from before']],
+    after: ['after', ['from after', 'from after']],
+  });
+});
+
+test('after a restart a timed-out flush counts as pending only what is still to send, and the dropped count goes on', async () => {
+  const rx = stubFetch(); // never answers
+  try {
+    const logger = initLogger({
+      projectName: 'restart', setCurrent: false,
+      exporter: { url: 'http://127.0.0.1:9/v1/traces' },
+      batch: { maxBatchSize: 1, maxQueueSize: 2, delayMs: 0 },
+    });
+    for (let i = 0; i < 6; i++) logger.startSpan({ name: `s${i}` }).end();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // One in flight (held by the stub), two queued, three dropped at the full queue.
+    assert.equal(rx.requests.length, 1);
+    const before = logger.stats();
+    assert.deepEqual([before.inFlight, before.queued, before.dropped], [1, 2, 3]);
+    const flushed = logger.flush({ timeoutMs: 300 });
+    quietly(trap);
+    const report = await flushed;
+    assert.equal(report.pending, 1, 'the span in flight; the two queued ones were lost with the old instance');
+    assert.equal(logger.stats().dropped, 3, 'the drops counted before the restart are kept');
+    for (let i = 0; i < 4; i++) logger.startSpan({ name: `t${i}` }).end();
+    assert.equal(logger.stats().dropped, 5, 'and the new ones are added');
+  } finally {
+    rx.release();
+    rx.restore();
+  }
 });
