@@ -20,7 +20,7 @@
 // request is bounded by `timeoutMs` through an AbortController. Nothing here
 // rejects or throws asynchronously: every promise is settled with a report. The
 // API key never appears in an error, a warning or `stats()`.
-import { retryDelayMs } from './instance.js';
+import { epoch, retryDelayMs } from './instance.js';
 import { fetchBase } from './base-url.js';
 
 /** Braintrust's OTLP/HTTP traces endpoint, used when `apiKey` is given without `exporter.url`. */
@@ -282,6 +282,7 @@ export default class Exporter {
     this._reportedDropped = 0;
     this._droppedBefore = 0; // drops counted by instances before a restart (see _restarted)
     this._droppedSeen = 0; // the highest `_dropped()` read
+    this._epoch = epoch; // the module instance (instance.js) this exporter last saw
     this._warnedDrop = false;
     this._warnedFail = false;
     this._lastError = undefined;
@@ -293,6 +294,7 @@ export default class Exporter {
   /** Called by the logger after it queues a span. Never throws. */
   notify() {
     if (!this.enabled || this._closed) return;
+    this._restarted();
     try {
       this._checkDropped();
       if (this.config.delayMs === 0 || this._source.holdsBatch(this.config.maxBatchSize, this.config.maxBatchBytes)) {
@@ -317,9 +319,15 @@ export default class Exporter {
    * @returns {Promise<{ exported: number, dropped: number, failed: number, pending: number }>}
    */
   flush(opts) {
+    this._restarted();
     const start = { ...this._counts };
     const finish = (pending) => {
-      const dropped = this._dropped() - this._reportedDropped;
+      let dropped = 0;
+      try {
+        dropped = this._dropped() - this._reportedDropped;
+      } catch (err) {
+        this._note(err); // a report is due whatever the module does
+      }
       this._reportedDropped += dropped;
       return {
         exported: this._counts.exported - start.exported,
@@ -346,6 +354,8 @@ export default class Exporter {
         let done = false;
         const waiter = { target, resolve: () => resolve(finish(0)) };
         const timer = setTimeout(() => {
+          this._restarted(); // a restart not yet seen lowers this waiter's target, and may settle it
+          if (done) return;
           done = true;
           this._waiters = this._waiters.filter((w) => w !== waiter);
           resolve(finish(Math.max(0, waiter.target - this._lowWater())));
@@ -378,6 +388,7 @@ export default class Exporter {
 
   /** Counters since the exporter started. */
   stats() {
+    this._restarted();
     const s = {
       queued: this._source.queued(),
       inFlight: this._inFlight,
@@ -419,18 +430,23 @@ export default class Exporter {
 
   /** Spans dropped at the queue since the exporter started. */
   _dropped() {
-    const dropped = this._droppedBefore + this._source.dropped();
+    const inSource = this._source.dropped(); // first: it may create the logger again (_restarted)
+    const dropped = this._droppedBefore + inSource;
     if (dropped > this._droppedSeen) this._droppedSeen = dropped;
     return dropped;
   }
 
   /**
-   * The WebAssembly module was restarted (instance.js): what was queued in it is gone
-   * (and cannot be counted: the old instance cannot be asked), so no flush waits or
-   * sends for it. The new instance counts drops from zero: the count goes on from
-   * the last one read (notify reads it after each span).
+   * Catches up with a restart of the WebAssembly module (instance.js), once per
+   * restart: the logger calls it when it creates itself again, and the entry points
+   * here call it too. What was queued in the old instance is gone (and cannot be
+   * counted: the old instance cannot be asked), so no flush waits or sends for it. The
+   * new instance counts drops from zero: the count goes on from the last one read
+   * (notify reads it after each span).
    */
   _restarted() {
+    if (this._epoch === epoch) return;
+    this._epoch = epoch;
     for (const w of this._waiters) if (w.target > this._taken) w.target = this._taken;
     this._droppedBefore = this._droppedSeen;
     this._note('the WebAssembly module trapped and was restarted; the spans queued in it were lost');

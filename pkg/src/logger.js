@@ -169,7 +169,7 @@ function registerSurvivors() {
   const spans = unregistered;
   unregistered = [];
   for (const span of spans) {
-    if (span._snap === undefined) {
+    if (span._snap === undefined && !span._registered) { // listed twice if begun again
       registry.register(span, [span._h, span._ep], span);
       span._registered = true;
     }
@@ -322,10 +322,22 @@ export class Span {
   _begin(register) {
     if (this._ep !== -1) {
       this._id = this._spanId = this._rootSpanId = this._parentId = this._prop = undefined;
+      if (this._registered) {
+        registry.unregister(this);
+        this._registered = false;
+      }
     }
     this._h = beginSpan(this._logger._wasm.id, this._kind, this._startMs, this._parent);
     this._ep = epoch;
     if (register && registry !== undefined) registerSoon(this);
+  }
+
+  /**
+   * @internal Begins again a live span begun before a restart, before its cached ids or
+   * headers are read: they are the ones it will be exported with.
+   */
+  _current() {
+    if (this._ep !== epoch && this._ep !== -1 && this._snap === undefined) this._begin(true);
   }
 
   _field(k) {
@@ -333,13 +345,23 @@ export class Span {
   }
 
   /** The row id (`span.id` in Braintrust). */
-  get id() { return (this._id ??= this._field(0)); }
+  get id() {
+    this._current();
+    return (this._id ??= this._field(0));
+  }
   /** The span id: 16 hex, or a UUID in legacy mode. */
-  get spanId() { return (this._spanId ??= this._field(1)); }
+  get spanId() {
+    this._current();
+    return (this._spanId ??= this._field(1));
+  }
   /** The root span id: the trace id (32 hex), or the root's UUID in legacy mode. */
-  get rootSpanId() { return (this._rootSpanId ??= this._field(2)); }
+  get rootSpanId() {
+    this._current();
+    return (this._rootSpanId ??= this._field(2));
+  }
   /** The parent's span id in a one-element array; `[]` for a root. */
   get spanParents() {
+    this._current();
     const p = (this._parentId ??= this._field(3));
     return p === '' ? [] : [p];
   }
@@ -501,6 +523,7 @@ export class Span {
 
   /** Internal: the headers to inject, or undefined in legacy UUID mode. */
   _propagation() {
+    this._current();
     if (this._prop === undefined) {
       const len = this._snap === undefined ? span_propagation(this._handle()) : snapshot_propagation(writeWords(this._snap));
       this._prop = len < 0 ? null : propagationOf(outText(len));

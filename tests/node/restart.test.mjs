@@ -150,6 +150,9 @@ test('a span begun before the trap begins again from its parent, keeping its sta
     const doneHeaders = done.inject({});
 
     quietly(trap);
+    const newId = server.spanId; // begun again before the id is read
+    assert.notEqual(newId, oldId, 'begun again: new ids');
+    assert.equal(server.inject({}).traceparent, `00-${ctx.traceId}-${newId}-01`, 'its headers carry the new id');
     server.setAttribute('after', 'trap');
     child.end();
     server.end();
@@ -168,8 +171,8 @@ test('a span begun before the trap begins again from its parent, keeping its sta
     assert.equal(s.parentSpanId, ctx.spanId, "still the caller's child");
     assert.equal(s.startTimeUnixNano, '1700000000000000000', 'the start time taken at startSpan');
     assert.deepEqual(s.attributes.find((a) => a.key === 'after')?.value, { stringValue: 'trap' });
-    assert.notEqual(s.spanId, oldId, 'begun again: new ids');
-    assert.equal(server.spanId, s.spanId, 'the span reports the ids it is exported with');
+    assert.equal(s.spanId, newId, 'exported with the ids it reported after the restart');
+    assert.equal(server.spanId, newId);
     assert.equal(byName.child.parentSpanId, s.spanId, 'the child begun before the trap follows its parent');
     assert.equal(byName.child.traceId, ctx.traceId);
     assert.equal(byName.late.parentSpanId, done.spanId);
@@ -237,6 +240,33 @@ const noRegistryChild = `
   };
   console.log(JSON.stringify({ before: names(before), after: names(after) }));
 `;
+
+// The same runtime: a flush that times out after a restart counts as pending only the
+// span still in flight, not the queued ones lost with the old instance.
+const noRegistryFlushChild = `
+  delete globalThis.FinalizationRegistry;
+  delete globalThis.WeakRef;
+  const { initLogger } = await import('spanwire');
+  const instance = await import(new URL('node_modules/spanwire/dist/instance.js', 'file://' + process.cwd() + '/').href);
+  console.warn = () => {};
+  globalThis.fetch = () => new Promise(() => {}); // never answers
+  const logger = initLogger({ projectName: 'p', setCurrent: false, exporter: { url: 'http://127.0.0.1:9/v1/traces' }, batch: { maxBatchSize: 1, delayMs: 0 } });
+  for (let i = 0; i < 3; i++) logger.startSpan({ name: 's' + i }).end();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const before = logger.stats();
+  const flushed = logger.flush({ timeoutMs: 300 });
+  try { instance.__trapInRecorder(); } catch {}
+  const report = await flushed;
+  console.log(JSON.stringify({ inFlight: before.inFlight, queued: before.queued, pending: report.pending, dropped: report.dropped }));
+  process.exit(0);
+`;
+
+test('without FinalizationRegistry, a flush timing out after a restart counts only what is still to send as pending', () => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', noRegistryFlushChild], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { inFlight: 1, queued: 2, pending: 1, dropped: 0 });
+});
 
 test('without FinalizationRegistry, a logger from before the restart is created again when next used, apart from later loggers', () => {
   const root = fileURLToPath(new URL('..', import.meta.url));
