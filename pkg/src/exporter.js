@@ -73,8 +73,9 @@ const live = new Set();
 let beforeExitHooked = false;
 let pageHooked = false;
 
-function liveRef(exporter) {
-  return typeof WeakRef === 'function' ? new WeakRef(exporter) : { deref: () => exporter };
+/** `value` held weakly where the runtime has WeakRef (strongly otherwise), behind `deref()`. */
+export function weakRef(value) {
+  return typeof WeakRef === 'function' ? new WeakRef(value) : { deref: () => value };
 }
 
 function eachLive(fn) {
@@ -715,7 +716,7 @@ export default class Exporter {
     const proc = g.process;
     const node = typeof proc?.on === 'function' && typeof proc.versions?.node === 'string';
     if (!page && !node) return;
-    this._liveRef = liveRef(this);
+    this._liveRef = weakRef(this);
     live.add(this._liveRef);
     if (page && !pageHooked) {
       pageHooked = true;

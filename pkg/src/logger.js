@@ -26,7 +26,7 @@ import {
 import { injectContext, readBaggageTail } from './carrier.js';
 import { TraceContext } from './propagation.js';
 import { META_LEN, metaView, outText, outWords, writeAscii, writeParts, writeWords } from './wire.js';
-import Exporter from './exporter.js';
+import Exporter, { weakRef } from './exporter.js';
 import { tracedFetch } from './http.js';
 
 // The clock, looked up at the first span: in Node, the first touch of `performance`
@@ -747,8 +747,7 @@ export class Logger {
       );
       // Weakly where `openLoggers` holds the WasmLogger, which must not keep the
       // exporter (and so `_source`) reachable.
-      const ex = this._exporter;
-      wasmLogger.exporter = typeof WeakRef === 'function' ? new WeakRef(ex) : { deref: () => ex };
+      wasmLogger.exporter = weakRef(this._exporter);
     }
   }
 
