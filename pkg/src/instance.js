@@ -30,6 +30,7 @@ export function onRestart(hook) {
  */
 function afterThrow(error) {
   if (!(error instanceof WebAssembly.RuntimeError) || restarting) return error;
+  const trapped = `the WebAssembly module trapped (${error.message})`;
   restarting = true;
   try {
     glue.__wbg_reset_state();
@@ -40,12 +41,12 @@ function afterThrow(error) {
       } catch { /* a hook's own failure shows when its module is next used */ }
     }
   } catch (e) {
-    return new Error(`spanwire: internal error: the WebAssembly module trapped (${error.message}) and could not be restarted (${e?.message ?? e})`, { cause: error });
+    return new Error(`spanwire: internal error: ${trapped} and could not be restarted (${e?.message ?? e})`, { cause: error });
   } finally {
     restarting = false;
   }
-  globalThis.console?.warn?.(`spanwire: the WebAssembly module trapped (${error.message}) and was restarted; spans queued or in progress were lost`);
-  return new Error(`spanwire: internal error: the WebAssembly module trapped (${error.message}); it was restarted, and spans queued or in progress were lost`, { cause: error });
+  globalThis.console?.warn?.(`spanwire: ${trapped} and was restarted; spans queued or in progress were lost`);
+  return new Error(`spanwire: internal error: ${trapped}; it was restarted, and spans queued or in progress were lost`, { cause: error });
 }
 
 /**
