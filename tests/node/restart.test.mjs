@@ -182,13 +182,29 @@ test('a span begun before the trap begins again from its parent, keeping its sta
   }
 });
 
+/**
+ * Runs `script` (an ES module body) in a child `node` started with `flags`, in the
+ * folder where `spanwire` resolves. Where it says `// prelude`, `instance` and `glue`
+ * (the package's internal modules) are imported. Returns the JSON it printed.
+ */
+function runChild(script, flags = []) {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const prelude = `
+    const dist = new URL('node_modules/spanwire/dist/', 'file://' + process.cwd() + '/');
+    const instance = await import(new URL('instance.js', dist).href);
+    const glue = await import(new URL('spanwire.js', dist).href);
+  `;
+  const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', script.replace('// prelude', prelude)], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
 // A span collected after a restart holds a handle of the old instance. The new
 // instance hands out the same handles from the start, so freeing the old one would
 // free a live span of the new instance. Runs in a child `node --expose-gc`.
 const collectedChild = `
   const { initLogger } = await import('spanwire');
-  const instance = await import(new URL('node_modules/spanwire/dist/instance.js', 'file://' + process.cwd() + '/').href);
-  const glue = await import(new URL('node_modules/spanwire/dist/spanwire.js', 'file://' + process.cwd() + '/').href);
+  // prelude
   console.warn = () => {};
   const logger = initLogger({ projectId: 'p', exporter: false });
   const old = (() => {
@@ -210,10 +226,7 @@ const collectedChild = `
 `;
 
 test('a span from before a restart, collected unended, does not free a span of the new instance', () => {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', collectedChild], { cwd: root, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { collected: true, ended: true, live: 0 });
+  assert.deepEqual(runChild(collectedChild, ['--expose-gc']), { collected: true, ended: true, live: 0 });
 });
 
 // Without FinalizationRegistry (a Worker on a compatibility date before weak refs) no
@@ -221,10 +234,10 @@ test('a span from before a restart, collected unended, does not free a span of t
 // next used. Its old id must not reach a logger made after the restart, which the new
 // instance gives the same id.
 const noRegistryChild = `
-  delete globalThis.FinalizationRegistry;
+  delete globalThis.FinalizationRegistry; // before the package is imported
   delete globalThis.WeakRef;
   const { initLogger } = await import('spanwire');
-  const instance = await import(new URL('node_modules/spanwire/dist/instance.js', 'file://' + process.cwd() + '/').href);
+  // prelude
   console.warn = () => {};
   const options = (name) => ({ projectName: name, setCurrent: false, exporter: { url: 'http://127.0.0.1:9/v1/traces' }, batch: { delayMs: 86_400_000 } });
   const before = initLogger(options('before')); // id 0 of the old instance
@@ -244,10 +257,10 @@ const noRegistryChild = `
 // The same runtime: a flush that times out after a restart counts as pending only the
 // span still in flight, not the queued ones lost with the old instance.
 const noRegistryFlushChild = `
-  delete globalThis.FinalizationRegistry;
+  delete globalThis.FinalizationRegistry; // before the package is imported
   delete globalThis.WeakRef;
   const { initLogger } = await import('spanwire');
-  const instance = await import(new URL('node_modules/spanwire/dist/instance.js', 'file://' + process.cwd() + '/').href);
+  // prelude
   console.warn = () => {};
   globalThis.fetch = () => new Promise(() => {}); // never answers
   const logger = initLogger({ projectName: 'p', setCurrent: false, exporter: { url: 'http://127.0.0.1:9/v1/traces' }, batch: { maxBatchSize: 1, delayMs: 0 } });
@@ -262,17 +275,11 @@ const noRegistryFlushChild = `
 `;
 
 test('without FinalizationRegistry, a flush timing out after a restart counts only what is still to send as pending', () => {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', noRegistryFlushChild], { cwd: root, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { inFlight: 1, queued: 2, pending: 1, dropped: 0 });
+  assert.deepEqual(runChild(noRegistryFlushChild), { inFlight: 1, queued: 2, pending: 1, dropped: 0 });
 });
 
 test('without FinalizationRegistry, a logger from before the restart is created again when next used, apart from later loggers', () => {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', noRegistryChild], { cwd: root, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), {
+  assert.deepEqual(runChild(noRegistryChild), {
     before: ['before', ['from before']],
     after: ['after', ['from after', 'from after']],
   });
