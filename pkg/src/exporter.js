@@ -8,7 +8,8 @@
 //   new Exporter({ exporter, apiKey, batch, braintrustParent }, source)   (`parent` is an alias)
 //   source = { takeBatch(max, maxBytes) -> { body: Uint8Array, count, contentType } | undefined,
 //              holdsBatch(max, maxBytes) -> boolean,
-//              queued() -> number, dropped() -> number }          (the logger's core queue)
+//              queued() -> number, dropped() -> number,           (the logger's core queue)
+//              queuedAfterTrap() -> number }                      (see _salvage)
 //   exporter.notify()            after each span the logger queues
 //   exporter.flush({ timeoutMs }) -> Promise<{ exported, dropped, failed, pending }>  (never rejects)
 //   exporter.stats()             -> { queued, inFlight, exported, failed, dropped, retries, requests, lastError? }
@@ -20,7 +21,7 @@
 // request is bounded by `timeoutMs` through an AbortController. Nothing here
 // rejects or throws asynchronously: every promise is settled with a report. The
 // API key never appears in an error, a warning or `stats()`.
-import { epoch, retryDelayMs } from './instance.js';
+import { beforeRestart, epoch, retryDelayMs } from './instance.js';
 import { fetchBase } from './base-url.js';
 
 /** Braintrust's OTLP/HTTP traces endpoint, used when `apiKey` is given without `exporter.url`. */
@@ -65,11 +66,15 @@ const EXIT_FLUSH_MS = 5000;
 const OUTCOME_NETWORK = 0;
 const OUTCOME_TIMEOUT = 1;
 
-// One set of listeners for every exporter: flush what is left when Node's loop empties,
-// or when a page is hidden. The exporters are held weakly, so a logger made per request
-// can be collected once it has nothing left to send (a pending send timer or request
-// keeps it reachable until then).
+// Every exporter, for one set of listeners (flush what is left when Node's loop empties,
+// or when a page is hidden) and for a restart (beforeRestart below). The exporters are
+// held weakly, so a logger made per request can be collected once it has nothing left
+// to send (a pending send timer or request keeps it reachable until then), and its
+// entry goes with it.
 const live = new Set();
+const liveRegistry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry((ref) => live.delete(ref))
+  : undefined;
 let beforeExitHooked = false;
 let pageHooked = false;
 
@@ -85,6 +90,24 @@ function eachLive(fn) {
     else fn(exporter);
   }
 }
+
+const plural = (n) => (n === 1 ? '1 queued span' : `${n} queued spans`);
+
+// After a trap, before the module is replaced: every exporter takes what its logger
+// queued in the old instance (see _salvage).
+beforeRestart(() => {
+  let kept = 0;
+  let lost = 0;
+  eachLive((exporter) => {
+    const s = exporter._salvage();
+    kept += s.kept;
+    lost += s.lost;
+  });
+  const words = [];
+  if (kept > 0) words.push(`${plural(kept)} kept for export`);
+  if (lost > 0) words.push(`${plural(lost)} lost (counted as dropped)`);
+  return words.join(', ');
+});
 
 function int(value, name, fallback, min, max) {
   if (value === undefined || value === null) return fallback;
@@ -229,7 +252,8 @@ export default class Exporter {
    * @param {{ exporter?: false | { url?: string, headers?: any, protocol?: 'json'|'protobuf', compression?: 'auto'|'gzip'|'none'|boolean },
    *           apiKey?: string, batch?: object, braintrustParent?: string, parent?: string }} options
    * @param {{ takeBatch(max: number, maxBytes: number): { body: Uint8Array, count: number, contentType: string } | undefined,
-   *           holdsBatch(max: number, maxBytes: number): boolean, queued(): number, dropped(): number }} source
+   *           holdsBatch(max: number, maxBytes: number): boolean, queued(): number, dropped(): number,
+   *           queuedAfterTrap(): number }} source
    */
   constructor(options, source) {
     const o = options ?? {};
@@ -284,6 +308,7 @@ export default class Exporter {
     this._droppedBefore = 0; // drops counted by instances before a restart (see _restarted)
     this._droppedSeen = 0; // the highest `_dropped()` read
     this._epoch = epoch; // the module instance (instance.js) this exporter last saw
+    this._salvaged = undefined; // what _salvage kept and lost, until _restarted reads it
     this._warnedDrop = false;
     this._warnedFail = false;
     this._lastError = undefined;
@@ -300,13 +325,8 @@ export default class Exporter {
       this._checkDropped();
       if (this.config.delayMs === 0 || this._source.holdsBatch(this.config.maxBatchSize, this.config.maxBatchBytes)) {
         this._kick();
-      } else if (this._timer === undefined && this._pump === undefined) {
-        this._timer = setTimeout(() => {
-          this._timer = undefined;
-          this._kick();
-        }, this.config.delayMs);
-        // Node: the delay alone does not keep the process alive; `beforeExit` flushes instead.
-        this._timer?.unref?.();
+      } else {
+        this._schedule();
       }
     } catch (err) {
       this._note(err);
@@ -387,6 +407,11 @@ export default class Exporter {
     }
   }
 
+  /** For tests: how many exporters the listeners and a restart reach (tests/node/span-finalization.test.mjs). */
+  static _liveCount() {
+    return live.size;
+  }
+
   /** Counters since the exporter started. */
   stats() {
     this._restarted();
@@ -410,6 +435,7 @@ export default class Exporter {
     if (this._timer !== undefined) clearTimeout(this._timer);
     this._timer = undefined;
     live.delete(this._liveRef);
+    liveRegistry?.unregister(this);
     return report;
   }
 
@@ -429,7 +455,7 @@ export default class Exporter {
     for (const w of ready) w.resolve();
   }
 
-  /** Spans dropped at the queue since the exporter started. */
+  /** Spans dropped at the queue, or lost in a restart, since the exporter started. */
   _dropped() {
     const inSource = this._source.dropped(); // first: it may create the logger again (_restarted)
     const dropped = this._droppedBefore + inSource;
@@ -438,20 +464,72 @@ export default class Exporter {
   }
 
   /**
+   * After a trap, before the restart (instance.js): takes every span queued in the old
+   * instance as batches, sent as the send loop's orphans are, and reads its drop count.
+   * A trap that left the recorder borrowed makes that trap again: then the queued
+   * spans are only counted, to be reported as dropped. Returns `{ kept, lost }`.
+   */
+  _salvage() {
+    const result = { kept: 0, lost: 0 };
+    if (this._closed) return result;
+    this._restarted(); // a restart this exporter has not caught up with yet
+    try {
+      this._dropped();
+      for (let batch; (batch = this._takeOrThrow(this.config.maxBatchSize, this.config.maxBatchBytes)) !== undefined;) {
+        this._orphans.push(batch);
+        result.kept += batch.count;
+      }
+    } catch {
+      try {
+        result.lost = this._source.queuedAfterTrap();
+      } catch { /* not even that: the spans are lost uncounted, as the note says */
+        result.lost = undefined;
+      }
+    }
+    this._salvaged = result;
+    return { kept: result.kept, lost: result.lost ?? 0 };
+  }
+
+  /**
    * Catches up with a restart of the WebAssembly module (instance.js), once per
    * restart: the logger calls it when it creates itself again, and the entry points
-   * here call it too. What was queued in the old instance is gone (and cannot be
-   * counted: the old instance cannot be asked), so no flush waits or sends for it. The
-   * new instance counts drops from zero: the count goes on from the last one read
-   * (notify reads it after each span).
+   * here call it too. The spans queued in the old instance were taken before it went
+   * (_salvage) and are sent now, or were lost and count as dropped: no flush waits
+   * for a span that is not sent. The new instance counts drops from zero: the count
+   * goes on from the last one read.
    */
   _restarted() {
     if (this._epoch === epoch) return;
     this._epoch = epoch;
+    const salvaged = this._salvaged;
+    this._salvaged = undefined;
     for (const w of this._waiters) if (w.target > this._taken) w.target = this._taken;
-    this._droppedBefore = this._droppedSeen;
-    this._note('the WebAssembly module trapped and was restarted; the spans queued in it were lost');
+    this._droppedBefore = this._droppedSeen + (salvaged?.lost ?? 0);
+    this._droppedSeen = this._droppedBefore;
+    let outcome = 'the spans queued in it were lost';
+    if (salvaged?.lost !== undefined) {
+      const words = [];
+      if (salvaged.kept > 0) words.push(`${plural(salvaged.kept)} were taken from it and are sent`);
+      if (salvaged.lost > 0) words.push(`${plural(salvaged.lost)} were lost with it (counted as dropped)`);
+      outcome = words.join(', ') || 'no span was queued in it';
+    }
+    this._note(`the WebAssembly module trapped and was restarted; ${outcome}`);
     this._settle();
+    // After the batching delay, as for a queued span: this may run inside a send
+    // loop's own call into the logger, and in Workers inside another request (whose
+    // I/O ends with it), where a flush starts its own send loop instead.
+    if (this._orphans.length > 0 && !this._closed) this._schedule();
+  }
+
+  /** Sends after the batching delay, unless a send loop or the delay is under way. */
+  _schedule() {
+    if (this._timer !== undefined || this._pump !== undefined) return;
+    this._timer = setTimeout(() => {
+      this._timer = undefined;
+      this._kick();
+    }, this.config.delayMs);
+    // Node: the delay alone does not keep the process alive; `beforeExit` flushes instead.
+    this._timer?.unref?.();
   }
 
   _checkDropped() {
@@ -528,15 +606,18 @@ export default class Exporter {
     }
   }
 
-  /** Takes a batch from the source and opens its sequence range. */
+  /** Takes a batch from the source and opens its sequence range; undefined if it fails. */
   _take(max, maxBytes) {
-    let batch;
     try {
-      batch = this._source.takeBatch(max, maxBytes ?? this.config.maxBatchBytes);
+      return this._takeOrThrow(max, maxBytes ?? this.config.maxBatchBytes);
     } catch (err) {
       this._note(err);
       return undefined;
     }
+  }
+
+  _takeOrThrow(max, maxBytes) {
+    const batch = this._source.takeBatch(max, maxBytes);
     if (!batch || !(batch.count > 0)) return undefined;
     batch.seq = this._taken;
     this._taken += batch.count;
@@ -715,9 +796,11 @@ export default class Exporter {
     const page = typeof g.addEventListener === 'function' && typeof g.document === 'object' && g.document;
     const proc = g.process;
     const node = typeof proc?.on === 'function' && typeof proc.versions?.node === 'string';
-    if (!page && !node) return;
+    // Elsewhere (Workers) only for a restart, and only where it can be held weakly.
+    if (!page && !node && typeof WeakRef !== 'function') return;
     this._liveRef = weakRef(this);
     live.add(this._liveRef);
+    liveRegistry?.register(this, this._liveRef, this);
     if (page && !pageHooked) {
       pageHooked = true;
       g.addEventListener('pagehide', () => eachLive((e) => e._flushKeepalive()));
@@ -730,7 +813,7 @@ export default class Exporter {
       proc.on('beforeExit', () => {
         // Only when there is work: the sends keep the loop alive, and this runs again after.
         eachLive((e) => {
-          if (e._source.queued() > 0 && e._pump === undefined) {
+          if ((e._source.queued() > 0 || e._orphans.length > 0) && e._pump === undefined) {
             e._exitBy = Date.now() + EXIT_FLUSH_MS;
             e._kick();
             if (e._pump === undefined) e._exitBy = Infinity; // nothing started

@@ -4,17 +4,30 @@
 // would stay borrowed and every later call trap too, in every later request of the
 // isolate. So each export is guarded: after a `WebAssembly.RuntimeError` the module is
 // instantiated again (the glue's `__wbg_reset_state`, scripts/build), a new `epoch`
-// begins, and the caller gets an Error with the trap as its `cause`. What lived in the
-// old instance is lost (queued spans, live spans' records); the modules that hold its
-// addresses or ids renew them (`onRestart`), and spans begun before begin again when
-// next used (logger.js). Ended spans and extracted contexts live in JS and carry on.
+// begins, and the caller gets an Error with the trap as its `cause`. Before that, the
+// exporters take the spans queued in the old instance, unless the trap left its
+// recorder borrowed (then they count them as dropped; `beforeRestart`, exporter.js).
+// Live spans' records are lost with it: the modules that hold its addresses or ids
+// renew them (`onRestart`), and spans begun before begin again when next used
+// (logger.js). Ended spans and extracted contexts live in JS and carry on.
 import * as glue from './spanwire.js';
 
 /** How many times the module has been restarted; spans and loggers compare it with theirs. */
 export let epoch = 0;
 
+const beforeHooks = [];
 const hooks = [];
 let restarting = false;
+
+/**
+ * Runs `hook()` after every trap, before the module is replaced: the old instance can
+ * still be called (a call that traps again throws its RuntimeError and restarts
+ * nothing). A hook may return a few words on what it kept or lost, for the warning
+ * and the Error. A hook that throws does not stop the others.
+ */
+export function beforeRestart(hook) {
+  beforeHooks.push(hook);
+}
 
 /**
  * Runs `hook()` after every restart, with the new instance in place. A hook that throws
@@ -22,6 +35,18 @@ let restarting = false;
  */
 export function onRestart(hook) {
   hooks.push(hook);
+}
+
+/** Runs `list`'s hooks; returns the words they returned. */
+function runHooks(list) {
+  const words = [];
+  for (const hook of list) {
+    try {
+      const said = hook();
+      if (typeof said === 'string' && said) words.push(said);
+    } catch { /* a hook's own failure shows when its module is next used */ }
+  }
+  return words;
 }
 
 /**
@@ -32,21 +57,19 @@ function afterThrow(error) {
   if (!(error instanceof WebAssembly.RuntimeError) || restarting) return error;
   const trapped = `the WebAssembly module trapped (${error.message})`;
   restarting = true;
+  let outcome;
   try {
+    outcome = [...runHooks(beforeHooks), 'spans in progress begin again with new ids'].join('; ');
     glue.__wbg_reset_state();
     epoch++;
-    for (const hook of hooks) {
-      try {
-        hook();
-      } catch { /* a hook's own failure shows when its module is next used */ }
-    }
+    runHooks(hooks);
   } catch (e) {
     return new Error(`spanwire: internal error: ${trapped} and could not be restarted (${e?.message ?? e})`, { cause: error });
   } finally {
     restarting = false;
   }
-  globalThis.console?.warn?.(`spanwire: ${trapped} and was restarted; spans queued or in progress were lost`);
-  return new Error(`spanwire: internal error: ${trapped}; it was restarted, and spans queued or in progress were lost`, { cause: error });
+  globalThis.console?.warn?.(`spanwire: ${trapped} and was restarted: ${outcome}`);
+  return new Error(`spanwire: internal error: ${trapped}; it was restarted: ${outcome}`, { cause: error });
 }
 
 /**
@@ -73,8 +96,8 @@ export const __memory = guard(glue.__memory);
 export const __randomErrorMessage = guard(glue.__randomErrorMessage);
 export const __refillIdPool = guard(glue.__refillIdPool);
 export const __relayBaggage = guard(glue.__relayBaggage);
-/** For tests only (tests/node/restart.test.mjs): a trap with the recorder borrowed. */
-export const __trapInRecorder = guard(glue.__trapInRecorder);
+/** For tests only (tests/node/restart.test.mjs): a trap, with the recorder borrowed or not. */
+export const __trap = guard(glue.__trap);
 export const __wire = guard(glue.__wire);
 export const logger_close = guard(glue.logger_close);
 export const logger_create = guard(glue.logger_create);
@@ -83,6 +106,7 @@ export const logger_dropped = guard(glue.logger_dropped);
 export const logger_encode_queued = guard(glue.logger_encode_queued);
 export const logger_holds_batch = guard(glue.logger_holds_batch);
 export const logger_queued = guard(glue.logger_queued);
+export const logger_queued_after_trap = guard(glue.logger_queued_after_trap);
 export const logger_take_batch = guard(glue.logger_take_batch);
 export const retryDelayMs = guard(glue.retryDelayMs);
 export const slug_format = guard(glue.slug_format);

@@ -16,7 +16,7 @@
 // records a duration of 0 and durations measure the I/O waited for, not compute.
 import {
   logger_create, logger_close, logger_queued, logger_dropped, logger_holds_batch, logger_take_batch, logger_encode_queued,
-  logger_discard_queued,
+  logger_discard_queued, logger_queued_after_trap,
   span_start_root, span_start_child, span_start_after, span_start_remote, span_start_remote_strings, span_start_slug,
   take_slug_error, span_end, span_rename, span_discard, span_field, snapshot_field, span_flags,
   span_propagation, snapshot_propagation, span_export, snapshot_export,
@@ -735,6 +735,8 @@ export class Logger {
       holdsBatch: (max, maxBytes) => logger_holds_batch(wasmLogger.id, max, maxBytes),
       queued: () => logger_queued(wasmLogger.id),
       dropped: () => logger_dropped(wasmLogger.id),
+      /** After a trap, before the restart: the spans queued, read without the recorder's borrow. */
+      queuedAfterTrap: () => logger_queued_after_trap(wasmLogger.id),
     };
     if (loggerRegistry !== undefined) {
       loggerRegistry.register(this._source, wasmLogger);

@@ -142,7 +142,7 @@ export interface FlushOptions {
 export interface FlushReport {
   /** Spans delivered (2xx) while this flush waited. */
   exported: number;
-  /** Spans dropped because the queue was full, since the previous flush report (each drop is reported once). */
+  /** Spans dropped because the queue was full, or lost when the module restarted after a trap (see `stats().lastError`), since the previous flush report (each is reported once). */
   dropped: number;
   /** Spans that finally failed (non-retryable status, retries exhausted, or rejected by the collector's partial success) while this flush waited. */
   failed: number;
@@ -169,7 +169,7 @@ export interface ExportStats {
   exported: number;
   /** Spans that finally failed. */
   failed: number;
-  /** Spans dropped because the queue was full. */
+  /** Spans dropped because the queue was full, or lost when the module restarted after a trap (see `lastError`). */
   dropped: number;
   /** Requests sent again after a failure. */
   retries: number;

@@ -153,12 +153,30 @@ pub fn logger_encode_queued(logger: u32) -> Option<Vec<u8>> {
     with(|r| r.encode_queued(logger))
 }
 
-/// Traps with the recorder borrowed, as a bug inside it would: for the restart tests
-/// (tests/node/restart.test.mjs), which need a trap that leaves this module unusable.
-/// The JS layer (pkg/src/instance.js) then restarts the module.
-#[wasm_bindgen(js_name = __trapInRecorder)]
-pub fn trap_in_recorder() {
-    with(|_| core::arch::wasm32::unreachable())
+/// The spans `logger` had queued, read without borrowing the recorder: called only
+/// after a trap, just before the module is instantiated again (pkg/src/instance.js),
+/// when the trap may have left the recorder borrowed and its queue cannot be taken.
+/// Those spans are lost with the instance, and the exporter counts them as dropped.
+#[wasm_bindgen]
+pub fn logger_queued_after_trap(logger: u32) -> u32 {
+    // SAFETY: one thread (`SingleThread`). A borrow the trap left behind belongs to
+    // frames that no longer exist and never resume, and the instance is discarded
+    // right after this call. `queued` only reads: a recorder stopped mid-change can at
+    // worst give a wrong count, or trap again, which the caller catches.
+    (unsafe { &*RECORDER.as_ptr() }).queued(logger) as u32
+}
+
+/// Traps, as a bug would: for the restart tests (tests/node/restart.test.mjs), which
+/// need a trap the JS layer (pkg/src/instance.js) must recover from. With
+/// `in_recorder`, the trap leaves the recorder borrowed, so the queued spans cannot be
+/// taken from the old instance; without it, they can.
+#[wasm_bindgen(js_name = __trap)]
+pub fn trap_for_tests(in_recorder: bool) {
+    if in_recorder {
+        with(|_| core::arch::wasm32::unreachable())
+    } else {
+        core::arch::wasm32::unreachable()
+    }
 }
 
 /// Live spans in the recorder (all loggers) and slab slots: for leak tests.

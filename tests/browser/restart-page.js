@@ -1,9 +1,9 @@
 // A trap in the wasm module, in a page: the package instantiates the module again
 // (pkg/src/instance.js) on the page's main thread, and ids, extract and spans
-// exported to the page's origin work after it. `__trapInRecorder` traps with the
+// exported to the page's origin work after it. `__trap(true)` traps with the
 // recorder borrowed, as a bug inside it would.
 import { extractTraceContext, initLogger, newTraceId } from 'spanwire';
-import { __trapInRecorder, epoch } from 'spanwire-dist/instance.js';
+import { __trap, epoch } from 'spanwire-dist/instance.js';
 
 async function run() {
   const logger = initLogger({ serviceName: 'web', exporter: { url: '/otel/v1/traces' } });
@@ -11,7 +11,7 @@ async function run() {
   before.spanId; // begun in the first instance
   let error;
   try {
-    __trapInRecorder();
+    __trap(true);
   } catch (e) {
     error = e;
   }

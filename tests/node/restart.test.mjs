@@ -1,8 +1,8 @@
 // A trap in the wasm module restarts it (pkg/src/instance.js). Without that, a trap
 // from an unknown bug leaves the recorder borrowed, and every later call into it traps
 // too: one bad request would break every later one in the isolate. The trap here is
-// `__trapInRecorder`, an export for these tests that traps with the recorder borrowed,
-// as a bug inside it would.
+// `__trap`, an export for these tests that traps as a bug would: with the recorder
+// borrowed (a bug inside it), or not (a bug in a header parser, say).
 //
 // Each test's spans go to a stubbed `fetch`, which holds requests until it is told to
 // answer, so a test can trap while a batch is in flight.
@@ -20,14 +20,14 @@ const glue = await import(new URL('spanwire.js', dist).href);
 
 const CALLER = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
-/** Traps through the package's guarded export; returns what it threw. */
-function trap() {
+/** Traps through the package's guarded export, in the recorder or not; returns what it threw. */
+function trap(inRecorder = true) {
   try {
-    instance.__trapInRecorder();
+    instance.__trap(inRecorder);
   } catch (e) {
     return e;
   }
-  assert.fail('__trapInRecorder did not throw');
+  assert.fail('__trap did not throw');
 }
 
 /** A `fetch` stub: records each request's spans; answers 200 once `release()` is called. */
@@ -89,7 +89,7 @@ test('a trap restarts the module: the call throws an Error saying so, with the t
 test('a module left trapped by a call outside the guard restarts at the next call', () => {
   const logger = initLogger({ projectName: 'restart', exporter: false, setCurrent: false });
   // The raw export: nothing restarts the module after this trap.
-  assert.throws(() => glue.__trapInRecorder(), WebAssembly.RuntimeError);
+  assert.throws(() => glue.__trap(true), WebAssembly.RuntimeError);
   // Unguarded, the recorder stays borrowed: each later call traps too.
   assert.throws(() => glue.recorder_live(), WebAssembly.RuntimeError, 'the recorder is still borrowed');
   assert.throws(() => glue.recorder_live(), WebAssembly.RuntimeError, 'and stays so');
@@ -103,27 +103,59 @@ test('a module left trapped by a call outside the guard restarts at the next cal
   assert.equal(glue.recorder_live(), 0, 'the new recorder holds no span');
 });
 
-test('spans queued when the module traps are lost, a flush waiting for them resolves, and later spans export', async () => {
+/**
+ * A logger whose first span is in flight (held by the stub) and whose two next are
+ * queued, and a flush waiting for all three; then a trap, in the recorder or not.
+ * Returns what the trap threw, the flush's promise and when it began.
+ */
+async function trapWithQueued(rx, inRecorder) {
+  const logger = initLogger({
+    projectName: 'restart', setCurrent: false,
+    exporter: { url: 'http://127.0.0.1:9/v1/traces' },
+    batch: { maxBatchSize: 1, delayMs: 0 },
+  });
+  for (const name of ['sent', 'queued-1', 'queued-2']) logger.startSpan({ name }).end();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(rx.requests.length, 1);
+  assert.equal(logger.stats().queued, 2);
+  const started = Date.now();
+  const flushed = logger.flush({ timeoutMs: 5000 });
+  const error = quietly(() => trap(inRecorder));
+  return { logger, error, flushed, started };
+}
+
+test('spans queued when the module traps outside the recorder are taken from the old instance and sent', async () => {
   const rx = stubFetch();
   try {
-    const logger = initLogger({
-      projectName: 'restart', setCurrent: false,
-      exporter: { url: 'http://127.0.0.1:9/v1/traces' },
-      batch: { maxBatchSize: 1, delayMs: 0 },
-    });
-    for (const name of ['sent', 'lost-1', 'lost-2']) logger.startSpan({ name }).end();
-    // 'sent' was taken at once and is in flight, held by the stub; the others are queued.
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.equal(rx.requests.length, 1);
-    assert.equal(logger.stats().queued, 2);
-    const started = Date.now();
-    const flushed = logger.flush({ timeoutMs: 5000 });
-    quietly(trap);
-    assert.equal(logger.stats().queued, 0, 'the queue was in the old instance');
-    assert.match(logger.stats().lastError, /trapped and was restarted/);
+    const { logger, error, flushed, started } = await trapWithQueued(rx, false);
+    assert.match(error.message, /it was restarted: 2 queued spans kept for export; spans in progress begin again with new ids$/);
+    assert.equal(logger.stats().queued, 0, 'the new instance holds nothing');
+    assert.equal(logger.stats().inFlight, 3, 'the span in flight and the two taken');
+    assert.match(logger.stats().lastError, /trapped and was restarted; 2 queued spans were taken from it and are sent$/);
     rx.release();
     const report = await flushed;
-    assert.deepEqual(report, { exported: 1, dropped: 0, failed: 0, pending: 0 });
+    assert.deepEqual(report, { exported: 3, dropped: 0, failed: 0, pending: 0 });
+    assert.ok(Date.now() - started < 2500, `the flush resolved once all three were delivered (${Date.now() - started} ms), not at its timeout`);
+    logger.startSpan({ name: 'later' }).end();
+    assert.deepEqual(await logger.flush({ timeoutMs: 5000 }), { exported: 1, dropped: 0, failed: 0, pending: 0 });
+    assert.deepEqual(rx.spans().map((s) => s.name), ['sent', 'queued-1', 'queued-2', 'later']);
+    assert.equal(new Set(rx.spans().map((s) => s.spanId)).size, 4, 'each span once');
+  } finally {
+    rx.restore();
+  }
+});
+
+test('spans queued when the module traps with the recorder borrowed are lost and counted as dropped; a flush waiting for them resolves', async () => {
+  const rx = stubFetch();
+  try {
+    const { logger, error, flushed, started } = await trapWithQueued(rx, true);
+    assert.match(error.message, /it was restarted: 2 queued spans lost \(counted as dropped\); spans in progress begin again with new ids$/);
+    assert.equal(logger.stats().queued, 0, 'the queue was in the old instance');
+    assert.equal(logger.stats().dropped, 2);
+    assert.match(logger.stats().lastError, /trapped and was restarted; 2 queued spans were lost with it \(counted as dropped\)$/);
+    rx.release();
+    const report = await flushed;
+    assert.deepEqual(report, { exported: 1, dropped: 2, failed: 0, pending: 0 });
     assert.ok(Date.now() - started < 2500, `the flush resolved once 'sent' was delivered (${Date.now() - started} ms), not at its timeout`);
 
     logger.startSpan({ name: 'later' }).end();
@@ -213,7 +245,7 @@ const collectedChild = `
     return new WeakRef(span);
   })();
   await new Promise((resolve) => setTimeout(resolve, 0)); // registered for finalization
-  try { instance.__trapInRecorder(); } catch {}
+  try { instance.__trap(true); } catch {}
   const live = logger.startSpan({ name: 'new' });
   live.spanId; // handle 0 of the new instance
   for (let i = 0; i < 20; i++) {
@@ -241,7 +273,7 @@ const noRegistryChild = `
   console.warn = () => {};
   const options = (name) => ({ projectName: name, setCurrent: false, exporter: { url: 'http://127.0.0.1:9/v1/traces' }, batch: { delayMs: 86_400_000 } });
   const before = initLogger(options('before')); // id 0 of the old instance
-  try { instance.__trapInRecorder(); } catch {}
+  try { instance.__trap(true); } catch {}
   const after = initLogger(options('after')); // id 0 of the new instance
   before.startSpan({ name: 'from before' }).end();
   after.startSpan({ name: 'from after' }).end();
@@ -254,9 +286,10 @@ const noRegistryChild = `
   console.log(JSON.stringify({ before: names(before), after: names(after) }));
 `;
 
-// The same runtime: a flush that times out after a restart counts as pending only the
-// span still in flight, not the queued ones lost with the old instance.
-const noRegistryFlushChild = `
+// The same runtime: a flush that times out after a restart counts as pending only what
+// is still to send: the span in flight, and the queued ones if they were taken from the
+// old instance (a trap outside the recorder); lost ones count as dropped.
+const noRegistryFlushChild = (inRecorder) => `
   delete globalThis.FinalizationRegistry; // before the package is imported
   delete globalThis.WeakRef;
   const { initLogger } = await import('spanwire');
@@ -268,14 +301,15 @@ const noRegistryFlushChild = `
   await new Promise((resolve) => setTimeout(resolve, 20));
   const before = logger.stats();
   const flushed = logger.flush({ timeoutMs: 300 });
-  try { instance.__trapInRecorder(); } catch {}
+  try { instance.__trap(${inRecorder}); } catch {}
   const report = await flushed;
   console.log(JSON.stringify({ inFlight: before.inFlight, queued: before.queued, pending: report.pending, dropped: report.dropped }));
   process.exit(0);
 `;
 
 test('without FinalizationRegistry, a flush timing out after a restart counts only what is still to send as pending', () => {
-  assert.deepEqual(runChild(noRegistryFlushChild), { inFlight: 1, queued: 2, pending: 1, dropped: 0 });
+  assert.deepEqual(runChild(noRegistryFlushChild(true)), { inFlight: 1, queued: 2, pending: 1, dropped: 2 });
+  assert.deepEqual(runChild(noRegistryFlushChild(false)), { inFlight: 1, queued: 2, pending: 3, dropped: 0 });
 });
 
 test('without FinalizationRegistry, a logger from before the restart is created again when next used, apart from later loggers', () => {
@@ -283,6 +317,30 @@ test('without FinalizationRegistry, a logger from before the restart is created 
     before: ['before', ['from before']],
     after: ['after', ['from after', 'from after']],
   });
+});
+
+// Spans taken from the old instance wait for the batching delay, as queued ones do; a
+// Node process that is done sends them before it exits (the beforeExit flush).
+const exitChild = `
+  const { initLogger } = await import('spanwire');
+  // prelude
+  console.warn = () => {};
+  const names = [];
+  globalThis.fetch = async (url, init) => {
+    for (const r of JSON.parse(new TextDecoder().decode(init.body)).resourceSpans) {
+      for (const s of r.scopeSpans) names.push(...s.spans.map((x) => x.name));
+    }
+    return new Response('{}', { status: 200 });
+  };
+  process.on('exit', () => console.log(JSON.stringify({ names })));
+  const logger = initLogger({ projectName: 'p', setCurrent: false, exporter: { url: 'http://127.0.0.1:9/v1/traces' }, batch: { delayMs: 86_400_000 } });
+  logger.startSpan({ name: 'a' }).end();
+  logger.startSpan({ name: 'b' }).end();
+  try { instance.__trap(false); } catch {}
+`;
+
+test('spans taken from the old instance are sent when a Node process that is done exits', () => {
+  assert.deepEqual(runChild(exitChild), { names: ['a', 'b'] });
 });
 
 test('after a restart a timed-out flush counts as pending only what is still to send, and the dropped count goes on', async () => {
@@ -303,9 +361,10 @@ test('after a restart a timed-out flush counts as pending only what is still to 
     quietly(trap);
     const report = await flushed;
     assert.equal(report.pending, 1, 'the span in flight; the two queued ones were lost with the old instance');
-    assert.equal(logger.stats().dropped, 3, 'the drops counted before the restart are kept');
+    assert.equal(logger.stats().dropped, 5, 'the drops counted before the restart, and the two lost in it');
     for (let i = 0; i < 4; i++) logger.startSpan({ name: `t${i}` }).end();
-    assert.equal(logger.stats().dropped, 5, 'and the new ones are added');
+    assert.equal(logger.stats().dropped, 7, 'and the new ones are added');
+    logger._exporter._closed = true; // its queued spans are abandoned with the stub
   } finally {
     rx.release();
     rx.restore();

@@ -90,3 +90,27 @@ test('dropped loggers are closed in wasm after collection, but not before their 
   assert.deepEqual(beforeSend, { open: 2, received: 0 });
   assert.deepEqual(afterSend, { open: 1, received: 1 }, 'the queued span was sent, then its logger closed');
 });
+
+// Every exporter is reachable by the page and exit listeners and by a restart, weakly:
+// the entries of exporters made per request and collected go with them.
+const exportersChild = `
+  const { initLogger } = await import('spanwire');
+  const dist = new URL('node_modules/spanwire/dist/', 'file://' + process.cwd() + '/');
+  const { default: Exporter } = await import(new URL('exporter.js', dist).href);
+  const start = Exporter._liveCount();
+  (() => {
+    for (let i = 0; i < 200; i++) initLogger({ projectId: 'p' + i, setCurrent: false, exporter: { url: 'http://127.0.0.1:9/v1/traces' } });
+  })();
+  const made = Exporter._liveCount() - start;
+  for (let i = 0; i < 50 && Exporter._liveCount() > start; i++) {
+    globalThis.gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  console.log(JSON.stringify({ made, after: Exporter._liveCount() - start }));
+`;
+
+test('exporters made per request leave nothing behind in the list of live exporters once collected', () => {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', exportersChild], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { made: 200, after: 0 });
+});

@@ -1,17 +1,34 @@
-// A Cloudflare Worker whose first request hits a trap in the wasm module (the test
-// export `__trapInRecorder`, a trap with the recorder borrowed, as a bug inside it
-// would). Later requests in the same isolate must still work: the package
-// instantiates the module again (pkg/src/instance.js).
+// A Cloudflare Worker whose requests can hit a trap in the wasm module (the test
+// export `__trap`, a trap with the recorder borrowed or not, as a bug would). Later
+// requests in the same isolate must still work: the package instantiates the module
+// again (pkg/src/instance.js), and keeps the spans queued before unless the trap left
+// the recorder borrowed.
+//   GET /trap?inRecorder=0|1          traps; answers with the Error
+//   GET /                             extracts the inbound traceparent and records a span
+//   GET /queue?url=<receiver>&name=N  ends a span named N in a module-scope logger
+//   GET /flush?url=<receiver>         flushes that logger; answers with the report
 import { extractTraceContext, initLogger } from 'spanwire';
-import { __trapInRecorder, epoch } from 'spanwire-dist/instance.js';
+import { __trap, epoch } from 'spanwire-dist/instance.js';
+
+let queueLogger;
 
 export default {
   async fetch(request) {
     const url = new URL(request.url);
     try {
+      if (url.pathname === '/queue' || url.pathname === '/flush') {
+        // A long delay: only the flush sends.
+        queueLogger ??= initLogger({
+          serviceName: 'worker', setCurrent: false,
+          exporter: { url: url.searchParams.get('url') }, batch: { delayMs: 60000 },
+        });
+        if (url.pathname === '/flush') return Response.json(await queueLogger.flush({ timeoutMs: 3000 }));
+        queueLogger.startSpan({ name: url.searchParams.get('name') }).end();
+        return Response.json(queueLogger.stats());
+      }
       if (url.pathname === '/trap') {
         try {
-          __trapInRecorder();
+          __trap(url.searchParams.get('inRecorder') !== '0');
         } catch (err) {
           return Response.json({ thrown: String(err), cause: err.cause?.constructor?.name, epoch });
         }

@@ -4,13 +4,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { REPO, SCRATCH, bundleForRuntime } from '../support/consumer.mjs';
 import { startWorker } from '../support/workerd.mjs';
+import { withReceiver } from '../support/otlp-receiver.mjs';
 
 test('workerd: after a request hits a trap, the next requests in the isolate extract and record spans', async () => {
   const dir = join(SCRATCH, 'workerd-restart');
   const worker = await bundleForRuntime(join(REPO, 'tests', 'workerd', 'restart-worker.js'), dir, 'workerd');
   const { url, dispose } = await startWorker(worker);
   try {
-    const trapped = await (await fetch(new URL('/trap', url))).json();
+    const trapped = await (await fetch(new URL('/trap?inRecorder=1', url))).json();
     assert.match(trapped.thrown ?? '', /^Error: spanwire: internal error: the WebAssembly module trapped \(.+\); it was restarted/);
     assert.equal(trapped.cause, 'RuntimeError');
     assert.equal(trapped.epoch, 1);
@@ -22,6 +23,31 @@ test('workerd: after a request hits a trap, the next requests in the isolate ext
       assert.equal(body.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
       assert.match(body.traceparent, /^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
     }
+  } finally {
+    await dispose();
+  }
+});
+
+test('workerd: spans queued by earlier requests survive a trap outside the recorder; with the recorder borrowed they count as dropped', async () => {
+  const dir = join(SCRATCH, 'workerd-restart');
+  const worker = await bundleForRuntime(join(REPO, 'tests', 'workerd', 'restart-worker.js'), dir, 'workerd');
+  const { url, dispose } = await startWorker(worker);
+  const get = async (path, params) => (await fetch(new URL(`${path}?${new URLSearchParams(params)}`, url))).json();
+  try {
+    await withReceiver(async (rx) => {
+      for (const name of ['a', 'b']) assert.equal((await get('/queue', { url: rx.url, name })).queued, name === 'a' ? 1 : 2);
+      const kept = await get('/trap', { inRecorder: '0' });
+      assert.match(kept.thrown, /it was restarted: 2 queued spans kept for export; /);
+      assert.deepEqual(await get('/flush', { url: rx.url }), { exported: 2, dropped: 0, failed: 0, pending: 0 });
+      assert.deepEqual(rx.spans().map((s) => s.name).sort(), ['a', 'b']);
+
+      await get('/queue', { url: rx.url, name: 'c' });
+      const lost = await get('/trap', { inRecorder: '1' });
+      assert.match(lost.thrown, /it was restarted: 1 queued span lost \(counted as dropped\); /);
+      await get('/queue', { url: rx.url, name: 'd' });
+      assert.deepEqual(await get('/flush', { url: rx.url }), { exported: 1, dropped: 1, failed: 0, pending: 0 });
+      assert.deepEqual(rx.spans().map((s) => s.name).sort(), ['a', 'b', 'd']);
+    });
   } finally {
     await dispose();
   }
