@@ -106,7 +106,7 @@ test('under a <base href>, the exporter URL and span.fetch resolve against the b
   assert.equal(buy.traceparent?.split('-')[1], result.traceId, 'same origin: the trace headers went with it');
 });
 
-test('a trap in a page: the module is instantiated again on the main thread, and spans export after it', async () => {
+test('a trap in a page: the module is instantiated again on the main thread, the queued span is kept, and spans export after it', async () => {
   const names = [];
   const result = await runPage('restart-page.js', async (req, res) => {
     if (req.method !== 'POST' || req.url !== '/otel/v1/traces') return false;
@@ -115,12 +115,14 @@ test('a trap in a page: the module is instantiated again on the main thread, and
     res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     return true;
   });
-  assert.match(result.message, /the WebAssembly module trapped \(.+\); it was restarted/);
+  assert.match(result.message, /the WebAssembly module trapped \(.+\); it was restarted: 1 queued span kept for export; /);
   assert.equal(result.cause, 'RuntimeError');
-  assert.equal(result.epoch, 1);
+  assert.match(result.lostMessage, /it was restarted: 1 queued span lost \(counted as dropped\); /);
+  assert.equal(result.epoch, 2);
   assert.match(result.traceId, /^[0-9a-f]{32}$/);
   assert.equal(result.extracted, '4bf92f3577b34da6a3ce929d0e0e4736');
   assert.equal(result.spanTrace, result.extracted);
-  assert.deepEqual(result.report, { exported: 2, dropped: 0, failed: 0, pending: 0 });
-  assert.deepEqual(names.sort(), ['after', 'before']);
+  assert.deepEqual(result.report, { exported: 3, dropped: 0, failed: 0, pending: 0 });
+  assert.deepEqual(result.lostReport, { exported: 0, dropped: 1, failed: 0, pending: 0 });
+  assert.deepEqual(names.sort(), ['after', 'before', 'queued']);
 });
