@@ -93,20 +93,37 @@ function eachLive(fn) {
 
 const plural = (n) => (n === 1 ? '1 queued span' : `${n} queued spans`);
 
+/**
+ * What a restart did with the queued spans of `s` (what _salvage returned, summed
+ * over exporters; undefined if none ran), in the words given for kept and lost ones.
+ */
+function salvageOutcome(s, keptWords, lostWords) {
+  if (s === undefined) return `the spans queued in it ${lostWords}, uncounted`;
+  const words = [];
+  if (s.kept > 0) words.push(`${plural(s.kept)} ${keptWords}`);
+  if (s.lost === undefined) words.push(`the ${s.kept > 0 ? 'other ' : ''}spans queued in it ${lostWords}, uncounted`);
+  else if (s.lost > 0) words.push(`${plural(s.lost)} ${lostWords} (counted as dropped)`);
+  return words.join(', ') || 'no span was queued in it';
+}
+
+// Exporters made where they cannot be listed weakly (no WeakRef and
+// FinalizationRegistry, outside Node and pages): a restart cannot reach their spans.
+let unlisted = false;
+
 // After a trap, before the module is replaced: every exporter takes what its logger
-// queued in the old instance (see _salvage).
+// queued in the old instance (see _salvage). Returns what the Error and warning say.
 beforeRestart(() => {
-  let kept = 0;
-  let lost = 0;
+  const sum = { kept: 0, lost: 0 };
   eachLive((exporter) => {
     const s = exporter._salvage();
-    kept += s.kept;
-    lost += s.lost;
+    sum.kept += s.kept;
+    if (s.lost === undefined || sum.lost === undefined) sum.lost = undefined;
+    else sum.lost += s.lost;
   });
   const words = [];
-  if (kept > 0) words.push(`${plural(kept)} kept for export`);
-  if (lost > 0) words.push(`${plural(lost)} lost (counted as dropped)`);
-  return words.join(', ');
+  if (sum.kept > 0 || sum.lost !== 0) words.push(salvageOutcome(sum, 'kept for export', 'lost'));
+  if (unlisted) words.push('spans queued by loggers this runtime cannot list (it has no WeakRef) were lost, uncounted');
+  return words.join('; ');
 });
 
 function int(value, name, fallback, min, max) {
@@ -309,6 +326,7 @@ export default class Exporter {
     this._droppedSeen = 0; // the highest `_dropped()` read
     this._epoch = epoch; // the module instance (instance.js) this exporter last saw
     this._salvaged = undefined; // what _salvage kept and lost, until _restarted reads it
+    this._lostInRestarts = 0; // of the dropped count, spans lost in restarts
     this._warnedDrop = false;
     this._warnedFail = false;
     this._lastError = undefined;
@@ -392,7 +410,7 @@ export default class Exporter {
         // a send loop started by another request stops when that request's
         // waitUntil ends, so it must never carry this flush's spans (see _kick).
         const drive = async () => {
-          while (!done && !this._closed && this._taken < waiter.target) {
+          while (!done && !this._closed && this._unsent(waiter.target)) {
             this._kick(waiter.target);
             const pump = this._pump;
             if (pump === undefined) return;
@@ -441,6 +459,11 @@ export default class Exporter {
 
   // ---- internals ----
 
+  /** Whether spans before `target` wait for a send loop to pick them up. */
+  _unsent(target) {
+    return this._taken < target || this._orphans.some((b) => b.seq < target);
+  }
+
   _lowWater() {
     let low = this._taken;
     for (const s of this._open) if (s < low) low = s;
@@ -467,12 +490,15 @@ export default class Exporter {
    * After a trap, before the restart (instance.js): takes every span queued in the old
    * instance as batches, sent as the send loop's orphans are, and reads its drop count.
    * A trap that left the recorder borrowed makes that trap again: then the queued
-   * spans are only counted, to be reported as dropped. Returns `{ kept, lost }`.
+   * spans are only counted, to be reported as dropped. Returns `{ kept, lost }`
+   * (`lost` undefined when even the count failed).
    */
   _salvage() {
+    // An exporter that has not caught up with an earlier restart has a logger not yet
+    // created again, so nothing of it is queued in this instance; its last salvage
+    // still waits for _restarted.
+    if (this._closed || this._epoch !== epoch) return { kept: 0, lost: 0 };
     const result = { kept: 0, lost: 0 };
-    if (this._closed) return result;
-    this._restarted(); // a restart this exporter has not caught up with yet
     try {
       this._dropped();
       for (let batch; (batch = this._takeOrThrow(this.config.maxBatchSize, this.config.maxBatchBytes)) !== undefined;) {
@@ -481,39 +507,35 @@ export default class Exporter {
       }
     } catch {
       try {
-        result.lost = this._source.queuedAfterTrap();
-      } catch { /* not even that: the spans are lost uncounted, as the note says */
+        // A recorder stopped mid-change may give a wrong count: never more than fits.
+        result.lost = Math.min(this._source.queuedAfterTrap(), this.config.maxQueueSize);
+      } catch {
         result.lost = undefined;
       }
     }
     this._salvaged = result;
-    return { kept: result.kept, lost: result.lost ?? 0 };
+    return result;
   }
 
   /**
    * Catches up with a restart of the WebAssembly module (instance.js), once per
    * restart: the logger calls it when it creates itself again, and the entry points
    * here call it too. The spans queued in the old instance were taken before it went
-   * (_salvage) and are sent now, or were lost and count as dropped: no flush waits
-   * for a span that is not sent. The new instance counts drops from zero: the count
-   * goes on from the last one read.
+   * (_salvage) and are sent now, or were lost: counted as dropped where they could be
+   * counted. No flush waits for a span that is not sent. The new instance counts drops
+   * from zero: the count goes on from the last one read.
    */
   _restarted() {
     if (this._epoch === epoch) return;
     this._epoch = epoch;
     const salvaged = this._salvaged;
     this._salvaged = undefined;
+    const lost = salvaged?.lost ?? 0;
     for (const w of this._waiters) if (w.target > this._taken) w.target = this._taken;
-    this._droppedBefore = this._droppedSeen + (salvaged?.lost ?? 0);
+    this._droppedBefore = this._droppedSeen + lost;
     this._droppedSeen = this._droppedBefore;
-    let outcome = 'the spans queued in it were lost';
-    if (salvaged?.lost !== undefined) {
-      const words = [];
-      if (salvaged.kept > 0) words.push(`${plural(salvaged.kept)} were taken from it and are sent`);
-      if (salvaged.lost > 0) words.push(`${plural(salvaged.lost)} were lost with it (counted as dropped)`);
-      outcome = words.join(', ') || 'no span was queued in it';
-    }
-    this._note(`the WebAssembly module trapped and was restarted; ${outcome}`);
+    this._lostInRestarts += lost;
+    this._note(`the WebAssembly module trapped and was restarted; ${salvageOutcome(salvaged, 'were taken from it and are sent', 'were lost with it')}`);
     this._settle();
     // After the batching delay, as for a queued span: this may run inside a send
     // loop's own call into the logger, and in Workers inside another request (whose
@@ -533,7 +555,7 @@ export default class Exporter {
   }
 
   _checkDropped() {
-    const dropped = this._dropped();
+    const dropped = this._dropped() - this._lostInRestarts; // those were noted apart
     if (dropped > 0 && !this._warnedDrop) {
       this._warnedDrop = true;
       console.warn(
@@ -586,9 +608,10 @@ export default class Exporter {
         this._exitBy = Infinity; // an exit flush is over; a process that carries on sends as usual
         try {
           this._settle();
-          // Spans queued while the loop ran wait for the next delay, or for the
-          // flushes waiting on them (which drive their own sends).
-          if (this._source.queued() > 0 && !this._closed && this._waiters.length === 0) this.notify();
+          // Spans queued while the loop ran, and batches it left (taken in a restart
+          // past its stop), wait for the next delay, or for the flushes waiting on
+          // them (which drive their own sends).
+          if ((this._source.queued() > 0 || this._orphans.length > 0) && !this._closed && this._waiters.length === 0) this.notify();
         } catch (err) {
           this._note(err);
         }
@@ -598,8 +621,10 @@ export default class Exporter {
 
   async _drain(stop) {
     for (let guard = 0; guard < 1e6 && !this._closed; guard++) {
-      const batch = this._orphans.shift()
-        ?? (this._taken < stop ? this._take(Math.min(this.config.maxBatchSize, stop - this._taken)) : undefined);
+      const orphan = this._orphans.findIndex((b) => b.seq < stop);
+      const batch = orphan >= 0
+        ? this._orphans.splice(orphan, 1)[0]
+        : this._taken < stop ? this._take(Math.min(this.config.maxBatchSize, stop - this._taken)) : undefined;
       if (batch === undefined) return;
       this._sending = batch;
       await this._send(batch, false);
@@ -796,8 +821,12 @@ export default class Exporter {
     const page = typeof g.addEventListener === 'function' && typeof g.document === 'object' && g.document;
     const proc = g.process;
     const node = typeof proc?.on === 'function' && typeof proc.versions?.node === 'string';
-    // Elsewhere (Workers) only for a restart, and only where it can be held weakly.
-    if (!page && !node && typeof WeakRef !== 'function') return;
+    // Elsewhere (Workers) only for a restart, and only where it can be held weakly
+    // and its entry removed when it is collected.
+    if (!page && !node && (typeof WeakRef !== 'function' || liveRegistry === undefined)) {
+      unlisted = true;
+      return;
+    }
     this._liveRef = weakRef(this);
     live.add(this._liveRef);
     liveRegistry?.register(this, this._liveRef, this);

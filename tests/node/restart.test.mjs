@@ -54,6 +54,23 @@ function stubFetch() {
   };
 }
 
+/** Resolves once `cond()` holds; fails after `ms`. */
+async function until(cond, ms = 2000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${cond}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Collects console.warn's lines until `restore()`. */
+function collectWarnings() {
+  const lines = [];
+  const warn = console.warn;
+  console.warn = (...args) => lines.push(args.join(' '));
+  return { lines, restore: () => { console.warn = warn; } };
+}
+
 function quietly(fn) {
   const warn = console.warn;
   console.warn = () => {};
@@ -115,8 +132,7 @@ async function trapWithQueued(rx, inRecorder) {
     batch: { maxBatchSize: 1, delayMs: 0 },
   });
   for (const name of ['sent', 'queued-1', 'queued-2']) logger.startSpan({ name }).end();
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  assert.equal(rx.requests.length, 1);
+  await until(() => rx.requests.length === 1);
   assert.equal(logger.stats().queued, 2);
   const started = Date.now();
   const flushed = logger.flush({ timeoutMs: 5000 });
@@ -147,6 +163,7 @@ test('spans queued when the module traps outside the recorder are taken from the
 
 test('spans queued when the module traps with the recorder borrowed are lost and counted as dropped; a flush waiting for them resolves', async () => {
   const rx = stubFetch();
+  const warned = collectWarnings();
   try {
     const { logger, error, flushed, started } = await trapWithQueued(rx, true);
     assert.match(error.message, /it was restarted: 2 queued spans lost \(counted as dropped\); spans in progress begin again with new ids$/);
@@ -162,6 +179,57 @@ test('spans queued when the module traps with the recorder borrowed are lost and
     const later = await logger.flush({ timeoutMs: 5000 });
     assert.deepEqual(later, { exported: 1, dropped: 0, failed: 0, pending: 0 });
     assert.deepEqual(rx.spans().map((s) => s.name), ['sent', 'later']);
+    // The restart's own warning was silenced; the lost spans are no full queue.
+    assert.deepEqual(warned.lines, [], 'no "export queue is full" warning');
+  } finally {
+    warned.restore();
+    rx.restore();
+  }
+});
+
+test('a flush waiting when the module traps sends the batches taken from it, in a send loop of its own', async () => {
+  const rx = stubFetch();
+  try {
+    const logger = initLogger({
+      projectName: 'restart', setCurrent: false,
+      exporter: { url: 'http://127.0.0.1:9/v1/traces' },
+      batch: { maxBatchSize: 1, delayMs: 0 },
+    });
+    logger.startSpan({ name: 'a' }).end(); // a send loop starts, for 'a' alone
+    await until(() => rx.requests.length === 1);
+    for (const name of ['b', 'c']) logger.startSpan({ name }).end(); // queued behind it
+    const started = Date.now();
+    const flushed = logger.flush({ timeoutMs: 5000 });
+    quietly(() => trap(false));
+    rx.release();
+    assert.deepEqual(await flushed, { exported: 3, dropped: 0, failed: 0, pending: 0 });
+    assert.ok(Date.now() - started < 2500, `the flush resolved once all three were delivered (${Date.now() - started} ms), not at its timeout`);
+    assert.deepEqual(rx.spans().map((s) => s.name), ['a', 'b', 'c']);
+  } finally {
+    rx.restore();
+  }
+});
+
+test("a send loop running when the module traps leaves the batches taken from it past its end to the next loop (a Worker's request context)", async () => {
+  const rx = stubFetch();
+  try {
+    const logger = initLogger({
+      projectName: 'restart', setCurrent: false,
+      exporter: { url: 'http://127.0.0.1:9/v1/traces' },
+      batch: { maxBatchSize: 1, delayMs: 60_000 },
+    });
+    logger.startSpan({ name: 'a' }).end();
+    const first = logger.flush({ timeoutMs: 5000 }); // its loop sends 'a' only
+    await until(() => rx.requests.length === 1);
+    for (const name of ['b', 'c']) logger.startSpan({ name }).end(); // queued, for a later flush
+    quietly(() => trap(false));
+    rx.release();
+    assert.deepEqual(await first, { exported: 1, dropped: 0, failed: 0, pending: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(rx.requests.length, 1, "the first flush's loop ended after 'a'");
+    assert.deepEqual(await logger.flush({ timeoutMs: 5000 }), { exported: 2, dropped: 0, failed: 0, pending: 0 });
+    assert.deepEqual(rx.spans().map((s) => s.name), ['a', 'b', 'c']);
+    logger._exporter._closed = true; // no delay timer left behind
   } finally {
     rx.restore();
   }
@@ -352,9 +420,8 @@ test('after a restart a timed-out flush counts as pending only what is still to 
       batch: { maxBatchSize: 1, maxQueueSize: 2, delayMs: 0 },
     });
     for (let i = 0; i < 6; i++) logger.startSpan({ name: `s${i}` }).end();
-    await new Promise((resolve) => setTimeout(resolve, 20));
     // One in flight (held by the stub), two queued, three dropped at the full queue.
-    assert.equal(rx.requests.length, 1);
+    await until(() => rx.requests.length === 1);
     const before = logger.stats();
     assert.deepEqual([before.inFlight, before.queued, before.dropped], [1, 2, 3]);
     const flushed = logger.flush({ timeoutMs: 300 });

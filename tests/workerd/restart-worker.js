@@ -7,6 +7,7 @@
 //   GET /                             extracts the inbound traceparent and records a span
 //   GET /queue?url=<receiver>&name=N  ends a span named N in a module-scope logger
 //   GET /flush?url=<receiver>         flushes that logger; answers with the report
+//   GET /env                          whether this runtime has weak references
 import { extractTraceContext, initLogger } from 'spanwire';
 import { __trap, epoch } from 'spanwire-dist/instance.js';
 
@@ -16,6 +17,9 @@ export default {
   async fetch(request) {
     const url = new URL(request.url);
     try {
+      if (url.pathname === '/env') {
+        return Response.json({ weakRef: typeof WeakRef === 'function', finalizationRegistry: typeof FinalizationRegistry === 'function' });
+      }
       if (url.pathname === '/queue' || url.pathname === '/flush') {
         // A long delay: only the flush sends.
         queueLogger ??= initLogger({
