@@ -535,7 +535,7 @@ export default class Exporter {
     this._droppedBefore = this._droppedSeen + lost;
     this._droppedSeen = this._droppedBefore;
     this._lostInRestarts += lost;
-    this._note(`the WebAssembly module trapped and was restarted; ${salvageOutcome(salvaged, 'were taken from it and are sent', 'were lost with it')}`);
+    this._note(`the WebAssembly module was restarted after a call failed in it; ${salvageOutcome(salvaged, 'were taken from it and are sent', 'were lost with it')}`);
     this._settle();
     // After the batching delay, as for a queued span: this may run inside a send
     // loop's own call into the logger, and in Workers inside another request (whose

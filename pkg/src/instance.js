@@ -2,9 +2,10 @@
 //
 // A trap (a bug: nothing that reads input traps) unwinds no Rust frame, so the recorder
 // would stay borrowed and every later call trap too, in every later request of the
-// isolate. So each export is guarded: after a `WebAssembly.RuntimeError` the module is
+// isolate. So each export is guarded: after a `WebAssembly.RuntimeError`, or another
+// exception that left the recorder borrowed (a stack overflow), the module is
 // instantiated again (the glue's `__wbg_reset_state`, scripts/build), a new `epoch`
-// begins, and the caller gets an Error with the trap as its `cause`. Before that, the
+// begins, and the caller gets an Error with the exception as its `cause`. Before that, the
 // exporters take the spans queued in the old instance, unless the trap left its
 // recorder borrowed (then they count them as dropped; `beforeRestart`, exporter.js).
 // Live spans' records are lost with it: the modules that hold its addresses or ids
@@ -50,12 +51,29 @@ function runHooks(list) {
 }
 
 /**
- * What the guarded call throws for `error`: `error` itself, unless it is a trap; then
- * the module is restarted and the Error says so.
+ * Whether the recorder is free, as it is between calls. An exception other than a trap
+ * can stop a call half way too: a stack overflow is a RangeError, in wasm as in JS.
+ * Asking may overflow again; then the answer is unknown, and a recorder left borrowed
+ * traps at its next use, which restarts the module.
+ */
+function intact() {
+  try {
+    return glue.__intact();
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * What the guarded call throws for `error`: `error` itself, unless it is a trap, or
+ * left the module mid-call; then the module is restarted and the Error says so.
  */
 function afterThrow(error) {
-  if (!(error instanceof WebAssembly.RuntimeError) || restarting) return error;
-  const trapped = `the WebAssembly module trapped (${error.message})`;
+  if (restarting) return error;
+  let failed;
+  if (error instanceof WebAssembly.RuntimeError) failed = `the WebAssembly module trapped (${error.message})`;
+  else if (!intact()) failed = `a call into the WebAssembly module stopped half way (${error?.name}: ${error?.message})`;
+  else return error;
   restarting = true;
   let outcome;
   try {
@@ -64,12 +82,12 @@ function afterThrow(error) {
     epoch++;
     runHooks(hooks);
   } catch (e) {
-    return new Error(`spanwire: internal error: ${trapped} and could not be restarted (${e?.message ?? e})`, { cause: error });
+    return new Error(`spanwire: internal error: ${failed}, and it could not be restarted (${e?.message ?? e})`, { cause: error });
   } finally {
     restarting = false;
   }
-  globalThis.console?.warn?.(`spanwire: ${trapped} and was restarted: ${outcome}`);
-  return new Error(`spanwire: internal error: ${trapped}; it was restarted: ${outcome}`, { cause: error });
+  globalThis.console?.warn?.(`spanwire: ${failed}; it was restarted: ${outcome}`);
+  return new Error(`spanwire: internal error: ${failed}; it was restarted: ${outcome}`, { cause: error });
 }
 
 /**
@@ -98,6 +116,8 @@ export const __refillIdPool = guard(glue.__refillIdPool);
 export const __relayBaggage = guard(glue.__relayBaggage);
 /** For tests only (tests/node/restart.test.mjs): a trap, with the recorder borrowed or not. */
 export const __trap = guard(glue.__trap);
+/** For tests only: a stack overflow (a RangeError) with the recorder borrowed. */
+export const __overflowInRecorder = guard(glue.__overflowInRecorder);
 export const __wire = guard(glue.__wire);
 export const logger_close = guard(glue.logger_close);
 export const logger_create = guard(glue.logger_create);

@@ -170,6 +170,32 @@ pub fn logger_queued_after_trap(logger: u32) -> u32 {
     (unsafe { &*RECORDER.as_ptr() }).queued(logger) as u32
 }
 
+/// Whether no call left the recorder borrowed. A trap is not the only way a call can
+/// stop half way: the engine throws a `RangeError` when the stack overflows, in wasm
+/// as in JS, and that unwinds the wasm frames as a trap does. So after any exception
+/// but a trap, pkg/src/instance.js asks, and restarts the module if the recorder
+/// was left mid-call (no call is running then). The other statics hold scratch
+/// buffers: one left borrowed traps at its next use, which restarts the module.
+#[wasm_bindgen(js_name = __intact)]
+pub fn intact() -> bool {
+    RECORDER.try_borrow_mut().is_ok()
+}
+
+/// Overflows the stack with the recorder borrowed, as unbounded recursion in it
+/// would: for the restart tests, which need a call that stops half way without a trap.
+#[wasm_bindgen(js_name = __overflowInRecorder)]
+pub fn overflow_in_recorder() -> u32 {
+    with(|_| deeper(0))
+}
+
+#[inline(never)]
+fn deeper(n: u32) -> u32 {
+    if n == u32::MAX {
+        return n;
+    }
+    core::hint::black_box(deeper(core::hint::black_box(n + 1))) ^ n
+}
+
 /// Traps, as a bug would: for the restart tests (tests/node/restart.test.mjs), which
 /// need a trap the JS layer (pkg/src/instance.js) must recover from. With
 /// `in_recorder`, the trap leaves the recorder borrowed, so the queued spans cannot be

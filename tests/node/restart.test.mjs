@@ -103,6 +103,36 @@ test('a trap restarts the module: the call throws an Error saying so, with the t
   assert.equal(span.inject({}).tracestate, 'rojo=00f067aa0ba902b7');
 });
 
+test('a stack overflow that leaves the recorder borrowed restarts the module at once; an ordinary error does not', () => {
+  const logger = initLogger({
+    projectName: 'restart', setCurrent: false,
+    exporter: { url: 'http://127.0.0.1:9/v1/traces' }, batch: { delayMs: 86_400_000 },
+  });
+  logger.startSpan({ name: 'queued' }).end();
+  const before = instance.epoch;
+  assert.throws(() => parseSlug('not a slug'), (e) => !/restarted/.test(e.message));
+  assert.equal(instance.epoch, before, 'an error the module returned restarts nothing');
+
+  let error;
+  quietly(() => {
+    try {
+      instance.__overflowInRecorder();
+    } catch (e) {
+      error = e;
+    }
+  });
+  assert.ok(error instanceof Error);
+  assert.match(error.message, /^spanwire: internal error: a call into the WebAssembly module stopped half way \(RangeError: Maximum call stack size exceeded\); it was restarted: 1 queued span lost \(counted as dropped\); /);
+  assert.ok(error.cause instanceof RangeError, 'the overflow is the cause');
+  assert.equal(instance.epoch, before + 1);
+  assert.equal(glue.recorder_live(), 0, 'the recorder is free: an unguarded call does not trap');
+  assert.equal(logger.stats().dropped, 1);
+  const span = logger.startSpan({ name: 'after' });
+  span.end();
+  assert.equal(logger.stats().queued, 1);
+  logger._exporter._closed = true; // no delay timer left behind
+});
+
 test('a module left trapped by a call outside the guard restarts at the next call', () => {
   const logger = initLogger({ projectName: 'restart', exporter: false, setCurrent: false });
   // The raw export: nothing restarts the module after this trap.
@@ -147,7 +177,7 @@ test('spans queued when the module traps outside the recorder are taken from the
     assert.match(error.message, /it was restarted: 2 queued spans kept for export; spans in progress begin again with new ids$/);
     assert.equal(logger.stats().queued, 0, 'the new instance holds nothing');
     assert.equal(logger.stats().inFlight, 3, 'the span in flight and the two taken');
-    assert.match(logger.stats().lastError, /trapped and was restarted; 2 queued spans were taken from it and are sent$/);
+    assert.match(logger.stats().lastError, /the WebAssembly module was restarted after a call failed in it; 2 queued spans were taken from it and are sent$/);
     rx.release();
     const report = await flushed;
     assert.deepEqual(report, { exported: 3, dropped: 0, failed: 0, pending: 0 });
@@ -169,7 +199,7 @@ test('spans queued when the module traps with the recorder borrowed are lost and
     assert.match(error.message, /it was restarted: 2 queued spans lost \(counted as dropped\); spans in progress begin again with new ids$/);
     assert.equal(logger.stats().queued, 0, 'the queue was in the old instance');
     assert.equal(logger.stats().dropped, 2);
-    assert.match(logger.stats().lastError, /trapped and was restarted; 2 queued spans were lost with it \(counted as dropped\)$/);
+    assert.match(logger.stats().lastError, /was restarted after a call failed in it; 2 queued spans were lost with it \(counted as dropped\)$/);
     rx.release();
     const report = await flushed;
     assert.deepEqual(report, { exported: 1, dropped: 2, failed: 0, pending: 0 });
