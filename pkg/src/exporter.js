@@ -106,12 +106,12 @@ function salvageOutcome(s, keptWords, lostWords) {
   return words.join(', ') || 'no span was queued in it';
 }
 
-// Exporters made where they cannot be listed weakly (no WeakRef and
-// FinalizationRegistry, outside Node and pages): a restart cannot reach their spans.
+// Whether an exporter was made where it cannot be listed weakly (outside Node and pages,
+// without WeakRef or FinalizationRegistry): a restart cannot reach its spans.
 let unlisted = false;
 
-// After a trap, before the module is replaced: every exporter takes what its logger
-// queued in the old instance (see _salvage). Returns what the Error and warning say.
+// Before a restart (instance.js): every exporter takes what its logger queued in the
+// old instance (see _salvage). Returns what the Error and warning say.
 beforeRestart(() => {
   const sum = { kept: 0, lost: 0 };
   eachLive((exporter) => {
@@ -122,7 +122,7 @@ beforeRestart(() => {
   });
   const words = [];
   if (sum.kept > 0 || sum.lost !== 0) words.push(salvageOutcome(sum, 'kept for export', 'lost'));
-  if (unlisted) words.push('spans queued by loggers this runtime cannot list (it has no WeakRef) were lost, uncounted');
+  if (unlisted) words.push('spans queued by loggers this runtime cannot list (no WeakRef or FinalizationRegistry) may have been lost, uncounted');
   return words.join('; ');
 });
 
@@ -609,9 +609,10 @@ export default class Exporter {
         try {
           this._settle();
           // Spans queued while the loop ran, and batches it left (taken in a restart
-          // past its stop), wait for the next delay, or for the flushes waiting on
-          // them (which drive their own sends).
-          if ((this._source.queued() > 0 || this._orphans.length > 0) && !this._closed && this._waiters.length === 0) this.notify();
+          // past its stop), wait for the next delay, unless a flush waits for some of
+          // them (it drives its own sends, and takes the rest too).
+          const driven = this._waiters.some((w) => this._unsent(w.target));
+          if ((this._source.queued() > 0 || this._orphans.length > 0) && !this._closed && !driven) this.notify();
         } catch (err) {
           this._note(err);
         }

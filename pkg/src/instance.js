@@ -21,9 +21,9 @@ const hooks = [];
 let restarting = false;
 
 /**
- * Runs `hook()` after every trap, before the module is replaced: the old instance can
- * still be called (a call that traps again throws its RuntimeError and restarts
- * nothing). A hook may return a few words on what it kept or lost, for the warning
+ * Runs `hook()` before every restart (after a trap, or an exception that left the
+ * recorder borrowed), with the old instance still in place: it can still be called (a
+ * call that traps again throws its RuntimeError and restarts nothing). A hook may return a few words on what it kept or lost, for the warning
  * and the Error. A hook that throws does not stop the others.
  */
 export function beforeRestart(hook) {
@@ -114,7 +114,7 @@ export const __memory = guard(glue.__memory);
 export const __randomErrorMessage = guard(glue.__randomErrorMessage);
 export const __refillIdPool = guard(glue.__refillIdPool);
 export const __relayBaggage = guard(glue.__relayBaggage);
-/** For tests only (tests/node/restart.test.mjs): a trap, with the recorder borrowed or not. */
+/** For tests only (tests/{node,browser,workerd}): a trap, with the recorder borrowed or not. */
 export const __trap = guard(glue.__trap);
 /** For tests only: a stack overflow (a RangeError) with the recorder borrowed. */
 export const __overflowInRecorder = guard(glue.__overflowInRecorder);

@@ -142,7 +142,7 @@ export interface FlushOptions {
 export interface FlushReport {
   /** Spans delivered (2xx) while this flush waited. */
   exported: number;
-  /** Spans dropped because the queue was full, or lost when the module restarted after a trap (see `stats().lastError`), since the previous flush report (each is reported once). */
+  /** Spans dropped because the queue was full, or lost when the module was restarted after a failed call (see `stats().lastError`), since the previous flush report (each is reported once). */
   dropped: number;
   /** Spans that finally failed (non-retryable status, retries exhausted, or rejected by the collector's partial success) while this flush waited. */
   failed: number;
@@ -163,13 +163,13 @@ export interface FlushReport {
 export interface ExportStats {
   /** Ended spans waiting in the queue. */
   queued: number;
-  /** Spans in the request being sent (or waiting to be retried). */
+  /** Spans taken from the queue and not yet settled: in the request being sent, waiting to be retried, or taken from the old module instance at a restart and waiting to be sent. */
   inFlight: number;
   /** Spans delivered. */
   exported: number;
   /** Spans that finally failed. */
   failed: number;
-  /** Spans dropped because the queue was full, or lost when the module restarted after a trap (see `lastError`). */
+  /** Spans dropped because the queue was full, or lost when the module was restarted after a failed call (see `lastError`). */
   dropped: number;
   /** Requests sent again after a failure. */
   retries: number;

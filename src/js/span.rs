@@ -174,8 +174,9 @@ pub fn logger_queued_after_trap(logger: u32) -> u32 {
 /// stop half way: the engine throws a `RangeError` when the stack overflows, in wasm
 /// as in JS, and that unwinds the wasm frames as a trap does. So after any exception
 /// but a trap, pkg/src/instance.js asks, and restarts the module if the recorder
-/// was left mid-call (no call is running then). The other statics hold scratch
-/// buffers: one left borrowed traps at its next use, which restarts the module.
+/// was left mid-call (no call is running then). Only the recorder is checked: the
+/// other `RefCell` statics hold scratch buffers, and one left borrowed traps at its
+/// next use, which restarts the module (docs/js-layer.md says what is not covered).
 #[wasm_bindgen(js_name = __intact)]
 pub fn intact() -> bool {
     RECORDER.try_borrow_mut().is_ok()
