@@ -5,9 +5,9 @@
 // isolate. So each export is guarded: after a `WebAssembly.RuntimeError`, or another
 // exception that left the recorder borrowed (a stack overflow), the module is
 // instantiated again (the glue's `__wbg_reset_state`, scripts/build), a new `epoch`
-// begins, and the caller gets an Error with the exception as its `cause`. Before that, the
-// exporters take the spans queued in the old instance, unless the trap left its
-// recorder borrowed (then they count them as dropped; `beforeRestart`, exporter.js).
+// begins, and the caller gets an Error with the exception as its `cause`. Before that,
+// the exporters take the spans queued in the old instance, unless the failed call left
+// its recorder borrowed (then they count them as dropped; `beforeRestart`, exporter.js).
 // Live spans' records are lost with it: the modules that hold its addresses or ids
 // renew them (`onRestart`), and spans begun before begin again when next used
 // (logger.js). Ended spans and extracted contexts live in JS and carry on.
@@ -23,8 +23,9 @@ let restarting = false;
 /**
  * Runs `hook()` before every restart (after a trap, or an exception that left the
  * recorder borrowed), with the old instance still in place: it can still be called (a
- * call that traps again throws its RuntimeError and restarts nothing). A hook may return a few words on what it kept or lost, for the warning
- * and the Error. A hook that throws does not stop the others.
+ * call that traps again throws its RuntimeError and restarts nothing). A hook may
+ * return a few words on what it kept or lost, for the warning and the Error. A hook
+ * that throws does not stop the others.
  */
 export function beforeRestart(hook) {
   beforeHooks.push(hook);

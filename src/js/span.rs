@@ -153,16 +153,16 @@ pub fn logger_encode_queued(logger: u32) -> Option<Vec<u8>> {
     with(|r| r.encode_queued(logger))
 }
 
-/// The spans `logger` has queued, even when a trap left the recorder borrowed: called
-/// after a trap, before the module is instantiated again (pkg/src/instance.js), when
-/// the queue could not be taken. Those spans are lost with the instance, and the
+/// The spans `logger` has queued, even when a failed call (a trap, a stack overflow)
+/// left the recorder borrowed: called then, before the module is instantiated again
+/// (pkg/src/instance.js), when the queue could not be taken. Those spans are lost with the instance, and the
 /// exporter counts them as dropped.
 #[wasm_bindgen]
 pub fn logger_queued_after_trap(logger: u32) -> u32 {
     if let Ok(recorder) = RECORDER.try_borrow() {
         return recorder.queued(logger) as u32;
     }
-    // SAFETY: one thread (`SingleThread`), and the borrow was left by a trap: it
+    // SAFETY: one thread (`SingleThread`), and the borrow was left by a failed call: it
     // belongs to frames that no longer exist and never resume, so no reference to the
     // recorder is in use. `queued` only reads. A recorder stopped mid-change can at
     // worst give a wrong count (the exporter caps it) or trap again (the caller
