@@ -459,6 +459,11 @@ export default class Exporter {
 
   // ---- internals ----
 
+  /** Whether spans wait for a send loop: queued, or taken and left (orphans). */
+  _hasWork() {
+    return this._orphans.length > 0 || this._source.queued() > 0;
+  }
+
   /** Whether spans before `target` wait for a send loop to pick them up. */
   _unsent(target) {
     return this._taken < target || this._orphans.some((b) => b.seq < target);
@@ -612,7 +617,7 @@ export default class Exporter {
           // past its stop), wait for the next delay, unless a flush waits for some of
           // them (it drives its own sends, and takes the rest too).
           const driven = this._waiters.some((w) => this._unsent(w.target));
-          if ((this._source.queued() > 0 || this._orphans.length > 0) && !this._closed && !driven) this.notify();
+          if (this._hasWork() && !this._closed && !driven) this.notify();
         } catch (err) {
           this._note(err);
         }
@@ -843,7 +848,7 @@ export default class Exporter {
       proc.on('beforeExit', () => {
         // Only when there is work: the sends keep the loop alive, and this runs again after.
         eachLive((e) => {
-          if ((e._source.queued() > 0 || e._orphans.length > 0) && e._pump === undefined) {
+          if (e._hasWork() && e._pump === undefined) {
             e._exitBy = Date.now() + EXIT_FLUSH_MS;
             e._kick();
             if (e._pump === undefined) e._exitBy = Infinity; // nothing started

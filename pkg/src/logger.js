@@ -720,10 +720,11 @@ export class Logger {
     const contentType = protocol === 'protobuf' ? 'application/x-protobuf' : 'application/json';
     this._source = {
       takeBatch(max, maxBytes = 2 ** 32 - 1) {
-        const before = logger_queued(wasmLogger.id);
-        const body = logger_take_batch(wasmLogger.id, max, maxBytes);
+        const id = wasmLogger.id;
+        const before = logger_queued(id);
+        const body = logger_take_batch(id, max, maxBytes);
         if (body === undefined) return undefined;
-        return { body, count: before - logger_queued(wasmLogger.id), contentType };
+        return { body, count: before - logger_queued(id), contentType };
       },
       /**
        * Drops up to `max` queued spans unsent; returns how many (the benchmark clears
@@ -736,7 +737,7 @@ export class Logger {
       holdsBatch: (max, maxBytes) => logger_holds_batch(wasmLogger.id, max, maxBytes),
       queued: () => logger_queued(wasmLogger.id),
       dropped: () => logger_dropped(wasmLogger.id),
-      /** After a trap, before the restart: the spans queued, read without the recorder's borrow. */
+      /** After a failed call, before the restart: the spans queued, even with the recorder left borrowed. */
       queuedAfterTrap: () => logger_queued_after_trap(wasmLogger.id),
     };
     if (loggerRegistry !== undefined) {

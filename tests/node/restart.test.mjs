@@ -54,6 +54,11 @@ function stubFetch() {
   };
 }
 
+/** A logger exporting to the stubbed `fetch` (stubFetch), with `batch` options. */
+function exportingLogger(batch) {
+  return initLogger({ projectName: 'restart', setCurrent: false, exporter: { url: 'http://127.0.0.1:9/v1/traces' }, batch });
+}
+
 /** Resolves once `cond()` holds; fails after `ms`. */
 async function until(cond, ms = 2000) {
   const end = Date.now() + ms;
@@ -104,10 +109,7 @@ test('a trap restarts the module: the call throws an Error saying so, with the t
 });
 
 test('a stack overflow that leaves the recorder borrowed restarts the module at once; an ordinary error does not', () => {
-  const logger = initLogger({
-    projectName: 'restart', setCurrent: false,
-    exporter: { url: 'http://127.0.0.1:9/v1/traces' }, batch: { delayMs: 86_400_000 },
-  });
+  const logger = exportingLogger({ delayMs: 86_400_000 });
   logger.startSpan({ name: 'queued' }).end();
   const before = instance.epoch;
   // Errors that leave the recorder free: one the module returned from a recorder call,
@@ -162,11 +164,7 @@ test('a module left trapped by a call outside the guard restarts at the next cal
  * Returns what the trap threw, the flush's promise and when it began.
  */
 async function trapWithQueued(rx, inRecorder) {
-  const logger = initLogger({
-    projectName: 'restart', setCurrent: false,
-    exporter: { url: 'http://127.0.0.1:9/v1/traces' },
-    batch: { maxBatchSize: 1, delayMs: 0 },
-  });
+  const logger = exportingLogger({ maxBatchSize: 1, delayMs: 0 });
   for (const name of ['sent', 'queued-1', 'queued-2']) logger.startSpan({ name }).end();
   await until(() => rx.requests.length === 1);
   assert.equal(logger.stats().queued, 2);
@@ -226,11 +224,7 @@ test('spans queued when the module traps with the recorder borrowed are lost and
 test('a flush waiting when the module traps sends the batches taken from it, in a send loop of its own', async () => {
   const rx = stubFetch();
   try {
-    const logger = initLogger({
-      projectName: 'restart', setCurrent: false,
-      exporter: { url: 'http://127.0.0.1:9/v1/traces' },
-      batch: { maxBatchSize: 1, delayMs: 0 },
-    });
+    const logger = exportingLogger({ maxBatchSize: 1, delayMs: 0 });
     logger.startSpan({ name: 'a' }).end(); // a send loop starts, for 'a' alone
     await until(() => rx.requests.length === 1);
     for (const name of ['b', 'c']) logger.startSpan({ name }).end(); // queued behind it
@@ -249,11 +243,7 @@ test('a flush waiting when the module traps sends the batches taken from it, in 
 test("a send loop running when the module traps leaves the batches taken from it past its end to the next loop (a Worker's request context)", async () => {
   const rx = stubFetch();
   try {
-    const logger = initLogger({
-      projectName: 'restart', setCurrent: false,
-      exporter: { url: 'http://127.0.0.1:9/v1/traces' },
-      batch: { maxBatchSize: 1, delayMs: 60_000 },
-    });
+    const logger = exportingLogger({ maxBatchSize: 1, delayMs: 60_000 });
     logger.startSpan({ name: 'a' }).end();
     const first = logger.flush({ timeoutMs: 5000 }); // its loop sends 'a' only
     await until(() => rx.requests.length === 1);
@@ -275,7 +265,7 @@ test('a span begun before the trap begins again from its parent, keeping its sta
   const rx = stubFetch();
   rx.release();
   try {
-    const logger = initLogger({ projectName: 'restart', setCurrent: false, exporter: { url: 'http://127.0.0.1:9/v1/traces' } });
+    const logger = exportingLogger();
     const ctx = extractTraceContext({ traceparent: CALLER });
     const server = logger.startSpan({ name: 'server', parent: ctx, kind: 'server', startTime: 1700000000 });
     const oldId = server.spanId; // begun in wasm
@@ -450,11 +440,7 @@ test('spans taken from the old instance are sent when a Node process that is don
 test('after a restart a timed-out flush counts as pending only what is still to send, and the dropped count goes on', async () => {
   const rx = stubFetch(); // never answers
   try {
-    const logger = initLogger({
-      projectName: 'restart', setCurrent: false,
-      exporter: { url: 'http://127.0.0.1:9/v1/traces' },
-      batch: { maxBatchSize: 1, maxQueueSize: 2, delayMs: 0 },
-    });
+    const logger = exportingLogger({ maxBatchSize: 1, maxQueueSize: 2, delayMs: 0 });
     for (let i = 0; i < 6; i++) logger.startSpan({ name: `s${i}` }).end();
     // One in flight (held by the stub), two queued, three dropped at the full queue.
     await until(() => rx.requests.length === 1);
