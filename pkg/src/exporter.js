@@ -66,15 +66,16 @@ const EXIT_FLUSH_MS = 5000;
 const OUTCOME_NETWORK = 0;
 const OUTCOME_TIMEOUT = 1;
 
-// Every exporter, for one set of listeners (flush what is left when Node's loop empties,
-// or when a page is hidden) and for a restart (beforeRestart below). The exporters are
-// held weakly, so a logger made per request can be collected once it has nothing left
-// to send (a pending send timer or request keeps it reachable until then), and its
-// entry goes with it.
-const live = new Set();
-const liveRegistry = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry((ref) => live.delete(ref))
-  : undefined;
+// The exporters that may have spans waiting to be sent (queued in the wasm, or taken
+// and left by a stalled send loop), for the listeners (flush what is left when Node's
+// loop empties, or when a page is hidden) and for a restart (beforeRestart below),
+// which must reach every queued span. An exporter joins when its logger queues a span
+// and leaves when a send loop ends, or a send is due, with nothing left. It is held
+// only while it has spans to send, as its send timer holds it anyway, so a logger made
+// per request can be collected once its spans are sent. No weak reference is needed:
+// it works the same in every runtime, Workers at compatibility dates without WeakRef
+// included.
+const exportersWithWork = new Set();
 let beforeExitHooked = false;
 let pageHooked = false;
 
@@ -83,22 +84,13 @@ export function weakRef(value) {
   return typeof WeakRef === 'function' ? new WeakRef(value) : { deref: () => value };
 }
 
-function eachLive(fn) {
-  for (const ref of live) {
-    const exporter = ref.deref();
-    if (exporter === undefined) live.delete(ref);
-    else fn(exporter);
-  }
-}
-
 const plural = (n) => (n === 1 ? '1 queued span' : `${n} queued spans`);
 
 /**
- * What a restart did with the queued spans of `s` (what _salvage returned, summed
- * over exporters; undefined if none ran), in the words given for kept and lost ones.
+ * What a restart did with the queued spans of `s` (what _salvage returned, or their
+ * sum over exporters), in the words given for kept and lost ones.
  */
 function salvageOutcome(s, keptWords, lostWords) {
-  if (s === undefined) return `the spans queued in it ${lostWords}, uncounted`;
   const words = [];
   if (s.kept > 0) words.push(`${plural(s.kept)} ${keptWords}`);
   if (s.lost === undefined) words.push(`the ${s.kept > 0 ? 'other ' : ''}spans queued in it ${lostWords}, uncounted`);
@@ -106,24 +98,17 @@ function salvageOutcome(s, keptWords, lostWords) {
   return words.join(', ') || 'no span was queued in it';
 }
 
-// Whether an exporter was made where it cannot be listed weakly (outside Node and pages,
-// without WeakRef or FinalizationRegistry): a restart cannot reach its spans.
-let unlisted = false;
-
 // Before a restart (instance.js): every exporter takes what its logger queued in the
 // old instance (see _salvage). Returns what the Error and warning say.
 beforeRestart(() => {
   const sum = { kept: 0, lost: 0 };
-  eachLive((exporter) => {
+  for (const exporter of exportersWithWork) {
     const s = exporter._salvage();
     sum.kept += s.kept;
     if (s.lost === undefined || sum.lost === undefined) sum.lost = undefined;
     else sum.lost += s.lost;
-  });
-  const words = [];
-  if (sum.kept > 0 || sum.lost !== 0) words.push(salvageOutcome(sum, 'kept for export', 'lost'));
-  if (unlisted) words.push('spans queued by loggers this runtime cannot list (no WeakRef or FinalizationRegistry) may have been lost, uncounted');
-  return words.join('; ');
+  }
+  return sum.kept > 0 || sum.lost !== 0 ? salvageOutcome(sum, 'kept for export', 'lost') : '';
 });
 
 function int(value, name, fallback, min, max) {
@@ -326,6 +311,7 @@ export default class Exporter {
     this._droppedSeen = 0; // the highest `_dropped()` read
     this._epoch = epoch; // the module instance (instance.js) this exporter last saw
     this._salvaged = undefined; // what _salvage kept and lost, until _restarted reads it
+    this._listed = false; // in `exportersWithWork`
     this._lostInRestarts = 0; // of the dropped count, spans lost in restarts
     this._warnedDrop = false;
     this._warnedFail = false;
@@ -338,6 +324,7 @@ export default class Exporter {
   /** Called by the logger after it queues a span. Never throws. */
   notify() {
     if (!this.enabled || this._closed) return;
+    if (!this._listed) this._list();
     this._restarted();
     try {
       this._checkDropped();
@@ -426,8 +413,8 @@ export default class Exporter {
   }
 
   /** For tests: how many exporters the listeners and a restart reach (tests/node/span-finalization.test.mjs). */
-  static _liveCount() {
-    return live.size;
+  static _withWorkCount() {
+    return exportersWithWork.size;
   }
 
   /** Counters since the exporter started. */
@@ -452,12 +439,23 @@ export default class Exporter {
     this._closed = true;
     if (this._timer !== undefined) clearTimeout(this._timer);
     this._timer = undefined;
-    live.delete(this._liveRef);
-    liveRegistry?.unregister(this);
+    this._unlist();
     return report;
   }
 
   // ---- internals ----
+
+  /** Lists this exporter in `exportersWithWork`: its logger queued a span. */
+  _list() {
+    this._listed = true;
+    exportersWithWork.add(this);
+  }
+
+  /** Takes this exporter out of `exportersWithWork`: nothing of it waits to be sent. */
+  _unlist() {
+    this._listed = false;
+    exportersWithWork.delete(this);
+  }
 
   /** Whether spans wait for a send loop: queued, or taken and left (orphans). */
   _hasWork() {
@@ -533,9 +531,10 @@ export default class Exporter {
   _restarted() {
     if (this._epoch === epoch) return;
     this._epoch = epoch;
-    const salvaged = this._salvaged;
+    // Not salvaged: it was not in `exportersWithWork`, so none of its spans was queued.
+    const salvaged = this._salvaged ?? { kept: 0, lost: 0 };
     this._salvaged = undefined;
-    const lost = salvaged?.lost ?? 0;
+    const lost = salvaged.lost ?? 0;
     for (const w of this._waiters) if (w.target > this._taken) w.target = this._taken;
     this._droppedBefore = this._droppedSeen + lost;
     this._droppedSeen = this._droppedBefore;
@@ -593,17 +592,20 @@ export default class Exporter {
       clearTimeout(this._timer);
       this._timer = undefined;
     }
-    let queued = 0;
+    let queued = -1; // unknown
     try {
       queued = this._source.queued();
     } catch (err) {
       this._note(err);
     }
-    if (queued === 0 && this._orphans.length === 0) return;
+    if (queued <= 0 && this._orphans.length === 0) {
+      if (queued === 0) this._unlist();
+      return;
+    }
     // The loop sends what is queued now (up to `end`, a flush's target), not what
     // comes later: in Workers it runs in the I/O context of the request that started
     // it, which ends once that request's flush resolves.
-    const stop = Math.min(end ?? Infinity, this._taken + queued);
+    const stop = Math.min(end ?? Infinity, this._taken + Math.max(queued, 0));
     const pump = this._drain(stop)
       .catch((err) => this._note(err))
       .finally(() => {
@@ -617,7 +619,8 @@ export default class Exporter {
           // past its stop), wait for the next delay, unless a flush waits for some of
           // them (it drives its own sends, and takes the rest too).
           const driven = this._waiters.some((w) => this._unsent(w.target));
-          if (this._hasWork() && !this._closed && !driven) this.notify();
+          if (!this._hasWork()) this._unlist();
+          else if (!this._closed && !driven) this.notify();
         } catch (err) {
           this._note(err);
         }
@@ -827,33 +830,24 @@ export default class Exporter {
     const page = typeof g.addEventListener === 'function' && typeof g.document === 'object' && g.document;
     const proc = g.process;
     const node = typeof proc?.on === 'function' && typeof proc.versions?.node === 'string';
-    // Elsewhere (Workers) only for a restart, and only where it can be held weakly
-    // and its entry removed when it is collected.
-    if (!page && !node && (typeof WeakRef !== 'function' || liveRegistry === undefined)) {
-      unlisted = true;
-      return;
-    }
-    this._liveRef = weakRef(this);
-    live.add(this._liveRef);
-    liveRegistry?.register(this, this._liveRef, this);
     if (page && !pageHooked) {
       pageHooked = true;
-      g.addEventListener('pagehide', () => eachLive((e) => e._flushKeepalive()));
+      g.addEventListener('pagehide', () => { for (const e of exportersWithWork) e._flushKeepalive(); });
       g.addEventListener('visibilitychange', () => {
-        if (g.document.visibilityState === 'hidden') eachLive((e) => e._flushKeepalive());
+        if (g.document.visibilityState === 'hidden') for (const e of exportersWithWork) e._flushKeepalive();
       });
     }
     if (node && !beforeExitHooked) {
       beforeExitHooked = true;
       proc.on('beforeExit', () => {
         // Only when there is work: the sends keep the loop alive, and this runs again after.
-        eachLive((e) => {
+        for (const e of exportersWithWork) {
           if (e._hasWork() && e._pump === undefined) {
             e._exitBy = Date.now() + EXIT_FLUSH_MS;
             e._kick();
             if (e._pump === undefined) e._exitBy = Infinity; // nothing started
           }
-        });
+        }
       });
     }
   }

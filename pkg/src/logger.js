@@ -115,8 +115,8 @@ const NO_LOGGER = 0xffffffff;
  * arguments), so that after a restart (instance.js) it is created again in the new
  * instance: at once for the loggers in `openLoggers`, otherwise when its id is next
  * read (runtimes without FinalizationRegistry). What was queued in the old instance
- * was taken from it, or counted as lost, by the exporter (exporter.js `_salvage`;
- * not in Workers without weak references), which is told here that the logger is new.
+ * was taken from it, or counted as lost, by the exporter (exporter.js `_salvage`),
+ * which is told here that the logger is new.
  */
 class WasmLogger {
   constructor(config) {
