@@ -602,6 +602,7 @@ export default class Exporter {
       if (queued === 0) this._unlist();
       return;
     }
+    if (!this._listed) this._list(); // spans queued without a notify (a flush of a fresh source)
     // The loop sends what is queued now (up to `end`, a flush's target), not what
     // comes later: in Workers it runs in the I/O context of the request that started
     // it, which ends once that request's flush resolves.

@@ -33,9 +33,15 @@ function browserLike(record = (init) => ({ keepalive: init.keepalive === true })
   globalThis.document = { visibilityState: 'visible' };
   return calls;
 }
+// A logger's queue stand-in: n spans now, \`add(k)\` queues k more.
 function source(n, perSpanPad = 0) {
-  const q = Array.from({ length: n }, (_, i) => (i + 1).toString(16).padStart(16, '0'));
+  let made = 0;
+  const make = (k) => Array.from({ length: k }, () => (++made).toString(16).padStart(16, '0'));
+  const q = make(n);
   return {
+    add(k = 1) {
+      q.push(...make(k));
+    },
     takeBatch(max) {
       if (!q.length) return undefined;
       const ids = q.splice(0, max);
@@ -132,6 +138,40 @@ test('browser-like pagehide: a batch waiting to be retried is sent at once with 
     assert.equal(rx.spans().length, 5, 'delivered once');
     assert.equal(stats.exported, 5);
     assert.equal(stats.inFlight, 0);
+  } finally {
+    await rx.close();
+  }
+});
+
+test('browser-like pagehide while a flush waits: spans queued after the flush are sent at the delay once its loop ends', async () => {
+  const rx = await startReceiver();
+  rx.script(503);
+  try {
+    const { code, out } = await run(`
+      const calls = browserLike();
+      const src = source(1);
+      const ex = new Exporter({ exporter: { url: ${JSON.stringify(rx.url)} },
+        batch: { delayMs: 100, initialBackoffMs: 60000, maxBackoffMs: 60000 } }, src);
+      const flushed = ex.flush({ timeoutMs: 5000 });
+      while (ex.stats().retries === 0) await new Promise((r) => setTimeout(r, 10)); // 503: a minute's backoff
+      // The page is hidden: the flush's span goes out with keepalive, and the flush's
+      // send loop ends while the flush still waits for that request. A span queued
+      // now is past the loop's end: no flush waits for it, so the delay must send it.
+      globalThis.dispatchEvent(new Event('pagehide'));
+      src.add();
+      ex.notify();
+      const report = await flushed;
+      for (let t = 0; t < 300 && ex.stats().exported < 2; t++) await new Promise((r) => setTimeout(r, 10));
+      console.log('RESULT', JSON.stringify({ calls, report, stats: ex.stats() }));
+      await ex.shutdown({ timeoutMs: 100 });
+    `);
+    assert.equal(code, 0, out);
+    const { calls, report, stats } = JSON.parse(out.split('RESULT ')[1]);
+    assert.deepEqual(report, { exported: 1, dropped: 0, failed: 0, pending: 0 });
+    assert.deepEqual(calls, [{ keepalive: false }, { keepalive: true }, { keepalive: false }]);
+    assert.equal(stats.exported, 2, 'the later span was sent without another flush');
+    assert.equal(stats.queued, 0);
+    assert.equal(rx.spans().length, 2);
   } finally {
     await rx.close();
   }
