@@ -19,6 +19,17 @@
 //! quotes would otherwise take 2 MiB, and the export queue's byte bound
 //! (`export::batch`) would hold twice the memory it counts.
 //!
+//! A call can stop half way without unwinding Rust: in wasm a stack overflow is thrown
+//! as a JS `RangeError` at the entry of a function (the engine's stack check), and
+//! the JS layer carries on with this heap (pkg/src/instance.js restarts the module only
+//! when the recorder was left borrowed). So the heap is whole at every call it makes:
+//! - the helpers that change it (`push`, `keep`, `split`, `header`) are always inlined;
+//! - `grow` (a function pointer on wasm32) is called before anything changes on its path;
+//! - `alloc` and `dealloc` change nothing before calling `small`, `large_alloc` or
+//!   `large_free`, and `realloc` nothing before its calls but the last, `dealloc` of the
+//!   old block once the new one is whole: an overflow there leaves the new block
+//!   unused, a leak, never a block both free and in use.
+//!
 //! Freed memory is reused and never returned (wasm memory cannot shrink), so memory
 //! settles at the high-water mark of each class, which the soak benchmark checks.
 //! Single-threaded, as wasm32 here is. The logic is plain Rust over addresses, tested
@@ -46,6 +57,7 @@ pub struct Heap<G: FnMut(usize) -> Option<usize>> {
 }
 
 /// The class of a small request, or `None` for a large one.
+#[inline(always)]
 fn class_of(layout: Layout) -> Option<usize> {
     let need = layout.size().max(layout.align()).max(1 << MIN_CLASS);
     let class = need.next_power_of_two().trailing_zeros() as usize;
@@ -53,6 +65,7 @@ fn class_of(layout: Layout) -> Option<usize> {
 }
 
 /// The pages a large block of `size` bytes takes.
+#[inline(always)]
 fn pages_for(size: usize) -> usize {
     size.div_ceil(PAGE).max(1)
 }
@@ -63,6 +76,7 @@ const WORD: usize = core::mem::size_of::<usize>();
 ///
 /// # Safety
 /// `block` is a free large block of the heap (or its head link's owner).
+#[inline(always)]
 unsafe fn header(block: usize) -> (*mut usize, *mut usize) {
     (block as *mut usize, (block + WORD) as *mut usize)
 }
@@ -72,6 +86,7 @@ unsafe fn header(block: usize) -> (*mut usize, *mut usize) {
 ///
 /// # Safety
 /// `block` is on the free list, with at least `pages` pages.
+#[inline(always)]
 unsafe fn split(block: usize, size: usize, pages: usize) -> usize {
     // SAFETY: per the contract; the rest starts inside the block, page-aligned.
     unsafe {
@@ -94,6 +109,7 @@ impl<G: FnMut(usize) -> Option<usize>> Heap<G> {
 
     /// # Safety
     /// `block` is a free block of at least 16 bytes this heap owns.
+    #[inline(always)]
     unsafe fn push(&mut self, class: usize, block: usize) {
         if let Some(head) = self.free.get_mut(class) {
             // SAFETY: per the contract, the block is ours and unused.
@@ -103,6 +119,7 @@ impl<G: FnMut(usize) -> Option<usize>> Heap<G> {
     }
 
     /// Cuts `[from, to)` (16-byte aligned) into the largest aligned blocks and keeps them.
+    #[inline(always)]
     unsafe fn keep(&mut self, mut from: usize, to: usize) {
         while from < to {
             let mut class = (from.trailing_zeros() as usize).min(MAX_CLASS);
