@@ -17,8 +17,8 @@
 //! its formatting code left the module, 2.4 KB of gzip (6.7 KB of raw wasm), and the
 //! messages read as before. The other routes into `core::fmt` are closed for the
 //! same reason: the cell statics trap without `RefCell`'s panic message
-//! (`single_thread.rs`), and getrandom's error is described as text (`random.rs`,
-//! where the message now names its cause).
+//! (`single_thread.rs`), and the random source's error is described as text
+//! (`random.rs`).
 //! `scripts/no-fmt-check.mjs` (run by `scripts/test`) fails if the formatting code
 //! comes back.
 

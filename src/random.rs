@@ -1,8 +1,9 @@
 //! The cryptographically secure byte source behind every id.
 //!
-//! Underneath it is the operating system's CSPRNG natively and
-//! `crypto.getRandomValues` in WebAssembly, both through `getrandom`; nothing here
-//! ever uses a non-cryptographic generator such as `Math.random`.
+//! Underneath it is the operating system's CSPRNG natively (through `getrandom`) and
+//! `crypto.getRandomValues` in WebAssembly (through the bindings' import,
+//! `src/js/random.rs`, which keeps what a failed call threw for the JS layer); nothing
+//! here ever uses a non-cryptographic generator such as `Math.random`.
 //!
 //! In WebAssembly each call to `crypto.getRandomValues` is a JS↔WASM crossing, so
 //! bytes are drawn in blocks of [`POOL_BYTES`] into a pool and handed out from
@@ -23,7 +24,17 @@ pub const POOL_BYTES: usize = 4096;
 
 /// The secure source could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RandomError(getrandom::Error);
+pub struct RandomError(SourceError);
+
+/// What went wrong underneath: the OS's error natively.
+#[cfg(not(target_arch = "wasm32"))]
+type SourceError = getrandom::Error;
+
+/// What went wrong underneath in WebAssembly: `crypto.getRandomValues` is missing or
+/// threw (what it threw waits in `src/js/random.rs`).
+#[cfg(target_arch = "wasm32")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SourceError;
 
 impl Message for RandomError {
     fn write_to(&self, out: &mut String) {
@@ -35,14 +46,10 @@ impl Message for RandomError {
 
 display_message!(RandomError);
 
-/// What went wrong underneath. In WebAssembly getrandom's `wasm_js` backend has one
-/// error, for a `crypto.getRandomValues` that is missing or throws, and this is
-/// getrandom's own text for it. Its `Display` gives that text only when the backend is
-/// chosen by the `getrandom_backend` cfg; chosen by the feature, as here, it printed
-/// "Unknown Error: 65546". Writing the text here also keeps getrandom's `Display`, and
-/// with it `core::fmt`'s integer formatting, out of the module.
+/// What went wrong underneath, in WebAssembly: getrandom's words for the same failure,
+/// which this module reported through getrandom before.
 #[cfg(target_arch = "wasm32")]
-fn write_source_error(_: &getrandom::Error, out: &mut String) {
+fn write_source_error(_: &SourceError, out: &mut String) {
     out.push_str("Web Crypto API is unavailable")
 }
 
@@ -63,22 +70,30 @@ pub fn fill(out: &mut [u8]) -> Result<(), RandomError> {
 
 /// Fills `out` straight from the secure source, bypassing the pool: for callers that
 /// keep a block of their own (the JS id pool).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn fill_from_source(out: &mut [u8]) -> Result<(), RandomError> {
     getrandom::fill(out).map_err(RandomError)
 }
 
+/// Fills `out` straight from the secure source, bypassing the pool: for callers that
+/// keep a block of their own (the JS id pool).
+#[cfg(target_arch = "wasm32")]
+pub fn fill_from_source(out: &mut [u8]) -> Result<(), RandomError> {
+    if crate::js::random::get_random_values(out) {
+        Ok(())
+    } else {
+        Err(RandomError(SourceError))
+    }
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 mod imp {
-    use super::RandomError;
-
-    pub(super) fn fill(out: &mut [u8]) -> Result<(), RandomError> {
-        getrandom::fill(out).map_err(RandomError)
-    }
+    pub(super) use super::fill_from_source as fill;
 }
 
 #[cfg(target_arch = "wasm32")]
 mod imp {
-    use super::{RandomError, POOL_BYTES};
+    use super::{fill_from_source, RandomError, POOL_BYTES};
     use crate::single_thread::SingleThread;
     use core::cell::RefCell;
 
@@ -94,11 +109,11 @@ mod imp {
 
     pub(super) fn fill(out: &mut [u8]) -> Result<(), RandomError> {
         if out.len() > POOL_BYTES / 4 {
-            return getrandom::fill(out).map_err(RandomError);
+            return fill_from_source(out);
         }
         let mut pool = POOL.borrow_mut();
         if POOL_BYTES - pool.next < out.len() {
-            getrandom::fill(&mut pool.bytes).map_err(RandomError)?;
+            fill_from_source(&mut pool.bytes)?;
             pool.next = 0;
         }
         let start = pool.next;

@@ -6,7 +6,7 @@
 // step, about twice as fast as joining 16 two-character strings. No string crosses
 // the boundary. Nothing is drawn at import time (Cloudflare Workers forbid it): the
 // first id fills the first block.
-import { __idPoolBytes, __memory, __randomErrorMessage, __refillIdPool, onRestart } from './instance.js';
+import { __idPoolBytes, __memory, __randomErrorMessage, __refillIdPool, onRestart, withRandomCause } from './instance.js';
 
 const DIGITS = '0123456789abcdef';
 /** The character codes of a byte's two hex digits: HI[b] then LO[b]. */
@@ -32,7 +32,7 @@ onRestart(() => {
  */
 function refill() {
   const at = __refillIdPool();
-  if (at === 0) throw new Error(__randomErrorMessage());
+  if (at === 0) throw withRandomCause(new Error(__randomErrorMessage()));
   pool = new Uint8Array(__memory().buffer, at, __idPoolBytes());
   pos = 0;
 }

@@ -66,15 +66,36 @@ function intact() {
 }
 
 /**
- * What the guarded call throws for `error`: `error` itself, unless it is a trap, or
- * left the module mid-call; then the module is restarted and the Error says so.
+ * `error`, thrown by a call that failed to draw random bytes, with what
+ * `crypto.getRandomValues` threw (src/js/random.rs): a `RangeError` (the stack ran out
+ * on the way in, not a missing source) is thrown as itself; anything else (workerd's
+ * refusal at module scope, say) becomes `error`'s `cause`. Any other error is returned
+ * as it is.
+ */
+export function withRandomCause(error) {
+  let thrown;
+  try {
+    thrown = glue.__takeRandomCause();
+  } catch {
+    return error;
+  }
+  if (thrown === undefined) return error;
+  if (thrown instanceof RangeError) return thrown;
+  if (error instanceof Error && error.cause === undefined) error.cause = thrown;
+  return error;
+}
+
+/**
+ * What the guarded call throws for `error`: `error` itself (with a failed random
+ * draw's cause), unless it is a trap, or left the module mid-call; then the module is
+ * restarted and the Error says so.
  */
 function afterThrow(error) {
   if (restarting) return error;
   let failed;
   if (error instanceof WebAssembly.RuntimeError) failed = `the WebAssembly module trapped (${error.message})`;
   else if (!intact()) failed = `a call into the WebAssembly module stopped half way (${error?.name}: ${error?.message})`;
-  else return error;
+  else return withRandomCause(error);
   restarting = true;
   let outcome;
   try {

@@ -4,8 +4,9 @@
  * A new random trace id: 32 lowercase hex characters (16 bytes), never all zero,
  * drawn from `crypto.getRandomValues` (never `Math.random`).
  *
- * Throws an `Error` when no secure random source is available: in Cloudflare
- * Workers, ids can only be drawn inside a request handler, not at module scope.
+ * Throws an `Error` when no secure random source is available (its `cause` is what
+ * `crypto.getRandomValues` threw): in Cloudflare Workers, ids can only be drawn
+ * inside a request handler, not at module scope.
  *
  * @example
  * ```ts

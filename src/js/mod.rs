@@ -6,6 +6,7 @@
 mod export;
 mod ids;
 mod propagation;
+pub(crate) mod random;
 mod span;
 mod wire;
 

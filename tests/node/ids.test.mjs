@@ -2,7 +2,7 @@
 // name (`import`), in Node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newTraceId, newSpanId } from 'spanwire';
+import { initLogger, newTraceId, newSpanId } from 'spanwire';
 import { checkIds } from '../js/id-checks.mjs';
 
 test('newTraceId: 100,000 draws, 32 lowercase hex, unique, never zero, uniform', () => {
@@ -49,27 +49,50 @@ test('ids stay valid when wasm memory grows under the id pool (the view is renew
   }
 });
 
-test('a failing secure source: an Error that says so, and ids again once it works', () => {
+/**
+ * Runs `draw` with `crypto.getRandomValues` throwing `thrown` until `draw` throws (at
+ * most `tries` times: the pools refill every so many draws); returns what it threw.
+ */
+function failingSource(thrown, draw, tries = 1100) {
   Object.defineProperty(globalThis.crypto, 'getRandomValues', {
     configurable: true,
     writable: true,
-    value() { throw new Error('no entropy here'); },
+    value() { throw thrown; },
   });
-  let failure;
   try {
-    // A 16 KiB block holds 1,024 trace ids: the next refill within these draws fails.
-    for (let i = 0; i < 1100 && failure === undefined; i++) {
-      try { newTraceId(); } catch (err) { failure = err; }
+    for (let i = 0; i < tries; i++) {
+      try { draw(); } catch (err) { return err; }
     }
   } finally {
     delete globalThis.crypto.getRandomValues; // Crypto.prototype's again
   }
-  assert.ok(failure instanceof Error, 'a refill without a source must throw');
-  assert.equal(
-    failure.message,
-    'no cryptographically secure random source is available (Web Crypto API is unavailable); ' +
-      'in Cloudflare Workers, ids can only be drawn inside a request handler, not at module scope',
-  );
+  assert.fail('a refill without a source must throw');
+}
+
+const NO_SOURCE = 'no cryptographically secure random source is available (Web Crypto API is unavailable); ' +
+  'in Cloudflare Workers, ids can only be drawn inside a request handler, not at module scope';
+
+test('a failing secure source: an Error that says so, with what getRandomValues threw as its cause, and ids again once it works', () => {
+  const refusal = new Error('no entropy here');
+  // A 16 KiB block holds 1,024 trace ids: the next refill within these draws fails.
+  const failure = failingSource(refusal, newTraceId);
+  assert.ok(failure instanceof Error);
+  assert.equal(failure.message, NO_SOURCE);
+  assert.equal(failure.cause, refusal);
   assert.match(newTraceId(), /^[0-9a-f]{32}$/);
   assert.match(newSpanId(), /^[0-9a-f]{16}$/);
+});
+
+test('a stack overflow while drawing random bytes is thrown as the RangeError it is, not as a missing source', () => {
+  const overflow = new RangeError('Maximum call stack size exceeded');
+  assert.equal(failingSource(overflow, newSpanId, 2100), overflow);
+  // The recorder's own pool (span ids drawn in wasm) reports it the same way.
+  const logger = initLogger({ projectName: 'ids', exporter: false, setCurrent: false });
+  const draw = () => logger.startSpan({ name: 'draws' }).end();
+  assert.equal(failingSource(overflow, draw), overflow);
+  const refusal = new TypeError('not here');
+  const failure = failingSource(refusal, draw);
+  assert.equal(failure.message, NO_SOURCE);
+  assert.equal(failure.cause, refusal);
+  draw();
 });

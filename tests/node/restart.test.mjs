@@ -459,3 +459,80 @@ test('after a restart a timed-out flush counts as pending only what is still to 
     rx.restore();
   }
 });
+
+// A deep JS stack calling in: a span's calls are tried at every stack depth near the
+// limit (each frame of `probe` tries them once its deeper frames have given up), so the
+// stack runs out at each point of them the engine checks, one after another: in the JS
+// layer, the glue, the exports and the random source's import (which getrandom used to
+// report as a missing source). Each call must fail as the RangeError it is (or restart
+// the module, where it left the recorder borrowed), and the spans that did end must be
+// exported whole: state left half changed would show as a lost, repeated or garbled
+// span. (A block cut from the heap's bump region is too rare a moment to be hit here;
+// src/heap.rs says why the heap stays whole.)
+const overflowEverywhereChild = `
+  const { initLogger } = await import('spanwire');
+  // prelude
+  const { gunzipSync } = await import('node:zlib');
+  console.warn = () => {};
+  const sent = [];
+  globalThis.fetch = async (url, init) => {
+    let bytes = Buffer.from(init.body);
+    if (new Headers(init.headers).get('content-encoding') === 'gzip') bytes = gunzipSync(bytes);
+    for (const r of JSON.parse(bytes.toString()).resourceSpans) for (const s of r.scopeSpans) sent.push(...s.spans);
+    return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+  };
+  const logger = initLogger({ projectId: 'p', setCurrent: false, exporter: { url: 'http://127.0.0.1:9/v1/traces' },
+    batch: { delayMs: 86400000, maxQueueSize: 100000, maxBatchSize: 100000 } });
+  let begun = 0;
+  const ended = new Set();
+  const errors = {};
+  function spanCalls() {
+    const i = begun++;
+    const span = logger.startSpan({ name: 'probe ' + i });
+    span.setAttributes({ k: 'v'.repeat(i % 300), i }); // blocks of many size classes
+    span.log({ metadata: { i, pad: 'x'.repeat(i % 1000) } });
+    span.end();
+    ended.add(i);
+  }
+  function probe() {
+    try { probe(); } catch {}
+    try {
+      spanCalls();
+    } catch (e) {
+      const kind = e instanceof RangeError ? 'RangeError' : /stopped half way/.test(e.message) ? 'restarted' : e.message;
+      errors[kind] = (errors[kind] ?? 0) + 1;
+    }
+  }
+  probe();
+  const report = await logger.flush({ timeoutMs: 5000 });
+  const attribute = (s, k) => s.attributes.find((a) => a.key === k)?.value;
+  const names = new Set();
+  let garbled = 0;
+  for (const s of sent) {
+    const i = Number(s.name.slice('probe '.length));
+    const metadata = JSON.parse(attribute(s, 'braintrust.metadata')?.stringValue ?? 'null');
+    if (names.has(s.name) || attribute(s, 'k')?.stringValue !== 'v'.repeat(i % 300) ||
+        metadata?.i !== i || metadata?.pad !== 'x'.repeat(i % 1000)) garbled++;
+    names.add(s.name);
+  }
+  const lost = [...ended].filter((i) => !names.has('probe ' + i)).length;
+  console.log(JSON.stringify({
+    errorKinds: Object.keys(errors).sort(),
+    failedAfterBegin: begun - ended.size,
+    ended: ended.size,
+    garbled,
+    lostAtMostDropped: lost <= report.dropped,
+    failed: report.failed,
+  }));
+`;
+
+test('a stack that runs out at any point of a span\'s calls throws a RangeError there, and every span that ended is exported whole', () => {
+  const out = runChild(overflowEverywhereChild);
+  assert.ok(out.errorKinds.includes('RangeError'), JSON.stringify(out));
+  assert.deepEqual(out.errorKinds.filter((k) => k !== 'RangeError' && k !== 'restarted'), [], 'no call failed for another reason');
+  assert.ok(out.failedAfterBegin > 0, 'some calls ran out of stack part way through a span');
+  assert.ok(out.ended > 1000);
+  assert.equal(out.garbled, 0);
+  assert.equal(out.lostAtMostDropped, true);
+  assert.equal(out.failed, 0);
+});

@@ -9,7 +9,7 @@ let moduleScope;
 try {
   moduleScope = { id: newTraceId() };
 } catch (err) {
-  moduleScope = { error: String(err) };
+  moduleScope = { error: String(err), cause: String(err.cause) };
 }
 
 export default {

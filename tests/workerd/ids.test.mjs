@@ -24,6 +24,8 @@ test('ids in workerd: a Worker answers with valid, unique, uniform ids', async (
       /^Error: no cryptographically secure random source is available \(Web Crypto API is unavailable\); in Cloudflare Workers, ids can only be drawn inside a request handler/,
       JSON.stringify(body.moduleScope),
     );
+    // Its cause is workerd's own refusal, as crypto.getRandomValues threw it.
+    assert.match(body.moduleScope.cause, /global scope/, JSON.stringify(body.moduleScope));
   } finally {
     await dispose();
   }
