@@ -20,15 +20,18 @@
 //! (`export::batch`) would hold twice the memory it counts.
 //!
 //! A call can stop half way without unwinding Rust: in wasm a stack overflow is thrown
-//! as a JS `RangeError` at the entry of a function (the engine's stack check), and
-//! the JS layer carries on with this heap (pkg/src/instance.js restarts the module only
-//! when the recorder was left borrowed). So the heap is whole at every call it makes:
-//! - the helpers that change it (`push`, `keep`, `split`, `header`) are always inlined;
-//! - `grow` (a function pointer on wasm32) is called before anything changes on its path;
+//! as a JS `RangeError` by the engine's stack check, at the entry of a function or (when
+//! an interrupt is pending) at a loop's head, and the JS layer carries on with this heap
+//! (pkg/src/instance.js restarts the module only when the recorder was left borrowed).
+//! So the heap is whole at every such point, at worst with a block leaked:
+//! - the helpers that change it (`push`, `keep`, `split`, `header`) are always inlined,
+//!   and `grow` (a function pointer on wasm32) is called before anything changes;
 //! - `alloc` and `dealloc` change nothing before calling `small`, `large_alloc` or
 //!   `large_free`, and `realloc` nothing before its calls but the last, `dealloc` of the
-//!   old block once the new one is whole: an overflow there leaves the new block
-//!   unused, a leak, never a block both free and in use.
+//!   old block once the new one is whole (an overflow there leaks the new block);
+//! - the loops that walk the large list only read; the one that writes, `keep`'s, runs
+//!   after the bump region stopped holding what it frees (see `small`), and each of its
+//!   `push`es is two stores with no check between them.
 //!
 //! Freed memory is reused and never returned (wasm memory cannot shrink), so memory
 //! settles at the high-water mark of each class, which the soak benchmark checks.
@@ -36,6 +39,7 @@
 //! natively against a fake memory; on wasm32 `memory.grow` backs it.
 
 use core::alloc::Layout;
+use core::sync::atomic::{compiler_fence, Ordering};
 
 /// A wasm page.
 pub const PAGE: usize = 65536;
@@ -145,20 +149,29 @@ impl<G: FnMut(usize) -> Option<usize>> Heap<G> {
         }
         let size = 1usize << class;
         let mut start = (self.bump + size - 1) & !(size - 1);
+        let mut rest = (0, 0); // the old bump region's rest, when a new one starts elsewhere
         if start + size > self.bump_end || self.bump_end == 0 {
             let Some(old_end) = (self.grow)(CHUNK / PAGE) else { return core::ptr::null_mut() };
             if old_end != self.bump_end {
                 // Memory grew elsewhere in between (a large block): keep the rest.
-                // SAFETY: the old region's rest is ours and unused.
-                unsafe { self.keep(self.bump, self.bump_end) };
+                rest = (self.bump, self.bump_end);
                 self.bump = old_end;
             }
             self.bump_end = old_end + CHUNK;
             start = (self.bump + size - 1) & !(size - 1);
         }
-        // SAFETY: the padding before `start` is ours and unused.
-        unsafe { self.keep(self.bump, start) };
+        let padding = self.bump;
         self.bump = start + size;
+        // The bump region no longer holds what `keep` frees, and that is stored before
+        // its loop (the fence keeps the compiler from sinking the store past it): an
+        // overflow thrown at the loop's check leaves blocks not yet kept leaked, never
+        // in a free list and the bump region at once.
+        compiler_fence(Ordering::SeqCst);
+        // SAFETY: the old region's rest and the padding before `start` are ours and unused.
+        unsafe {
+            self.keep(rest.0, rest.1);
+            self.keep(padding, start);
+        }
         start as *mut u8
     }
 

@@ -69,19 +69,33 @@ const OUTCOME_TIMEOUT = 1;
 // The exporters that may have spans waiting to be sent (queued in the wasm, or taken
 // and left by a stalled send loop), for the listeners (flush what is left when Node's
 // loop empties, or when a page is hidden) and for a restart (beforeRestart below),
-// which must reach every queued span. An exporter joins when its logger queues a span
-// and leaves when a send loop ends, or a send is due, with nothing left. It is held
-// only while it has spans to send, as its send timer holds it anyway, so a logger made
-// per request can be collected once its spans are sent. No weak reference is needed:
-// it works the same in every runtime, Workers at compatibility dates without WeakRef
-// included.
-const exportersWithWork = new Set();
+// which must reach every queued span. An exporter joins before its logger queues a
+// span (Span.end) and leaves when a send loop ends, or a send falls due, with nothing
+// left, or a flush times out with nothing left; an idle exporter is never listed.
+// Entries hold their exporter weakly where the runtime has WeakRef, so a logger dropped
+// with spans it can no longer send (a Worker's request context ended under its send
+// loop) can still be collected; the registry removes its entry then. Where there is no
+// WeakRef (Workers at compatibility dates before `enable_weak_ref`) the entry holds it
+// until its spans are sent: without the list, a restart there lost them uncounted.
+const withWork = new Set();
+const withWorkRegistry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry((ref) => withWork.delete(ref))
+  : undefined;
 let beforeExitHooked = false;
 let pageHooked = false;
 
 /** `value` held weakly where the runtime has WeakRef (strongly otherwise), behind `deref()`. */
 export function weakRef(value) {
   return typeof WeakRef === 'function' ? new WeakRef(value) : { deref: () => value };
+}
+
+/** Calls `fn` with each exporter in `withWork`, dropping the entries of collected ones. */
+function eachWithWork(fn) {
+  for (const ref of withWork) {
+    const exporter = ref.deref();
+    if (exporter === undefined) withWork.delete(ref);
+    else fn(exporter);
+  }
 }
 
 const plural = (n) => (n === 1 ? '1 queued span' : `${n} queued spans`);
@@ -102,12 +116,12 @@ function salvageOutcome(s, keptWords, lostWords) {
 // old instance (see _salvage). Returns what the Error and warning say.
 beforeRestart(() => {
   const sum = { kept: 0, lost: 0 };
-  for (const exporter of exportersWithWork) {
+  eachWithWork((exporter) => {
     const s = exporter._salvage();
     sum.kept += s.kept;
     if (s.lost === undefined || sum.lost === undefined) sum.lost = undefined;
     else sum.lost += s.lost;
-  }
+  });
   return sum.kept > 0 || sum.lost !== 0 ? salvageOutcome(sum, 'kept for export', 'lost') : '';
 });
 
@@ -311,7 +325,8 @@ export default class Exporter {
     this._droppedSeen = 0; // the highest `_dropped()` read
     this._epoch = epoch; // the module instance (instance.js) this exporter last saw
     this._salvaged = undefined; // what _salvage kept and lost, until _restarted reads it
-    this._listed = false; // in `exportersWithWork`
+    this._listed = false; // in `withWork`
+    this._ref = undefined; // its entry there, made on first listing
     this._lostInRestarts = 0; // of the dropped count, spans lost in restarts
     this._warnedDrop = false;
     this._warnedFail = false;
@@ -324,7 +339,7 @@ export default class Exporter {
   /** Called by the logger after it queues a span. Never throws. */
   notify() {
     if (!this.enabled || this._closed) return;
-    if (!this._listed) this._list();
+    this._list();
     this._restarted();
     try {
       this._checkDropped();
@@ -384,6 +399,8 @@ export default class Exporter {
           if (done) return;
           done = true;
           this._waiters = this._waiters.filter((w) => w !== waiter);
+          // A send loop whose context ended (a Worker's request) never reaches its end.
+          this._unlistIfIdle();
           resolve(finish(Math.max(0, waiter.target - this._lowWater())));
         }, timeoutMs);
         timer?.unref?.();
@@ -414,7 +431,9 @@ export default class Exporter {
 
   /** For tests: how many exporters the listeners and a restart reach (tests/node/span-finalization.test.mjs). */
   static _withWorkCount() {
-    return exportersWithWork.size;
+    let n = 0;
+    eachWithWork(() => n++);
+    return n;
   }
 
   /** Counters since the exporter started. */
@@ -440,21 +459,38 @@ export default class Exporter {
     if (this._timer !== undefined) clearTimeout(this._timer);
     this._timer = undefined;
     this._unlist();
+    withWorkRegistry?.unregister(this);
     return report;
   }
 
   // ---- internals ----
 
-  /** Lists this exporter in `exportersWithWork`: its logger queued a span. */
+  /**
+   * Lists this exporter in `withWork`: its logger is about to queue a span, or a send
+   * loop starts. Called before every span end, so it is cheap when listed.
+   */
   _list() {
+    if (this._listed || !this.enabled || this._closed) return;
     this._listed = true;
-    exportersWithWork.add(this);
+    if (this._ref === undefined) {
+      this._ref = weakRef(this);
+      withWorkRegistry?.register(this, this._ref, this);
+    }
+    withWork.add(this._ref);
   }
 
-  /** Takes this exporter out of `exportersWithWork`: nothing of it waits to be sent. */
+  /** Takes this exporter out of `withWork`: nothing of it waits to be sent. */
   _unlist() {
+    if (!this._listed) return;
     this._listed = false;
-    exportersWithWork.delete(this);
+    withWork.delete(this._ref);
+  }
+
+  /** `_unlist` unless spans wait for a send loop (kept listed when that is unknown). */
+  _unlistIfIdle() {
+    try {
+      if (!this._hasWork()) this._unlist();
+    } catch { /* the module failed: its next restart reaches what it holds */ }
   }
 
   /** Whether spans wait for a send loop: queued, or taken and left (orphans). */
@@ -531,7 +567,7 @@ export default class Exporter {
   _restarted() {
     if (this._epoch === epoch) return;
     this._epoch = epoch;
-    // Not salvaged: it was not in `exportersWithWork`, so none of its spans was queued.
+    // Not salvaged: it was not in `withWork`, so none of its spans was queued.
     const salvaged = this._salvaged ?? { kept: 0, lost: 0 };
     this._salvaged = undefined;
     const lost = salvaged.lost ?? 0;
@@ -602,7 +638,7 @@ export default class Exporter {
       if (queued === 0) this._unlist();
       return;
     }
-    if (!this._listed) this._list(); // spans queued without a notify (a flush of a fresh source)
+    this._list(); // spans may be queued without a notify (a flush of a fresh source)
     // The loop sends what is queued now (up to `end`, a flush's target), not what
     // comes later: in Workers it runs in the I/O context of the request that started
     // it, which ends once that request's flush resolves.
@@ -833,22 +869,23 @@ export default class Exporter {
     const node = typeof proc?.on === 'function' && typeof proc.versions?.node === 'string';
     if (page && !pageHooked) {
       pageHooked = true;
-      g.addEventListener('pagehide', () => { for (const e of exportersWithWork) e._flushKeepalive(); });
+      g.addEventListener('pagehide', () => eachWithWork((e) => e._flushKeepalive()));
       g.addEventListener('visibilitychange', () => {
-        if (g.document.visibilityState === 'hidden') for (const e of exportersWithWork) e._flushKeepalive();
+        if (g.document.visibilityState === 'hidden') eachWithWork((e) => e._flushKeepalive());
       });
     }
     if (node && !beforeExitHooked) {
       beforeExitHooked = true;
       proc.on('beforeExit', () => {
         // Only when there is work: the sends keep the loop alive, and this runs again after.
-        for (const e of exportersWithWork) {
-          if (e._hasWork() && e._pump === undefined) {
-            e._exitBy = Date.now() + EXIT_FLUSH_MS;
-            e._kick();
-            if (e._pump === undefined) e._exitBy = Infinity; // nothing started
-          }
-        }
+        eachWithWork((e) => {
+          if (e._pump !== undefined) return;
+          e._unlistIfIdle(); // listed by an end that failed before queuing its span
+          if (!e._listed) return;
+          e._exitBy = Date.now() + EXIT_FLUSH_MS;
+          e._kick();
+          if (e._pump === undefined) e._exitBy = Infinity; // nothing started
+        });
       });
     }
   }

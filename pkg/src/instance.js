@@ -65,6 +65,9 @@ function intact() {
   }
 }
 
+/** How the module's error for a failed random draw begins (src/random.rs `RandomError`). */
+const NO_RANDOM_SOURCE = 'no cryptographically secure random source is available';
+
 /**
  * `error`, thrown by a call that failed to draw random bytes, with what
  * `crypto.getRandomValues` threw (src/js/random.rs): a `RangeError` (the stack ran out
@@ -73,6 +76,7 @@ function intact() {
  * as it is.
  */
 export function withRandomCause(error) {
+  if (!(error instanceof Error) || typeof error.message !== 'string' || !error.message.startsWith(NO_RANDOM_SOURCE)) return error;
   let thrown;
   try {
     thrown = glue.__takeRandomCause();
@@ -81,7 +85,7 @@ export function withRandomCause(error) {
   }
   if (thrown === undefined) return error;
   if (thrown instanceof RangeError) return thrown;
-  if (error instanceof Error && error.cause === undefined) error.cause = thrown;
+  if (error.cause === undefined) error.cause = thrown;
   return error;
 }
 

@@ -495,6 +495,10 @@ export class Span {
     // Never begun (or begun before a restart): begun and ended now, with nothing for
     // the registry to free later.
     if (this._ep !== epoch) this._begin(false);
+    const ex = this._logger._exporter;
+    // Listed before the span is queued: a stack overflow between the two must not leave
+    // a queued span where a restart or Node's exit flush cannot reach it.
+    ex?._list();
     const h = this._h;
     let written = writeCall(this._name, this._attrs);
     if (written === undefined) {
@@ -512,7 +516,6 @@ export class Span {
     this._parent = undefined; // an ended span never begins again
     if (this._registered) registry.unregister(this);
     this._endS = ms / 1000;
-    const ex = this._logger._exporter;
     if (ex !== undefined) ex.notify();
     return this._endS;
   }

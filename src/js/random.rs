@@ -31,6 +31,8 @@ static THROWN: SingleThread<RefCell<Option<JsValue>>> = SingleThread::new(RefCel
 /// Fills `out` from `crypto.getRandomValues`; false when it is missing or throws (what
 /// it threw is kept for `__takeRandomCause`).
 pub(crate) fn get_random_values(out: &mut [u8]) -> bool {
+    // A draw that worked leaves nothing behind: a kept exception is always the last draw's.
+    *THROWN.borrow_mut() = None;
     for chunk in out.chunks_mut(MAX_CALL_BYTES) {
         if let Err(thrown) = fill_view(chunk) {
             *THROWN.borrow_mut() = Some(thrown);

@@ -2,7 +2,7 @@
 // name (`import`), in Node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initLogger, newTraceId, newSpanId } from 'spanwire';
+import { initLogger, newTraceId, newSpanId, parseSlug } from 'spanwire';
 import { checkIds } from '../js/id-checks.mjs';
 
 test('newTraceId: 100,000 draws, 32 lowercase hex, unique, never zero, uniform', () => {
@@ -95,4 +95,28 @@ test('a stack overflow while drawing random bytes is thrown as the RangeError it
   assert.equal(failure.message, NO_SOURCE);
   assert.equal(failure.cause, refusal);
   draw();
+});
+
+test('what a failed draw threw is given to that draw\'s error only, never to a later unrelated one', async () => {
+  const glue = await import(new URL('../node_modules/spanwire/dist/spanwire.js', import.meta.url));
+  const overflow = new RangeError('Maximum call stack size exceeded');
+  Object.defineProperty(globalThis.crypto, 'getRandomValues', {
+    configurable: true,
+    writable: true,
+    value() { throw overflow; },
+  });
+  try {
+    assert.equal(glue.__refillIdPool(), 0, 'the draw failed, and nothing took what it threw');
+  } finally {
+    delete globalThis.crypto.getRandomValues;
+  }
+  let error;
+  try {
+    parseSlug('not a slug');
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error instanceof Error && !(error instanceof RangeError), String(error));
+  assert.equal(error.cause, undefined);
+  assert.match(newTraceId(), /^[0-9a-f]{32}$/);
 });

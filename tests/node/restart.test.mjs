@@ -141,6 +141,16 @@ test('a stack overflow that leaves the recorder borrowed restarts the module at 
   logger._exporter._closed = true; // no delay timer left behind
 });
 
+test('a span queued by an end that failed after it (a stack overflow in the JS around the call) is still reached by a restart', () => {
+  const logger = exportingLogger({ delayMs: 86_400_000 });
+  // The overflow strikes after span_end queued the span, as the end tells the exporter.
+  logger._exporter.notify = () => { throw new RangeError('Maximum call stack size exceeded'); };
+  assert.throws(() => logger.startSpan({ name: 'queued' }).end(), RangeError);
+  const error = quietly(() => trap(false));
+  assert.match(error.message, /it was restarted: 1 queued span kept for export; /);
+  logger._exporter._closed = true; // no delay timer left behind
+});
+
 test('a module left trapped by a call outside the guard restarts at the next call', () => {
   const logger = initLogger({ projectName: 'restart', exporter: false, setCurrent: false });
   // The raw export: nothing restarts the module after this trap.

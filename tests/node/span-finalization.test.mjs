@@ -92,23 +92,25 @@ test('dropped loggers are closed in wasm after collection, but not before their 
 });
 
 // The exporters the page and exit listeners and a restart reach (pkg/src/exporter.js
-// `exportersWithWork`) are those with spans to send: listed from a logger's first queued span
-// until a send loop leaves nothing behind. So exporters made per request are not kept
-// once their spans are sent, and those that never queued one are never listed.
+// `withWork`) are those with spans to send: listed from a logger's first queued span
+// until a send loop, or a flush that gave up waiting, leaves nothing behind. So
+// exporters made per request are not kept once their spans are sent or given up on,
+// and those that never queued one are never listed.
 const exportersChild = `
   const { initLogger } = await import('spanwire');
   const dist = new URL('node_modules/spanwire/dist/', 'file://' + process.cwd() + '/');
   const { default: Exporter } = await import(new URL('exporter.js', dist).href);
   const start = Exporter._withWorkCount();
-  const options = (i) => ({
+  const options = (i, url) => ({
     projectId: 'p' + i, setCurrent: false,
-    exporter: { url: 'http://127.0.0.1:9/v1/traces' }, batch: { delayMs: 60000, maxRetries: 0 },
+    exporter: { url }, batch: { delayMs: 60000, maxRetries: 0 },
   });
-  for (let i = 0; i < 100; i++) initLogger(options(i));
+  const refused = 'http://127.0.0.1:9/v1/traces';
+  for (let i = 0; i < 100; i++) initLogger(options(i, refused));
   const idle = Exporter._withWorkCount() - start;
   const loggers = [];
   for (let i = 0; i < 100; i++) {
-    const logger = initLogger(options(i));
+    const logger = initLogger(options(i, refused));
     logger.startSpan({ name: 'request' }).end();
     loggers.push(logger);
   }
@@ -116,11 +118,20 @@ const exportersChild = `
   const reports = await Promise.all(loggers.map((logger) => logger.flush({ timeoutMs: 5000 })));
   await new Promise((resolve) => setTimeout(resolve, 0)); // the send loops' ends
   const failed = reports.reduce((n, r) => n + r.failed, 0);
-  console.log(JSON.stringify({ idle, queued, failed, after: Exporter._withWorkCount() - start }));
+  const afterSend = Exporter._withWorkCount() - start;
+
+  // A send that never settles (a Worker's request context ended under it): the flush
+  // gives up, and the exporter, with nothing left to take, leaves the list.
+  globalThis.fetch = () => new Promise(() => {});
+  const stuck = initLogger(options(0, 'http://127.0.0.1:9/v1/traces'));
+  stuck.startSpan({ name: 'stuck' }).end();
+  const report = await stuck.flush({ timeoutMs: 50 });
+  const afterTimeout = Exporter._withWorkCount() - start;
+  console.log(JSON.stringify({ idle, queued, failed, afterSend, pending: report.pending, afterTimeout }));
 `;
 
 test('exporters are listed for the listeners and a restart only while they have spans to send', () => {
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', exportersChild], { cwd: root, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { idle: 0, queued: 100, failed: 100, after: 0 });
+  assert.deepEqual(JSON.parse(r.stdout), { idle: 0, queued: 100, failed: 100, afterSend: 0, pending: 1, afterTimeout: 0 });
 });

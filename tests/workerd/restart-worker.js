@@ -7,9 +7,11 @@
 //   GET /                             extracts the inbound traceparent and records a span
 //   GET /queue?url=<receiver>&name=N  ends a span named N in a module-scope logger
 //   GET /flush?url=<receiver>         flushes that logger; answers with the report
-//   GET /env                          whether this runtime has weak references
+//   GET /env                          whether this runtime has weak references, and how
+//                                     many exporters hold spans to send
 import { extractTraceContext, initLogger } from 'spanwire';
 import { __trap, epoch } from 'spanwire-dist/instance.js';
+import Exporter from 'spanwire-dist/exporter.js';
 
 let queueLogger;
 
@@ -18,7 +20,11 @@ export default {
     const url = new URL(request.url);
     try {
       if (url.pathname === '/env') {
-        return Response.json({ weakRef: typeof WeakRef === 'function', finalizationRegistry: typeof FinalizationRegistry === 'function' });
+        return Response.json({
+          weakRef: typeof WeakRef === 'function',
+          finalizationRegistry: typeof FinalizationRegistry === 'function',
+          exportersWithWork: Exporter._withWorkCount(),
+        });
       }
       if (url.pathname === '/queue' || url.pathname === '/flush') {
         // A long delay: only the flush sends.

@@ -28,9 +28,10 @@ test('workerd: after a request hits a trap, the next requests in the isolate ext
   }
 });
 
-// Queued spans are reached through the list of exporters with spans to send, held
-// strongly (pkg/src/exporter.js `exportersWithWork`): the same with and without weak references.
-// At compatibility date 2024-09-01 workerd has neither WeakRef nor FinalizationRegistry.
+// Queued spans are reached through the list of exporters with spans to send
+// (pkg/src/exporter.js `withWork`), held weakly where there is WeakRef and strongly
+// where there is none: at compatibility date 2024-09-01 workerd has neither WeakRef nor
+// FinalizationRegistry, and a restart there lost queued spans uncounted before.
 for (const compatibilityDate of [undefined, '2024-09-01']) {
   const runtime = compatibilityDate === undefined ? 'workerd' : `workerd at ${compatibilityDate} (no WeakRef)`;
   test(`${runtime}: spans queued by earlier requests survive a trap outside the recorder; with the recorder borrowed they count as dropped`, async () => {
@@ -40,7 +41,7 @@ for (const compatibilityDate of [undefined, '2024-09-01']) {
     const get = async (path, params) => (await fetch(new URL(`${path}?${new URLSearchParams(params)}`, url))).json();
     try {
       const weak = compatibilityDate === undefined;
-      assert.deepEqual(await get('/env', {}), { weakRef: weak, finalizationRegistry: weak });
+      assert.deepEqual(await get('/env', {}), { weakRef: weak, finalizationRegistry: weak, exportersWithWork: 0 });
       await withReceiver(async (rx) => {
         for (const name of ['a', 'b']) assert.equal((await get('/queue', { url: rx.url, name })).queued, name === 'a' ? 1 : 2);
         const kept = await get('/trap', { inRecorder: '0' });
@@ -55,9 +56,13 @@ for (const compatibilityDate of [undefined, '2024-09-01']) {
         assert.deepEqual(await get('/flush', { url: rx.url }), { exported: 1, dropped: 1, failed: 0, pending: 0 });
         assert.deepEqual(rx.spans().map((s) => s.name).sort(), ['a', 'b', 'd']);
 
-        // Once its spans are sent, the logger's exporter has nothing to salvage.
+        // Once its spans are sent, the logger's exporter has nothing to salvage, and is
+        // not held for that.
+        assert.equal((await get('/env', {})).exportersWithWork, 0);
         const idle = await get('/trap', { inRecorder: '0' });
         assert.match(idle.thrown, /it was restarted: spans in progress begin again with new ids$/);
+        await get('/queue', { url: rx.url, name: 'e' });
+        assert.equal((await get('/env', {})).exportersWithWork, 1);
       });
     } finally {
       await dispose();
