@@ -26,6 +26,7 @@ const TRACESTATE = 'tracestate';
 const BAGGAGE = 'baggage';
 
 const hasOwn = Object.prototype.hasOwnProperty;
+const mapHas = Map.prototype.has;
 
 /** Which of our headers `key` names, case-insensitively: 1, 2, 3, or 0 for none. */
 function which(key) {
@@ -108,11 +109,27 @@ function isHeaders(carrier) {
   return true;
 }
 
+/**
+ * Whether `carrier` is a Map of another realm (a vm context, an iframe), which fails
+ * `instanceof Map`: Map's own methods accept any real Map, and only those.
+ */
+function isForeignMap(carrier) {
+  try {
+    mapHas.call(carrier, TRACEPARENT);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function kindOf(carrier) {
   if (carrier instanceof Map) return MAP;
   if (Array.isArray(carrier)) return PAIRS;
   if (typeof carrier.getHeader === 'function' && typeof carrier.setHeader === 'function') return OUTGOING;
-  if (typeof carrier.get === 'function') return isHeaders(carrier) ? HEADERS : GETTER;
+  if (typeof carrier.get === 'function') {
+    if (isHeaders(carrier)) return HEADERS;
+    return isForeignMap(carrier) ? MAP : GETTER;
+  }
   return OBJECT;
 }
 

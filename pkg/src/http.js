@@ -99,23 +99,35 @@ function compileTarget(target) {
   throw invalidTarget(target, "is not a string, RegExp or function (use true to allow every origin)");
 }
 
+/**
+ * Compiled `propagateTo` values: `{ test, entries }`, `entries` a copy of an array's
+ * targets, so that an array changed since (filled from `env` on a Worker's first
+ * request, say) is compiled again rather than tested by its old targets.
+ */
 const compiled = new WeakMap();
+
+function sameEntries(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** `propagateTo` as one test on a parsed URL; throws a TypeError on a malformed target. */
 function compilePropagateTo(propagateTo) {
   if (propagateTo === undefined) propagateTo = defaultPropagateTo();
   if (propagateTo === true) return () => true;
   if (propagateTo === false || propagateTo === null) return () => false;
-  if ((typeof propagateTo === 'object' || typeof propagateTo === 'function') && compiled.has(propagateTo)) {
-    return compiled.get(propagateTo);
-  }
-  const list = Array.isArray(propagateTo) ? propagateTo : [propagateTo];
+  const isArray = Array.isArray(propagateTo);
+  const keyed = typeof propagateTo === 'object' || typeof propagateTo === 'function';
+  const cached = keyed ? compiled.get(propagateTo) : undefined;
+  if (cached !== undefined && (!isArray || sameEntries(cached.entries, propagateTo))) return cached.test;
+  const list = isArray ? propagateTo.slice() : [propagateTo];
   const tests = list.map(compileTarget);
   const test = (url) => {
     for (let i = 0; i < tests.length; i++) if (tests[i](url)) return true;
     return false;
   };
-  if (typeof propagateTo === 'object' || typeof propagateTo === 'function') compiled.set(propagateTo, test);
+  if (keyed) compiled.set(propagateTo, { test, entries: list });
   return test;
 }
 
@@ -385,10 +397,15 @@ async function fetchFollowing(doFetch, input, init, request, url, headers, hop) 
   }
 }
 
+/**
+ * The `fetch` a traced call sends with: `options.fetch`, else the global one. Never
+ * `patchGlobalFetch`'s wrapper: through it the call would be traced a second time,
+ * under the span `getSpan` returns rather than the one the caller gave.
+ */
 function baseFetch(options) {
   const f = options?.fetch ?? globalThis.fetch;
   if (typeof f !== 'function') throw new TypeError('spanwire: no fetch in this runtime; pass options.fetch');
-  return f;
+  return patched !== undefined && f === patched.wrapper ? patched.original : f;
 }
 
 /**
@@ -445,10 +462,10 @@ export async function tracedFetch(span, input, init, options = {}) {
   if (url !== undefined) urlAttributes(url, attributes, false);
   if (options.attributes !== undefined) Object.assign(attributes, options.attributes);
   const child = span.startSpan({ name: options.name ?? method, kind: 'client', attributes });
-  if (allowed && !follow) child.inject(headers);
 
   let response;
   try {
+    if (allowed && !follow) child.inject(headers);
     response = await send((h) => child.inject(h));
   } catch (err) {
     recordException(child, err);
@@ -608,8 +625,7 @@ export function startServerSpan(req, options = {}) {
 
   const res = options.response;
   if (res !== undefined && res !== null && typeof res.once === 'function') {
-    res.once('finish', () => endServerSpan(span, res.statusCode));
-    res.once('close', () => {
+    const closed = () => {
       if (span.ended) return;
       if (res.writableFinished) {
         endServerSpan(span, res.statusCode);
@@ -618,7 +634,14 @@ export function startServerSpan(req, options = {}) {
       // A status already sent is recorded with the error (semconv: "if one was sent").
       if (res.headersSent) span.setAttributes({ 'http.response.status_code': res.statusCode });
       endServerSpan(span, Object.assign(new Error('the connection closed before the response was sent'), { name: 'ConnectionClosed' }));
-    });
+    };
+    // A span started after the response finished, or its connection closed, would
+    // wait for events that already fired.
+    if (res.writableFinished === true || res.destroyed === true) closed();
+    else {
+      res.once('finish', () => endServerSpan(span, res.statusCode));
+      res.once('close', closed);
+    }
   }
   return span;
 }

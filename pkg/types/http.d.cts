@@ -34,7 +34,9 @@ export type PropagationTarget = string | RegExp | ((url: URL) => boolean);
  *
  * A request to a destination that is not allowed carries none of the three headers,
  * even ones the caller copied in (a proxy forwarding `request.headers` does not leak
- * the inbound trace).
+ * the inbound trace). A redirect is checked hop by hop where spanwire can follow it
+ * (see {@link tracedFetch}): with a body that cannot be sent twice, fetch follows it,
+ * and the headers go on to where it points.
  *
  * @example
  * ```ts
@@ -131,9 +133,12 @@ export interface TracedFetchOptions {
  *
  * Redirects: in Node, Workers and Deno, a request sent with trace headers follows its
  * redirects itself (when `redirect` is `'follow'`, the default, and the body can be
- * sent again: not a stream), so that each hop is checked against `propagateTo` as the
- * first was; fetch's own following would send every header on to wherever a redirect
- * points. Fetch's rules are kept: at most 20 redirects, 303 (and 301 or 302 after a
+ * sent again), so that each hop is checked against `propagateTo` as the first was;
+ * fetch's own following would send every header on to wherever a redirect points. A
+ * body that cannot be sent twice (a stream, or a `Request`'s own body) leaves the
+ * following to fetch, trace headers and all: where a redirect may leave the allowed
+ * origins, pass the body as a string, bytes, a `Blob` or `FormData` in `init`, or
+ * handle redirects yourself (`redirect: 'manual'`). Fetch's rules are kept: at most 20 redirects, 303 (and 301 or 302 after a
  * POST) become a GET without the body, credentials stay with their origin, and the
  * response has `redirected` and the final `url`. Browsers hide a redirect's target
  * from scripts, so there fetch follows it, and a cross-origin hop is a CORS request
@@ -196,7 +201,11 @@ export interface IncomingMessageLike {
  */
 export interface ServerResponseLike {
   statusCode: number;
+  /** Whether the response has finished: a span started after that ends at once. */
   writableFinished?: boolean;
+  /** Whether the connection is gone: a span started after that ends at once, with an error. */
+  destroyed?: boolean;
+  headersSent?: boolean;
   once(event: 'finish' | 'close', listener: () => void): unknown;
 }
 

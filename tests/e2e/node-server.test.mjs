@@ -237,3 +237,41 @@ test('IncomingMessage: a "//host/path" target is a path on the Host header; a co
     await receiver.close();
   }
 });
+
+test('IncomingMessage: a span started after the response finished, or after the client left, ends at once', { timeout: 20_000 }, async () => {
+  const receiver = await startReceiver();
+  const logger = sw.initLogger({ serviceName: 'node-origin', exporter: { url: receiver.url }, setCurrent: false });
+  const started = [];
+  const server = createServer(async (req, res) => {
+    if (req.url === '/late') {
+      res.writeHead(202).end('ok');
+      await new Promise((r) => res.once('finish', r));
+    } else {
+      await new Promise((r) => res.once('close', r)); // the client gives up first
+    }
+    started.push(sw.startServerSpan(req, { logger, response: res }));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  try {
+    assert.equal((await fetch(`${base}/late`)).status, 202);
+    await new Promise((resolve) => {
+      const req = httpRequest(`${base}/gone`, () => {});
+      req.on('error', () => resolve());
+      req.end();
+      setTimeout(() => { req.destroy(); resolve(); }, 100);
+    });
+    for (let i = 0; i < 100 && started.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(started.map((s) => s.ended), [true, true], 'ended when started');
+    await logger.flush({ timeoutMs: 5000 });
+    const byPath = (p) => receiver.spans.find((s) => s.attributes['url.path'] === p);
+    assert.equal(byPath('/late').attributes['http.response.status_code'], 202);
+    assert.equal(byPath('/late').status.code, 'unset');
+    assert.equal(byPath('/gone').status.code, 'error');
+    assert.equal(byPath('/gone').attributes['error.type'], 'ConnectionClosed');
+  } finally {
+    server.closeAllConnections?.();
+    await new Promise((r) => server.close(r));
+    await receiver.close();
+  }
+});

@@ -50,3 +50,35 @@ test('patchGlobalFetch: traced under a span, untouched otherwise, never its own 
   unpatch(); // twice is harmless
   assert.equal(globalThis.fetch, original);
 });
+
+test('patchGlobalFetch with span.fetch: one client span, a child of the span given, not traced again by the patch', { timeout: 20_000 }, async () => {
+  const receiver = await startReceiver();
+  const allowed = await startRecorder();
+  const logger = sw.initLogger({ serviceName: 'patched', exporter: { url: receiver.url }, setCurrent: false });
+  const ambient = logger.startSpan({ name: 'ambient' }); // what getSpan returns
+  const unpatch = sw.patchGlobalFetch({ getSpan: () => ambient, propagateTo: [allowed.origin] });
+  try {
+    const given = logger.startSpan({ name: 'given' });
+    await given.fetch(`${allowed.origin}/explicit`, undefined, { propagateTo: [allowed.origin] });
+    await sw.tracedFetch(given, `${allowed.origin}/traced`, undefined, { propagateTo: [allowed.origin], fetch: globalThis.fetch });
+    given.end();
+    ambient.end();
+  } finally {
+    unpatch();
+  }
+  try {
+    await logger.flush({ timeoutMs: 5000 });
+    const clients = receiver.spans.filter((s) => s.kind === 'client');
+    assert.equal(clients.length, 2, 'one client span per call');
+    const given = receiver.spans.find((s) => s.name === 'given');
+    for (const path of ['/explicit', '/traced']) {
+      const client = clients.find((c) => c.attributes['url.full'] === `${allowed.origin}${path}`);
+      assert.equal(client.parentSpanId, given.spanId, `${path}: under the span given`);
+      const sent = allowed.seen.find((x) => x.path === path).headers.traceparent;
+      assert.match(sent, new RegExp(`^00-${given.traceId}-${client.spanId}-0[13]$`), `${path}: the headers name that client span`);
+    }
+  } finally {
+    await receiver.close();
+    await allowed.close();
+  }
+});

@@ -12,6 +12,7 @@ import {
   BAGGAGE_HEADER,
   BRAINTRUST_PARENT_KEY,
 } from 'spanwire';
+import { runInNewContext } from 'node:vm';
 import { EXTRACT_CASES, summarize } from '../js/extract-cases.mjs';
 
 // The internal writer, from the same installed module instance the public API uses.
@@ -93,6 +94,14 @@ for (const [name, carrier, [tp, ts, bg]] of carriers) {
     assert.equal(ctx._baggage, bg);
   });
 }
+
+test('a Map of another realm is read as a Map: any key case', () => {
+  const carrier = runInNewContext("new Map([['TraceParent', tp], ['TRACESTATE', 'rojo=1']])", { tp: TP });
+  assert.equal(carrier instanceof Map, false, 'another realm');
+  const ctx = extractTraceContext(carrier);
+  assert.equal(ctx?.traceId, TRACE);
+  assert.equal(injectTraceContext(ctx, {}).tracestate, 'rojo=1');
+});
 
 test('invalid traceparents give undefined, and their tracestate and baggage are ignored', () => {
   const rows = [
@@ -211,7 +220,7 @@ test('inject into no carrier gives a new plain object', () => {
 const entriesOf = {
   object: (c) => Object.entries(c),
   headers: (c) => [...c],
-  map: (c) => [...c],
+  map: (c) => [...c].map(([k, v]) => [k, v]), // entries of this realm, for deepEqual
   pairs: (c) => c.map(([k, v]) => [k, v]),
 };
 const writeRows = [
@@ -219,6 +228,8 @@ const writeRows = [
   ['Headers', () => new Headers({ TraceParent: 'old', Baggage: 'braintrust.parent=project_id%3Aold,k=v', other: 'x' }), 'headers'],
   ['Map', () => new Map([['TraceParent', 'old'], ['Baggage', 'braintrust.parent=project_id%3Aold,k=v'], ['other', 'x']]), 'map'],
   ['pairs', () => [['TraceParent', 'old'], ['Baggage', 'braintrust.parent=project_id%3Aold,k=v'], ['other', 'x']], 'pairs'],
+  // A Map made in a vm context fails `instanceof Map` here, and is still a Map.
+  ['a Map of another realm', () => runInNewContext("new Map([['TraceParent', 'old'], ['Baggage', 'braintrust.parent=project_id%3Aold,k=v'], ['other', 'x']])"), 'map'],
 ];
 
 for (const [name, make, kind] of writeRows) {

@@ -38,6 +38,25 @@ test('span.fetch injects a child client span where allowed, and nothing elsewher
   }
 });
 
+test('a propagateTo array changed after use is read as it is now (filled from env on a first request, say)', async () => {
+  const target = await listen();
+  const logger = initLogger({ projectName: 'p', exporter: false, setCurrent: false });
+  const propagateTo = [];
+  configureHttp(logger, { propagateTo });
+  const span = logger.startSpan({ name: 'parent' });
+  try {
+    await span.fetch(target.url);
+    propagateTo.push(new URL(target.url).origin);
+    await span.fetch(target.url);
+    propagateTo.length = 0;
+    await span.fetch(target.url);
+    assert.deepEqual(target.seen.map((h) => h.traceparent !== undefined), [false, true, false]);
+  } finally {
+    span.end();
+    await target.close();
+  }
+});
+
 test("span.fetch to an allowed target relays the caller's baggage members with ours, as inject does", async () => {
   const allowed = await listen();
   const other = await listen();
@@ -247,4 +266,22 @@ test('tracedFetch redirect hops keep what fetch keeps: a Request\'s options, the
   } finally {
     span.end();
   }
+});
+
+test('tracedFetch ends its client span when writing the trace headers throws (redirects left to fetch)', async () => {
+  const calls = [];
+  const child = {
+    inject() { throw new TypeError('the carrier refused'); },
+    addEvent: (name) => calls.push(`event ${name}`),
+    setAttributes: () => {},
+    setStatus: () => calls.push('status'),
+    end: () => calls.push('end'),
+  };
+  const parent = { startSpan: () => child };
+  const fetch = () => assert.fail('nothing is sent');
+  await assert.rejects(
+    tracedFetch(parent, 'http://api.test/x', { redirect: 'manual' }, { fetch, propagateTo: ['http://api.test'] }),
+    /the carrier refused/,
+  );
+  assert.deepEqual(calls, ['event exception', 'status', 'end']);
 });
