@@ -646,10 +646,16 @@ impl Recorder {
             },
         };
         let mut id = id;
+        let own_parent = self.logger(logger).ok().and_then(|l| l.parent.clone());
         if id.ctx.braintrust_parent.is_none() {
             // No parent named by the headers or the slug: the logger's (as Braintrust JS).
             // The logger was found above; `ok()` spares an error path that drops `id`.
-            id.ctx.braintrust_parent = self.logger(logger).ok().and_then(|l| l.parent.clone());
+            id.ctx.braintrust_parent = own_parent;
+        } else if id.object.is_none() && id.ctx.braintrust_parent != own_parent {
+            // A live or ended span of another logger as the parent: the child is logged
+            // under the object its parent's headers name, as it would be from the
+            // parent's exported slug, not under this logger's.
+            id.object = id.ctx.braintrust_parent.as_ref().map(|p| Arc::new(ObjectRef::from_parent(p)));
         }
         let mut record = SpanRecord::new(id.ctx.trace_id, id.ctx.span_id, name, start_unix_nano);
         record.kind = kind;

@@ -151,6 +151,9 @@ pub enum AttributeValue {
     Array(Vec<AttributeValue>),
     /// OTLP `kvlist_value`: a nested list of key/value pairs.
     KvList(Vec<(String, AttributeValue)>),
+    /// An `AnyValue` with no value set: a `null` inside an array or a nested object,
+    /// which OpenTelemetry keeps as is ("null values within arrays MUST be preserved").
+    Empty,
 }
 
 /// How deep encoders follow nested arrays and kv-lists before writing an empty
@@ -205,6 +208,7 @@ fn value_weight(value: &AttributeValue, depth: usize) -> usize {
         AttributeValue::String(s) => s.len(),
         AttributeValue::Bytes(b) => b.len(),
         AttributeValue::Bool(_) | AttributeValue::Int(_) | AttributeValue::Double(_) => 8,
+        AttributeValue::Empty => 0,
         AttributeValue::Array(items) => items.iter().map(|v| ITEM_WEIGHT + value_weight(v, depth + 1)).sum(),
         AttributeValue::KvList(pairs) => attributes_weight(pairs, depth + 1),
     }
@@ -590,22 +594,28 @@ impl core::error::Error for AttributesJsonError {}
 
 /// A JSON value as an attribute value: strings, bools, numbers (an integral number
 /// within the i64 range is an Int, any other a Double), arrays as arrays, objects as
-/// kv-lists in their key order; `null`, and arrays or objects nested deeper than
-/// [`MAX_VALUE_DEPTH`], are `None` (and left out of their array or object).
+/// kv-lists in their key order. `null`, and arrays or objects nested deeper than
+/// [`MAX_VALUE_DEPTH`], are `None` at the top, and [`AttributeValue::Empty`] in their
+/// place inside an array or object (OpenTelemetry keeps the nulls in an array).
 ///
 /// ```
 /// use spanwire::json::JsonValue;
 /// use spanwire::span::{attribute_from_json, AttributeValue};
-/// let v = JsonValue::parse(r#"[1, 2.5, "x", null, {"k": true}]"#).unwrap();
+/// let v = JsonValue::parse(r#"[1, 2.5, "x", null, {"k": true, "n": null}]"#).unwrap();
 /// assert_eq!(
 ///     attribute_from_json(v),
 ///     Some(AttributeValue::Array(vec![
 ///         AttributeValue::Int(1),
 ///         AttributeValue::Double(2.5),
 ///         AttributeValue::String("x".into()),
-///         AttributeValue::KvList(vec![("k".into(), AttributeValue::Bool(true))]),
+///         AttributeValue::Empty,
+///         AttributeValue::KvList(vec![
+///             ("k".into(), AttributeValue::Bool(true)),
+///             ("n".into(), AttributeValue::Empty),
+///         ]),
 ///     ]))
 /// );
+/// assert_eq!(attribute_from_json(JsonValue::Null), None);
 /// ```
 pub fn attribute_from_json(value: JsonValue) -> Option<AttributeValue> {
     attribute_at_depth(value, 0)
@@ -618,11 +628,16 @@ fn attribute_at_depth(value: JsonValue, depth: usize) -> Option<AttributeValue> 
         JsonValue::String(s) => AttributeValue::String(s),
         JsonValue::Number(n) if crate::float::is_whole_i64(n) => AttributeValue::Int(n as i64),
         JsonValue::Number(n) => AttributeValue::Double(n),
-        JsonValue::Array(items) if depth < MAX_VALUE_DEPTH => {
-            AttributeValue::Array(items.into_iter().filter_map(|v| attribute_at_depth(v, depth + 1)).collect())
-        }
+        // Inside, a `null` (or a value nested too deep) stays in its place as an empty
+        // value: an array keeps its length and every item its index.
+        JsonValue::Array(items) if depth < MAX_VALUE_DEPTH => AttributeValue::Array(
+            items.into_iter().map(|v| attribute_at_depth(v, depth + 1).unwrap_or(AttributeValue::Empty)).collect(),
+        ),
         JsonValue::Object(object) if depth < MAX_VALUE_DEPTH => AttributeValue::KvList(
-            object.into_iter().filter_map(|(k, v)| Some((k, attribute_at_depth(v, depth + 1)?))).collect(),
+            object
+                .into_iter()
+                .map(|(k, v)| (k, attribute_at_depth(v, depth + 1).unwrap_or(AttributeValue::Empty)))
+                .collect(),
         ),
         JsonValue::Array(_) | JsonValue::Object(_) => return None,
     })

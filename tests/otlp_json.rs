@@ -110,6 +110,12 @@ fn value_encodings() {
         (V::Double(f64::NEG_INFINITY), r#"{"doubleValue":"-Infinity"}"#, "-inf"),
         (V::Bytes(vec![0xff, 0x00, 0x10]), r#"{"bytesValue":"/wAQ"}"#, "bytes as standard base64"),
         (V::Array(vec![]), r#"{"arrayValue":{}}"#, "empty array"),
+        (V::Empty, "{}", "an empty AnyValue (a null kept in an array)"),
+        (
+            V::Array(vec![V::Int(1), V::Empty, V::Int(3)]),
+            r#"{"arrayValue":{"values":[{"intValue":"1"},{},{"intValue":"3"}]}}"#,
+            "a null keeps its place in an array",
+        ),
         (
             V::Array(vec![V::Int(1), "a".into()]),
             r#"{"arrayValue":{"values":[{"intValue":"1"},{"stringValue":"a"}]}}"#,

@@ -101,6 +101,8 @@ fn value_encodings() {
         (V::Double(f64::NEG_INFINITY), "21 000000000000f0ff", "-inf"),
         (V::Bytes(vec![1, 2]), "3a 02 0102", "bytes"),
         (V::Array(vec![]), "2a 00", "empty array"),
+        (V::Empty, "", "an empty AnyValue: no member set"),
+        (V::Array(vec![V::Int(1), V::Empty]), "2a 06 0a 02 1801 0a 00", "a null keeps its place in an array"),
         (V::Array(vec![V::Int(1), V::Bool(true)]), "2a 08 0a 02 1801 0a 02 1001", "array"),
         (V::KvList(vec![("x".into(), V::Int(2))]), "32 09 0a 07 0a 01 78 12 02 1802", "kvlist"),
     ];

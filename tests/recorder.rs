@@ -301,3 +301,44 @@ fn closed_loggers_are_freed_and_their_ids_reused() {
     assert_eq!(r.loggers(), 0);
     assert_eq!(logger(&mut r, false, None), 0, "created and closed in turn, the ids do not grow");
 }
+
+#[test]
+fn a_span_of_another_logger_as_parent_keeps_its_object() {
+    let mut r = Recorder::new();
+    let with_parent = |r: &mut Recorder, id: &str| {
+        r.create_logger(LoggerConfig {
+            parent: Some(BraintrustParent::ProjectId(id.into())),
+            encoding: Some(Encoding::Json),
+            ..LoggerConfig::default()
+        })
+    };
+    let a = with_parent(&mut r, "pa");
+    let b = with_parent(&mut r, "pb");
+    let object_of = |r: &Recorder, h: u32| SpanComponents::parse(&r.export_slug(h).unwrap()).unwrap().object_id;
+    let parent = start(&mut r, a, Parent::None);
+    let child = start(&mut r, b, Parent::Live(parent));
+    let own = start(&mut r, b, Parent::None);
+    assert_eq!(object_of(&r, child).as_deref(), Some("pa"), "the parent's object, as its slug would give");
+    assert_eq!(object_of(&r, own).as_deref(), Some("pb"));
+    // An ended parent (its snapshot) gives the same.
+    let (snapshot, _) = r.end(parent, 20).unwrap();
+    let late = start(&mut r, b, Parent::Snapshot(&snapshot));
+    assert_eq!(object_of(&r, late).as_deref(), Some("pa"));
+    // Exported by B, the child rows name A's object; B's own row names none (B's header does).
+    for h in [child, own, late] {
+        r.end(h, 30).unwrap();
+    }
+    let (body, _, _) = r.take_batch(b, 10, usize::MAX).unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let parents: Vec<Option<String>> = body["resourceSpans"][0]["scopeSpans"][0]["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let attrs = s["attributes"].as_array();
+            let bt = attrs.and_then(|attrs| attrs.iter().find(|a| a["key"] == "braintrust.parent"));
+            bt.map(|a| a["value"]["stringValue"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(parents, [Some("project_id:pa".to_owned()), None, Some("project_id:pa".to_owned())]);
+}

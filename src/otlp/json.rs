@@ -299,6 +299,7 @@ fn write_any_value(out: &mut Vec<u8>, value: &AttributeValue, depth: usize) {
             }
             out.push(b'}');
         }
+        AttributeValue::Empty => out.push(b'{'),
         AttributeValue::KvList(pairs) => {
             out.extend_from_slice(b"{\"kvlistValue\":{");
             if !pairs.is_empty() {

@@ -201,6 +201,7 @@ fn write_any_value(out: &mut Vec<u8>, field: u32, value: &AttributeValue, depth:
                 }
                 end(out, array);
             }
+            AttributeValue::Empty => {}
             AttributeValue::KvList(pairs) => {
                 let list = begin(out, 6);
                 for (key, item) in pairs {

@@ -301,7 +301,7 @@ async function parent() {
         ['http.method', 'GET'],
         ['str', 'héllo ✓'], ['empty', ''], ['int', 43n], ['neg', -7n], ['maxSafe', 2n ** 53n - 1n], ['double', 1.25],
         ['huge', 1e300], ['tiny', -5e-324], ['nan', NaN], ['inf', Infinity], ['ninf', -Infinity], ['yes', true], ['no', false],
-        ['big', '12345678901234567890'], ['strs', ['a', 'b']], ['ints', [1n, 2n, 3n]], ['mixed', [1n, 'two', true, 2.5]],
+        ['big', '12345678901234567890'], ['strs', ['a', 'b']], ['ints', [1n, 2n, 3n]], ['mixed', [1n, 'two', true, 2.5, undefined]], // the null kept in its place, an empty AnyValue
         ['nested', [[1n], ['x']]], ['none', []], ['obj', { k: 'v', n: 1n, deep: { list: [true], d: 0.5 } }], ['emptyObj', {}],
         ['braintrust.input_json', JSON.stringify({ question: 'why?', n: [1, 2] })],
         ['braintrust.output_json', '"because"'],

@@ -115,6 +115,9 @@ impl XorShift {
     }
 
     pub fn value(&mut self, depth: usize) -> V {
+        if self.below(16) == 0 {
+            return V::Empty; // a null kept inside an array or kvlist
+        }
         match self.below(if depth > 3 { 5 } else { 7 }) {
             0 => V::String(self.string(12)),
             1 => V::Bool(self.chance(2)),
@@ -251,7 +254,11 @@ pub fn full_span() -> SpanRecord {
         ("array.doubles".into(), V::Array(vec![V::Double(1.5), V::Double(f64::NAN), V::Double(-2e-10)])),
         ("array.empty".into(), V::Array(Vec::new())),
         ("array.mixed".into(), V::Array(vec!["s".into(), V::Int(1), V::Bytes(vec![9])])),
-        ("kvlist".into(), V::KvList(vec![("inner".into(), V::Int(7)), ("".into(), V::Bool(false))])),
+        ("array.with_null".into(), V::Array(vec![V::Int(1), V::Empty, V::Int(3)])),
+        (
+            "kvlist".into(),
+            V::KvList(vec![("inner".into(), V::Int(7)), ("".into(), V::Bool(false)), ("null".into(), V::Empty)]),
+        ),
         ("kvlist.empty".into(), V::KvList(Vec::new())),
         ("nested.deep".into(), nested(MAX_VALUE_DEPTH + 4)),
         ("key with \"quotes\"\n and \u{1} control".into(), V::from("value\twith\u{0}nul")),
