@@ -47,8 +47,17 @@ function nowMs() {
   return Date.now();
 }
 
+/**
+ * Seconds since the epoch past this are taken for milliseconds (`Date.now()`), not the
+ * year 5138: such a time would export a span lasting centuries.
+ */
+const MAX_SECONDS = 1e11;
+
 function timeToMs(t, what) {
-  if (typeof t === 'number' && Number.isFinite(t) && t >= 0) return t * 1000;
+  if (typeof t === 'number' && Number.isFinite(t) && t >= 0) {
+    if (t >= MAX_SECONDS) throw new TypeError(`${what} must be seconds since the Unix epoch, not milliseconds (got ${t}; divide it by 1000)`);
+    return t * 1000;
+  }
   if (t instanceof Date && Number.isFinite(t.getTime())) return t.getTime();
   throw new TypeError(`${what} must be seconds since the Unix epoch (a finite number >= 0) or a Date`);
 }
@@ -177,14 +186,26 @@ function registerSurvivors() {
   }
 }
 
-function stringify(value, field) {
-  let text;
+/** A replacer writing a BigInt (which JSON has no number for) as its digits, as a BigInt attribute value is. */
+const bigintAsDigits = (_key, v) => (typeof v === 'bigint' ? v.toString() : v);
+
+/**
+ * `value` as JSON text (undefined for functions and symbols: treated as not given).
+ * A BigInt inside is written as its digits; anything else JSON refuses (a cycle, a
+ * throwing `toJSON`) is a TypeError naming `what`.
+ */
+function stringify(value, what) {
+  const v = value instanceof Error ? errorText(value) : value;
   try {
-    text = JSON.stringify(value instanceof Error ? errorText(value) : value);
-  } catch (e) {
-    throw new TypeError(`log: \`${field}\` is not JSON-serializable: ${e?.message ?? e}`);
+    return JSON.stringify(v);
+  } catch {
+    // The replacer only after a failure: it slows every stringify of a large input.
   }
-  return text; // undefined for functions and symbols: treated as not given
+  try {
+    return JSON.stringify(v, bigintAsDigits);
+  } catch (e) {
+    throw new TypeError(`${what} is not JSON-serializable: ${e?.message ?? e}`);
+  }
 }
 
 function errorText(e) {
@@ -413,7 +434,7 @@ export class Span {
       case 'object':
         if (value === null) return;
         this._sendAttributes();
-        value = stringify(value, key); // user code (toJSON, getters) runs before the handle is read
+        value = stringify(value, `attribute \`${key}\``); // user code (toJSON, getters) runs before the handle is read
         span_set_json(this._handle(), key, value);
         return;
       default:
@@ -442,7 +463,7 @@ export class Span {
     if (typeof name !== 'string') throw new TypeError('addEvent: name must be a string');
     if (!this._live('addEvent')) return this;
     const ms = time === undefined ? nowMs() : timeToMs(time, 'addEvent time');
-    const json = attributes === undefined || attributes === null ? '' : stringify(attributes, 'attributes');
+    const json = attributes === undefined || attributes === null ? '' : stringify(attributes, 'addEvent: attributes');
     span_add_event(this._handle(), name, ms, json ?? '');
     return this;
   }
@@ -468,7 +489,7 @@ export class Span {
     if (event.tags !== undefined && (!Array.isArray(event.tags) || event.tags.some((t) => typeof t !== 'string'))) {
       throw new TypeError('log: `tags` must be an array of strings');
     }
-    const f = (k) => (event[k] === undefined ? undefined : stringify(event[k], k));
+    const f = (k) => (event[k] === undefined ? undefined : stringify(event[k], `log: \`${k}\``));
     const fields = [f('input'), f('output'), f('expected'), f('error'), f('metadata'), f('metrics'), f('scores'), f('tags'), f('span_attributes')];
     if (!this._live('log')) return;
     span_log(this._handle(), ...fields);
@@ -490,6 +511,8 @@ export class Span {
    */
   end(endTime) {
     if (this._snap !== undefined) return this._endS;
+    // Braintrust's form, `end({ endTime })`, too.
+    if (endTime !== null && typeof endTime === 'object' && !(endTime instanceof Date)) endTime = endTime.endTime;
     let ms = endTime === undefined ? nowMs() : timeToMs(endTime, 'endTime');
     if (ms < this._startMs) ms = this._startMs;
     // Never begun (or begun before a restart): begun and ended now, with nothing for
@@ -707,7 +730,7 @@ export class Logger {
       protocol === 0 ? 0 : protocol === 'json' ? 1 : 2,
       batch.maxQueueSize,
       batch.maxQueueBytes,
-      resource === undefined ? '' : JSON.stringify(resource),
+      resource === undefined ? '' : stringify(resource, 'initLogger: resourceAttributes'),
     ]);
     /** @internal */
     this._wasm = wasmLogger;
@@ -781,6 +804,18 @@ export class Logger {
       span._begin(true);
       const err = take_slug_error();
       if (err !== undefined) this._warnSlug(err);
+    } else if (typeof parent === 'object' && parent._traceparent === undefined && typeof parent.spanId === 'string' &&
+      typeof parent.export === 'function' && typeof parent.inject === 'function') {
+      // A Span of another copy of this package (its CommonJS and ES module builds are
+      // separate bundles): continued from its slug, which carries the row ids and the
+      // object, or from its headers when it has no Braintrust parent to export.
+      let slug;
+      try {
+        slug = parent.export();
+      } catch {
+        slug = undefined; // no Braintrust parent to export
+      }
+      return this._start({ ...options, parent: undefined }, typeof slug === 'string' ? slug : parent.inject({}));
     } else if (typeof parent === 'object' && typeof (parent._traceparent ?? parent.traceparent) === 'string') {
       // The values are taken now: the span begins later, and the object may change.
       // An extracted context's tracestate was validated by extract, and is not again.
@@ -794,11 +829,22 @@ export class Logger {
     } else {
       throw new TypeError('startSpan: parent must be a Span, a context from extractTraceContext, or an exported slug string');
     }
+    // Braintrust's `spanAttributes` (its `type` among them), with `type` over it.
+    let spanAttributes = options.spanAttributes;
+    if (spanAttributes !== undefined && (spanAttributes === null || typeof spanAttributes !== 'object')) {
+      throw new TypeError('startSpan: spanAttributes must be an object');
+    }
     if (options.type !== undefined) {
       if (typeof options.type !== 'string') throw new TypeError('startSpan: type must be a string');
-      span_log(span._handle(), undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, JSON.stringify({ type: options.type }));
+      spanAttributes = { ...spanAttributes, type: options.type };
+    }
+    if (spanAttributes !== undefined) {
+      const text = stringify(spanAttributes, 'startSpan: spanAttributes');
+      span_log(span._handle(), undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, text);
     }
     if (options.attributes !== undefined) span.setAttributes(options.attributes);
+    // Braintrust's `event`: fields logged as the span starts.
+    if (options.event !== undefined && options.event !== null) span.log(options.event);
     return span;
   }
 

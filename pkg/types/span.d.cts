@@ -52,7 +52,9 @@ export interface LoggerOptions {
 }
 
 /**
- * What a span can descend from: a live or ended {@link Span}, a context from
+ * What a span can descend from: a live or ended {@link Span} (one from the other
+ * build of this package too, `require` beside `import`: it is continued from its slug,
+ * or from its headers without a Braintrust parent), a context from
  * `extractTraceContext` (or a Braintrust-style `{ traceparent, tracestate?, baggage? }`),
  * or an exported slug string (V1–V4, either id format). A malformed slug starts a
  * new trace with one warning instead of throwing. `undefined` or `null` (an absent
@@ -109,9 +111,13 @@ export interface StartSpanOptions {
   parent?: SpanParent;
   /** Braintrust span type (`llm`, `task`, `function`, `tool`, `score`, `eval`…), exported in `braintrust.span_attributes`. */
   type?: string;
+  /** Braintrust span attributes, exported in `braintrust.span_attributes` (`type` above wins over theirs). */
+  spanAttributes?: Record<string, unknown>;
+  /** Braintrust fields logged as the span starts, as `span.log(event)` would. */
+  event?: LogEvent;
   /** Initial attributes. */
   attributes?: Record<string, AttributeValue>;
-  /** Start time in seconds since the epoch (or a Date); default now. */
+  /** Start time in seconds since the epoch (or a Date); default now. Milliseconds (`Date.now()`) are refused with a TypeError. */
   startTime?: number | Date;
   /** OTel span kind (default `internal`). */
   kind?: SpanKindName;
@@ -260,7 +266,9 @@ export declare class Span {
    */
   readonly ended: boolean;
   /**
-   * Merges Braintrust fields into the span's row. Throws a `TypeError` on unknown fields or unserializable values.
+   * Merges Braintrust fields into the span's row. Throws a `TypeError` on unknown fields or values JSON
+   * cannot hold (a cycle; a BigInt is written as its digits), and an `Error` on a score or metric that
+   * is not a number in range.
    * @example
    * ```ts
    * span.log({ output: 'done', metrics: { tokens: 42 } });
@@ -316,13 +324,16 @@ export declare class Span {
    */
   traced<R>(fn: (span: Span) => R, options?: Omit<StartSpanOptions, 'parent'>): R;
   /**
-   * Ends the span (default now; seconds since the epoch) and returns the end time in seconds. A second call is a no-op returning the first end time.
+   * Ends the span (default now; seconds since the epoch, or a Date, or Braintrust's
+   * `{ endTime }`) and returns the end time in seconds. A second call is a no-op returning
+   * the first end time. Milliseconds (`Date.now()`) are refused with a TypeError.
    * @example
    * ```ts
    * const endedAt = span.end();
+   * span.end({ endTime: Date.now() / 1000 }); // no-op now: ended above
    * ```
    */
-  end(endTime?: number | Date): number;
+  end(endTime?: number | Date | { endTime?: number | Date }): number;
   /**
    * The Braintrust slug: V4, or V3 in legacy mode; byte-identical to the Braintrust SDKs for the same ids and object.
    * @example

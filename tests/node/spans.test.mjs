@@ -262,3 +262,73 @@ test("log({ error }) that an 'ok' status hides is exported as an exception event
   assert.deepEqual(spans['error only'].status, { code: 2, message: 'failed' });
   assert.deepEqual(exception(spans['error only']) ?? [], [], 'the status carries it');
 });
+
+test('attribute values: nulls keep their place in arrays and objects, a nested BigInt is its digits, a cycle is a TypeError naming the attribute', () => {
+  const recorder = initLogger({
+    projectId: 'p', setCurrent: false,
+    exporter: { url: 'http://127.0.0.1:9/never' }, batch: { delayMs: 86_400_000 },
+  });
+  const span = recorder.startSpan({ name: 'values' });
+  span.setAttribute('xs', [1, NaN, null, 3]); // JSON writes NaN as null
+  span.setAttribute('obj', { a: null, b: 2 });
+  span.setAttribute('big', { n: 2n ** 70n, list: [1n] });
+  const cyclic = { name: 'loop' };
+  cyclic.self = cyclic;
+  assert.throws(() => span.setAttribute('cyclic', cyclic), (e) => e instanceof TypeError && /^attribute `cyclic` is not JSON-serializable: /.test(e.message));
+  assert.throws(() => span.addEvent('e', { cyclic }), (e) => e instanceof TypeError && /^addEvent: attributes is not JSON-serializable/.test(e.message));
+  assert.throws(() => span.log({ metadata: { cyclic } }), (e) => e instanceof TypeError && /^log: `metadata` is not JSON-serializable/.test(e.message));
+  span.addEvent('with big', { n: 7n });
+  span.end();
+  const body = JSON.parse(new TextDecoder().decode(recorder._source.takeBatch(10).body));
+  const [exported] = body.resourceSpans[0].scopeSpans[0].spans;
+  const attribute = (key) => exported.attributes.find((a) => a.key === key)?.value;
+  assert.deepEqual(attribute('xs'), { arrayValue: { values: [{ intValue: '1' }, {}, {}, { intValue: '3' }] } });
+  assert.deepEqual(attribute('obj'), { kvlistValue: { values: [{ key: 'a', value: {} }, { key: 'b', value: { intValue: '2' } }] } });
+  assert.deepEqual(attribute('big'), { kvlistValue: { values: [
+    { key: 'n', value: { stringValue: (2n ** 70n).toString() } },
+    { key: 'list', value: { arrayValue: { values: [{ stringValue: '1' }] } } },
+  ] } });
+  assert.equal(attribute('cyclic'), undefined);
+  assert.deepEqual(exported.events.map((e) => [e.name, e.attributes]), [['with big', [{ key: 'n', value: { stringValue: '7' } }]]]);
+});
+
+test("Braintrust's forms: end({ endTime }), startSpan({ event, spanAttributes }); milliseconds for seconds are refused", () => {
+  const recorder = initLogger({
+    projectId: 'p', setCurrent: false,
+    exporter: { url: 'http://127.0.0.1:9/never' }, batch: { delayMs: 86_400_000 },
+  });
+  const span = recorder.startSpan({
+    name: 'bt', startTime: 1_700_000_000, type: 'llm',
+    spanAttributes: { type: 'task', purpose: 'scorer' }, event: { input: 'q', metadata: { m: 1 } },
+  });
+  assert.throws(() => recorder.startSpan({ name: 'ms', startTime: Date.now() }), /not milliseconds/);
+  assert.throws(() => span.end(Date.now()), /not milliseconds/);
+  assert.throws(() => span.addEvent('e', {}, Date.now()), /not milliseconds/);
+  assert.equal(span.end({ endTime: 1_700_000_002 }), 1_700_000_002);
+  const body = JSON.parse(new TextDecoder().decode(recorder._source.takeBatch(10).body));
+  const [exported] = body.resourceSpans[0].scopeSpans[0].spans;
+  const attribute = (key) => exported.attributes.find((a) => a.key === key)?.value.stringValue;
+  assert.equal(exported.endTimeUnixNano, '1700000002000000000');
+  assert.deepEqual(JSON.parse(attribute('braintrust.span_attributes')), { type: 'llm', purpose: 'scorer' });
+  assert.equal(attribute('braintrust.input_json'), '"q"');
+  assert.deepEqual(JSON.parse(attribute('braintrust.metadata')), { m: 1 });
+});
+
+test('a Span of the other build (require beside import) is a parent, through its slug or its headers', async () => {
+  const { createRequire } = await import('node:module');
+  const other = createRequire(import.meta.url)('spanwire');
+  const otherLogger = other.initLogger({ projectId: 'p-other', exporter: false, setCurrent: false });
+  const parent = otherLogger.startSpan({ name: 'cjs parent' });
+  assert.equal(parent instanceof Span, false, 'another copy of the class');
+  const child = logger().startSpan({ name: 'esm child', parent });
+  assert.equal(child.rootSpanId, parent.rootSpanId);
+  assert.deepEqual(child.spanParents, [parent.spanId]);
+  assert.equal(parseSlug(child.export()).object_id, 'p-other', "the parent's object, from its slug");
+  // Without a Braintrust parent there is no slug: the headers carry the trace.
+  const bare = other.initLogger({ exporter: false, setCurrent: false }).startSpan({ name: 'bare' });
+  const fromHeaders = logger().startSpan({ name: 'from headers', parent: bare });
+  assert.equal(fromHeaders.rootSpanId, bare.rootSpanId);
+  assert.equal(fromHeaders.inject({}).traceparent.slice(3, 35), bare.rootSpanId);
+  parent.end();
+  bare.end();
+});
