@@ -646,12 +646,12 @@ impl Recorder {
             },
         };
         let mut id = id;
-        let own_parent = self.logger(logger).ok().and_then(|l| l.parent.clone());
+        let own_parent = self.logger(logger).ok().and_then(|l| l.parent.as_ref());
         if id.ctx.braintrust_parent.is_none() {
             // No parent named by the headers or the slug: the logger's (as Braintrust JS).
             // The logger was found above; `ok()` spares an error path that drops `id`.
-            id.ctx.braintrust_parent = own_parent;
-        } else if id.object.is_none() && id.ctx.braintrust_parent != own_parent {
+            id.ctx.braintrust_parent = own_parent.cloned();
+        } else if id.object.is_none() && id.ctx.braintrust_parent.as_ref() != own_parent {
             // A live or ended span of another logger as the parent: the child is logged
             // under the object its parent's headers name, as it would be from the
             // parent's exported slug, not under this logger's.

@@ -318,14 +318,16 @@ fn a_span_of_another_logger_as_parent_keeps_its_object() {
     let parent = start(&mut r, a, Parent::None);
     let child = start(&mut r, b, Parent::Live(parent));
     let own = start(&mut r, b, Parent::None);
+    let own_child = start(&mut r, b, Parent::Live(own));
     assert_eq!(object_of(&r, child).as_deref(), Some("pa"), "the parent's object, as its slug would give");
     assert_eq!(object_of(&r, own).as_deref(), Some("pb"));
+    assert_eq!(object_of(&r, own_child).as_deref(), Some("pb"));
     // An ended parent (its snapshot) gives the same.
     let (snapshot, _) = r.end(parent, 20).unwrap();
     let late = start(&mut r, b, Parent::Snapshot(&snapshot));
     assert_eq!(object_of(&r, late).as_deref(), Some("pa"));
     // Exported by B, the child rows name A's object; B's own row names none (B's header does).
-    for h in [child, own, late] {
+    for h in [child, own, late, own_child] {
         r.end(h, 30).unwrap();
     }
     let (body, _, _) = r.take_batch(b, 10, usize::MAX).unwrap();
@@ -340,5 +342,5 @@ fn a_span_of_another_logger_as_parent_keeps_its_object() {
             bt.map(|a| a["value"]["stringValue"].as_str().unwrap().to_owned())
         })
         .collect();
-    assert_eq!(parents, [Some("project_id:pa".to_owned()), None, Some("project_id:pa".to_owned())]);
+    assert_eq!(parents, [Some("project_id:pa".to_owned()), None, Some("project_id:pa".to_owned()), None]);
 }

@@ -69,9 +69,10 @@ const OUTCOME_TIMEOUT = 1;
 // The exporters that may have spans waiting to be sent (queued in the wasm, or taken
 // and left by a stalled send loop), for the listeners (flush what is left when Node's
 // loop empties, or when a page is hidden) and for a restart (beforeRestart below),
-// which must reach every queued span. An exporter joins before its logger queues a
-// span (Span.end) and leaves when a send loop ends, or a send falls due, with nothing
-// left, or a flush times out with nothing left; an idle exporter is never listed.
+// which must reach every queued span. An exporter joins when a span of its logger ends
+// (before the span is queued) or a send loop starts, and leaves when a send loop ends,
+// or a send falls due, with nothing left, or a flush gives up waiting with nothing
+// left and no send loop under way (or only a stalled one).
 // Entries hold their exporter weakly where the runtime has WeakRef, so a logger dropped
 // with spans it can no longer send (a Worker's request context ended under its send
 // loop) can still be collected; the registry removes its entry then. Where there is no
@@ -486,8 +487,14 @@ export default class Exporter {
     withWork.delete(this._ref);
   }
 
-  /** `_unlist` unless spans wait for a send loop (kept listed when that is unknown). */
+  /**
+   * `_unlist` unless spans wait for a send loop, or a loop is under way (its batch may
+   * wait for a retry that a page hide hands to keepalive; the loop's end unlists).
+   * A loop past its step's bound is stalled (a Worker's request context ended) and
+   * counts as none. Kept listed when the queue cannot be read.
+   */
   _unlistIfIdle() {
+    if (this._pump !== undefined && Date.now() <= this._deadline) return;
     try {
       if (!this._hasWork()) this._unlist();
     } catch { /* the module failed: its next restart reaches what it holds */ }

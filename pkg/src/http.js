@@ -121,7 +121,7 @@ function compilePropagateTo(propagateTo) {
   const keyed = typeof propagateTo === 'object' || typeof propagateTo === 'function';
   const cached = keyed ? compiled.get(propagateTo) : undefined;
   if (cached !== undefined && (!isArray || sameEntries(cached.entries, propagateTo))) return cached.test;
-  const list = isArray ? propagateTo.slice() : [propagateTo];
+  const list = isArray ? Array.from(propagateTo) : [propagateTo]; // a hole is an undefined target: refused
   const tests = list.map(compileTarget);
   const test = (url) => {
     for (let i = 0; i < tests.length; i++) if (tests[i](url)) return true;
@@ -405,7 +405,7 @@ async function fetchFollowing(doFetch, input, init, request, url, headers, hop) 
 function baseFetch(options) {
   const f = options?.fetch ?? globalThis.fetch;
   if (typeof f !== 'function') throw new TypeError('spanwire: no fetch in this runtime; pass options.fetch');
-  return patched !== undefined && f === patched.wrapper ? patched.original : f;
+  return f[UNPATCHED] ?? f;
 }
 
 /**
@@ -489,6 +489,8 @@ export async function tracedFetch(span, input, init, options = {}) {
 // The opt-in global fetch patch
 
 let patched; // { original, wrapper } while globalThis.fetch is patched
+/** On patchGlobalFetch's wrapper: the fetch it replaced (one symbol for every copy of this package). */
+const UNPATCHED = Symbol.for('spanwire.unpatchedFetch');
 
 /** Whether `input` is a request of the span's own exporter (never traced: it would feed itself). */
 function isExportRequest(span, input) {
@@ -531,6 +533,9 @@ export function patchGlobalFetch(options = {}) {
     if (span === undefined || span === null || isExportRequest(span, input)) return original.call(globalThis, input, init);
     return tracedFetch(span, input, init, callOptions);
   };
+  // Marked for every copy of this package (the CommonJS and ES module builds are
+  // separate bundles): their traced calls send through the original.
+  Object.defineProperty(wrapper, UNPATCHED, { value: original });
   globalThis.fetch = wrapper;
   const mine = { original, wrapper };
   patched = mine;

@@ -53,13 +53,28 @@ function nowMs() {
  */
 const MAX_SECONDS = 1e11;
 
+/** Whether `t` is a Date, of this realm or another (a vm context, an iframe). */
+function isDate(t) {
+  return t instanceof Date || Object.prototype.toString.call(t) === '[object Date]';
+}
+
 function timeToMs(t, what) {
   if (typeof t === 'number' && Number.isFinite(t) && t >= 0) {
     if (t >= MAX_SECONDS) throw new TypeError(`${what} must be seconds since the Unix epoch, not milliseconds (got ${t}; divide it by 1000)`);
     return t * 1000;
   }
-  if (t instanceof Date && Number.isFinite(t.getTime())) return t.getTime();
+  if (isDate(t)) {
+    const ms = Date.prototype.getTime.call(t);
+    if (Number.isFinite(ms)) return ms;
+  }
   throw new TypeError(`${what} must be seconds since the Unix epoch (a finite number >= 0) or a Date`);
+}
+
+/** Whether `arg` is Braintrust's `{ endTime? }` for `end`: an object with `endTime`, or a plain one. */
+function isEndArgs(arg) {
+  if (arg === null || typeof arg !== 'object' || isDate(arg)) return false;
+  const proto = Object.getPrototypeOf(arg);
+  return 'endTime' in arg || proto === Object.prototype || proto === null;
 }
 
 const warned = new Set();
@@ -294,6 +309,12 @@ function propagationOf(text) {
 const LOG_FIELDS = new Set(['input', 'output', 'expected', 'error', 'metadata', 'metrics', 'scores', 'tags', 'span_attributes']);
 
 /** A span: Braintrust's `Span` with OpenTelemetry's attribute, event and status calls. */
+/**
+ * Marks a Span of any copy of this package (its CommonJS and ES module builds are
+ * separate bundles, each with its own Span class): one registry-wide symbol.
+ */
+const SPAN_BRAND = Symbol.for('spanwire.Span');
+
 export class Span {
   constructor(logger, startMs, name, kind, parent) {
     this._logger = logger;
@@ -364,6 +385,16 @@ export class Span {
 
   _field(k) {
     return this._snap === undefined ? span_field(this._handle(), k) : snapshot_field(writeWords(this._snap), k);
+  }
+
+  /** @internal Frees a span startSpan gave up on (an option was refused): it is never exported. */
+  _discard() {
+    if (this._ep === epoch && this._snap === undefined) {
+      try { span_discard(this._h); } catch { /* the module failed: a restart frees it */ }
+    }
+    if (this._registered) registry.unregister(this);
+    this._registered = false;
+    this._snap = null; // ended: not registered later, never begun again
   }
 
   /** The row id (`span.id` in Braintrust). */
@@ -512,7 +543,7 @@ export class Span {
   end(endTime) {
     if (this._snap !== undefined) return this._endS;
     // Braintrust's form, `end({ endTime })`, too.
-    if (endTime !== null && typeof endTime === 'object' && !(endTime instanceof Date)) endTime = endTime.endTime;
+    if (isEndArgs(endTime)) endTime = endTime.endTime;
     let ms = endTime === undefined ? nowMs() : timeToMs(endTime, 'endTime');
     if (ms < this._startMs) ms = this._startMs;
     // Never begun (or begun before a restart): begun and ended now, with nothing for
@@ -574,6 +605,7 @@ export class Span {
     return tracedFetch(this, input, init, options);
   }
 }
+Object.defineProperty(Span.prototype, SPAN_BRAND, { value: true });
 
 function tracedOptions(fn, options) {
   if (typeof fn !== 'function') throw new TypeError('traced expects a function');
@@ -793,6 +825,17 @@ export class Logger {
     if (typeof name !== 'string') throw new TypeError('startSpan: name must be a string');
     const startMs = options.startTime === undefined ? nowMs() : timeToMs(options.startTime, 'startTime');
     const kind = kindCode(options.kind);
+    // Braintrust's `spanAttributes` over `type`, as its SDK builds them ({ type, ...spanAttributes }).
+    // Checked before the span exists, so a refused option leaves nothing begun.
+    let spanAttributes = options.spanAttributes;
+    if (spanAttributes !== undefined && (spanAttributes === null || typeof spanAttributes !== 'object')) {
+      throw new TypeError('startSpan: spanAttributes must be an object');
+    }
+    if (options.type !== undefined) {
+      if (typeof options.type !== 'string') throw new TypeError('startSpan: type must be a string');
+      spanAttributes = { type: options.type, ...spanAttributes };
+    }
+    const spanAttributesText = spanAttributes === undefined ? undefined : stringify(spanAttributes, 'startSpan: spanAttributes');
     let span;
     if (parent === undefined || parent === null) {
       span = new Span(this, startMs, name, kind, undefined);
@@ -804,18 +847,13 @@ export class Logger {
       span._begin(true);
       const err = take_slug_error();
       if (err !== undefined) this._warnSlug(err);
-    } else if (typeof parent === 'object' && parent._traceparent === undefined && typeof parent.spanId === 'string' &&
-      typeof parent.export === 'function' && typeof parent.inject === 'function') {
+    } else if (typeof parent === 'object' && parent[SPAN_BRAND] === true) {
       // A Span of another copy of this package (its CommonJS and ES module builds are
-      // separate bundles): continued from its slug, which carries the row ids and the
-      // object, or from its headers when it has no Braintrust parent to export.
-      let slug;
-      try {
-        slug = parent.export();
-      } catch {
-        slug = undefined; // no Braintrust parent to export
-      }
-      return this._start({ ...options, parent: undefined }, typeof slug === 'string' ? slug : parent.inject({}));
+      // separate bundles): continued from its headers, which carry its flags, its
+      // tracestate and its object (baggage), as a span of this copy would be; in legacy
+      // id mode, which writes no headers, from its slug.
+      const headers = parent.inject({});
+      return this._start({ ...options, parent: undefined }, typeof headers?.traceparent === 'string' ? headers : parent.export());
     } else if (typeof parent === 'object' && typeof (parent._traceparent ?? parent.traceparent) === 'string') {
       // The values are taken now: the span begins later, and the object may change.
       // An extracted context's tracestate was validated by extract, and is not again.
@@ -829,22 +867,17 @@ export class Logger {
     } else {
       throw new TypeError('startSpan: parent must be a Span, a context from extractTraceContext, or an exported slug string');
     }
-    // Braintrust's `spanAttributes` (its `type` among them), with `type` over it.
-    let spanAttributes = options.spanAttributes;
-    if (spanAttributes !== undefined && (spanAttributes === null || typeof spanAttributes !== 'object')) {
-      throw new TypeError('startSpan: spanAttributes must be an object');
+    try {
+      if (spanAttributesText !== undefined) {
+        span_log(span._handle(), undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, spanAttributesText);
+      }
+      if (options.attributes !== undefined) span.setAttributes(options.attributes);
+      // Braintrust's `event`: fields logged as the span starts.
+      if (options.event !== undefined && options.event !== null) span.log(options.event);
+    } catch (err) {
+      span._discard(); // refused options: the span is not returned, so nothing may keep it
+      throw err;
     }
-    if (options.type !== undefined) {
-      if (typeof options.type !== 'string') throw new TypeError('startSpan: type must be a string');
-      spanAttributes = { ...spanAttributes, type: options.type };
-    }
-    if (spanAttributes !== undefined) {
-      const text = stringify(spanAttributes, 'startSpan: spanAttributes');
-      span_log(span._handle(), undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, text);
-    }
-    if (options.attributes !== undefined) span.setAttributes(options.attributes);
-    // Braintrust's `event`: fields logged as the span starts.
-    if (options.event !== undefined && options.event !== null) span.log(options.event);
     return span;
   }
 

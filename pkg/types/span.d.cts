@@ -53,8 +53,8 @@ export interface LoggerOptions {
 
 /**
  * What a span can descend from: a live or ended {@link Span} (one from the other
- * build of this package too, `require` beside `import`: it is continued from its slug,
- * or from its headers without a Braintrust parent), a context from
+ * build of this package too, `require` beside `import`: it is continued from its
+ * headers, or from its slug in legacy id mode), a context from
  * `extractTraceContext` (or a Braintrust-style `{ traceparent, tracestate?, baggage? }`),
  * or an exported slug string (V1–V4, either id format). A malformed slug starts a
  * new trace with one warning instead of throwing. `undefined` or `null` (an absent
@@ -111,7 +111,7 @@ export interface StartSpanOptions {
   parent?: SpanParent;
   /** Braintrust span type (`llm`, `task`, `function`, `tool`, `score`, `eval`…), exported in `braintrust.span_attributes`. */
   type?: string;
-  /** Braintrust span attributes, exported in `braintrust.span_attributes` (`type` above wins over theirs). */
+  /** Braintrust span attributes, exported in `braintrust.span_attributes` (their `type` wins over `type` above, as in the Braintrust SDK). */
   spanAttributes?: Record<string, unknown>;
   /** Braintrust fields logged as the span starts, as `span.log(event)` would. */
   event?: LogEvent;

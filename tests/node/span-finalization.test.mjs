@@ -92,10 +92,10 @@ test('dropped loggers are closed in wasm after collection, but not before their 
 });
 
 // The exporters the page and exit listeners and a restart reach (pkg/src/exporter.js
-// `withWork`) are those with spans to send: listed from a logger's first queued span
-// until a send loop, or a flush that gave up waiting, leaves nothing behind. So
-// exporters made per request are not kept once their spans are sent or given up on,
-// and those that never queued one are never listed.
+// `withWork`) are those with spans to send: listed from a logger's first ended span
+// until a send loop leaves nothing behind. So exporters made per request are not kept
+// once their spans are sent or given up on, and those that never ended one are never
+// listed.
 const exportersChild = `
   const { initLogger } = await import('spanwire');
   const dist = new URL('node_modules/spanwire/dist/', 'file://' + process.cwd() + '/');
@@ -120,18 +120,22 @@ const exportersChild = `
   const failed = reports.reduce((n, r) => n + r.failed, 0);
   const afterSend = Exporter._withWorkCount() - start;
 
-  // A send that never settles (a Worker's request context ended under it): the flush
-  // gives up, and the exporter, with nothing left to take, leaves the list.
-  globalThis.fetch = () => new Promise(() => {});
-  const stuck = initLogger(options(0, 'http://127.0.0.1:9/v1/traces'));
-  stuck.startSpan({ name: 'stuck' }).end();
-  const report = await stuck.flush({ timeoutMs: 50 });
+  // A send still under way when a flush gives up: the exporter stays listed, for a page
+  // hide to hand its batch to keepalive; once the send settles, the loop's end unlists it.
+  let answer;
+  globalThis.fetch = () => new Promise((resolve) => { answer = () => resolve(new Response('{}')); });
+  const slow = initLogger(options(0, 'http://127.0.0.1:9/v1/traces'));
+  slow.startSpan({ name: 'slow' }).end();
+  const report = await slow.flush({ timeoutMs: 50 });
   const afterTimeout = Exporter._withWorkCount() - start;
-  console.log(JSON.stringify({ idle, queued, failed, afterSend, pending: report.pending, afterTimeout }));
+  answer();
+  for (let i = 0; i < 100 && Exporter._withWorkCount() > start; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  const afterAnswer = Exporter._withWorkCount() - start;
+  console.log(JSON.stringify({ idle, queued, failed, afterSend, pending: report.pending, afterTimeout, afterAnswer }));
 `;
 
 test('exporters are listed for the listeners and a restart only while they have spans to send', () => {
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', exportersChild], { cwd: root, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { idle: 0, queued: 100, failed: 100, afterSend: 0, pending: 1, afterTimeout: 0 });
+  assert.deepEqual(JSON.parse(r.stdout), { idle: 0, queued: 100, failed: 100, afterSend: 0, pending: 1, afterTimeout: 1, afterAnswer: 0 });
 });

@@ -2,7 +2,11 @@
 // traced, sampling, id modes and the Braintrust id-format back-compat table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runInNewContext } from 'node:vm';
 import { initLogger, startSpan, traced, flush, parseSlug, Span } from 'spanwire';
+
+// The package's wasm glue, the same instance the bare import uses (recorder_live counts live spans).
+const glue = await import(new URL('../node_modules/spanwire/dist/spanwire.js', import.meta.url));
 
 const HEX32 = /^[0-9a-f]{32}$/;
 const HEX16 = /^[0-9a-f]{16}$/;
@@ -305,30 +309,47 @@ test("Braintrust's forms: end({ endTime }), startSpan({ event, spanAttributes })
   assert.throws(() => span.end(Date.now()), /not milliseconds/);
   assert.throws(() => span.addEvent('e', {}, Date.now()), /not milliseconds/);
   assert.equal(span.end({ endTime: 1_700_000_002 }), 1_700_000_002);
+  // A Date of another realm is a Date; an object that is neither a Date nor Braintrust's
+  // `{ endTime }` is refused, as before.
+  const otherRealm = recorder.startSpan({ name: 'vm date', startTime: 1_700_000_000 });
+  assert.equal(otherRealm.end(runInNewContext('new Date(1700000005000)')), 1_700_000_005);
+  assert.throws(() => recorder.startSpan({ name: 'odd' }).end(new Map()), TypeError);
+  // Options refused by the span's own checks leave no span begun in the recorder.
+  const live = glue.recorder_live();
+  assert.throws(() => recorder.startSpan({ name: 'refused', parent: otherRealm, event: { nope: 1 } }), TypeError);
+  assert.throws(() => recorder.startSpan({ name: 'refused', spanAttributes: 'llm' }), /spanAttributes must be an object/);
+  assert.equal(glue.recorder_live(), live);
   const body = JSON.parse(new TextDecoder().decode(recorder._source.takeBatch(10).body));
-  const [exported] = body.resourceSpans[0].scopeSpans[0].spans;
+  const exported = body.resourceSpans[0].scopeSpans[0].spans.find((s) => s.name === 'bt');
   const attribute = (key) => exported.attributes.find((a) => a.key === key)?.value.stringValue;
   assert.equal(exported.endTimeUnixNano, '1700000002000000000');
-  assert.deepEqual(JSON.parse(attribute('braintrust.span_attributes')), { type: 'llm', purpose: 'scorer' });
+  // As Braintrust builds them: { type, ...spanAttributes }.
+  assert.deepEqual(JSON.parse(attribute('braintrust.span_attributes')), { type: 'task', purpose: 'scorer' });
   assert.equal(attribute('braintrust.input_json'), '"q"');
   assert.deepEqual(JSON.parse(attribute('braintrust.metadata')), { m: 1 });
 });
 
-test('a Span of the other build (require beside import) is a parent, through its slug or its headers', async () => {
+test('a Span of the other build (require beside import) is a parent: its flags, tracestate and object carry on', async () => {
   const { createRequire } = await import('node:module');
   const other = createRequire(import.meta.url)('spanwire');
   const otherLogger = other.initLogger({ projectId: 'p-other', exporter: false, setCurrent: false });
-  const parent = otherLogger.startSpan({ name: 'cjs parent' });
+  const caller = other.extractTraceContext({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00', tracestate: 'rojo=1' });
+  const parent = otherLogger.startSpan({ name: 'cjs parent', parent: caller });
   assert.equal(parent instanceof Span, false, 'another copy of the class');
-  const child = logger().startSpan({ name: 'esm child', parent });
+  const child = logger({ projectId: 'p-mine' }).startSpan({ name: 'esm child', parent });
   assert.equal(child.rootSpanId, parent.rootSpanId);
   assert.deepEqual(child.spanParents, [parent.spanId]);
-  assert.equal(parseSlug(child.export()).object_id, 'p-other', "the parent's object, from its slug");
-  // Without a Braintrust parent there is no slug: the headers carry the trace.
-  const bare = other.initLogger({ exporter: false, setCurrent: false }).startSpan({ name: 'bare' });
-  const fromHeaders = logger().startSpan({ name: 'from headers', parent: bare });
-  assert.equal(fromHeaders.rootSpanId, bare.rootSpanId);
-  assert.equal(fromHeaders.inject({}).traceparent.slice(3, 35), bare.rootSpanId);
+  assert.equal(child.sampled, false, "the parent's decision, not this logger's sample rate");
+  assert.equal(child.inject({}).tracestate, 'rojo=1');
+  assert.equal(parseSlug(child.export()).object_id, 'p-other', "the parent's object");
+  // In legacy id mode no headers are written: the slug links the two.
+  const legacy = other.initLogger({ projectId: 'p-old', legacyIds: true, exporter: false, setCurrent: false }).startSpan({ name: 'legacy' });
+  const fromSlug = logger({ legacyIds: true }).startSpan({ name: 'from slug', parent: legacy });
+  assert.equal(fromSlug.rootSpanId, legacy.rootSpanId);
+  assert.equal(parseSlug(fromSlug.export()).object_id, 'p-old');
+  // An object that only looks like a span (a Braintrust SDK span, say) is not called.
+  const lookalike = { spanId: 'x', export: () => assert.fail('export called'), inject: () => assert.fail('inject called') };
+  assert.throws(() => logger().startSpan({ parent: lookalike }), /parent must be a Span/);
   parent.end();
-  bare.end();
+  legacy.end();
 });
