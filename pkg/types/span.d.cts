@@ -268,7 +268,8 @@ export declare class Span {
   /**
    * Merges Braintrust fields into the span's row. Throws a `TypeError` on unknown fields or values JSON
    * cannot hold (a cycle; a BigInt is written as its digits), and an `Error` on a score or metric that
-   * is not a number in range.
+   * is not a number in range, or a value nested more than 128 levels deep (the core's JSON parser is
+   * bounded, so that no input can exhaust the WebAssembly stack).
    * @example
    * ```ts
    * span.log({ output: 'done', metrics: { tokens: 42 } });
