@@ -488,13 +488,15 @@ export default class Exporter {
   }
 
   /**
-   * `_unlist` unless spans wait for a send loop, or a loop is under way (its batch may
-   * wait for a retry that a page hide hands to keepalive; the loop's end unlists).
-   * A loop past its step's bound is stalled (a Worker's request context ended) and
-   * counts as none. Kept listed when the queue cannot be read.
+   * `_unlist` unless spans wait for a send loop. Where entries are weak, also not while
+   * a loop is under way (its batch may wait for a retry that a page hide hands to
+   * keepalive; the loop's end unlists), unless it is past its step's bound (stalled).
+   * Where they are strong (Workers without WeakRef), a send whose request context
+   * ended never settles, and its entry would hold the logger for good: it goes. Kept
+   * listed when the queue cannot be read.
    */
   _unlistIfIdle() {
-    if (this._pump !== undefined && Date.now() <= this._deadline) return;
+    if (this._pump !== undefined && Date.now() <= this._deadline && typeof WeakRef === 'function') return;
     try {
       if (!this._hasWork()) this._unlist();
     } catch { /* the module failed: its next restart reaches what it holds */ }

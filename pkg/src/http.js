@@ -517,7 +517,7 @@ export function patchGlobalFetch(options = {}) {
   if (patched !== undefined) throw new Error('spanwire: globalThis.fetch is already patched; call the unpatch function first');
   const original = globalThis.fetch;
   if (typeof original !== 'function') throw new TypeError('spanwire: no fetch in this runtime to patch');
-  const callOptions = { fetch: original };
+  const callOptions = { fetch: original[UNPATCHED] ?? original }; // the other build's patch, unwrapped
   if (options.propagateTo !== undefined) {
     compilePropagateTo(options.propagateTo); // fail now
     callOptions.propagateTo = options.propagateTo;
@@ -535,7 +535,7 @@ export function patchGlobalFetch(options = {}) {
   };
   // Marked for every copy of this package (the CommonJS and ES module builds are
   // separate bundles): their traced calls send through the original.
-  Object.defineProperty(wrapper, UNPATCHED, { value: original });
+  Object.defineProperty(wrapper, UNPATCHED, { value: original[UNPATCHED] ?? original });
   globalThis.fetch = wrapper;
   const mine = { original, wrapper };
   patched = mine;

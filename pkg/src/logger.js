@@ -813,6 +813,29 @@ export class Logger {
     }
   }
 
+  /**
+   * What a Span of another copy of this package (its CommonJS and ES module builds are
+   * separate bundles) is continued from: its headers, which carry its flags, its
+   * tracestate and its object (baggage), as a span of this copy would be; its slug
+   * where the headers cannot say it all (legacy id mode writes none; a Braintrust
+   * propagated event travels only in the slug); neither (a legacy-mode span of a
+   * logger without a Braintrust object): a new trace, with one warning.
+   */
+  _foreignParent(parent) {
+    const headers = parent.inject({});
+    let slug;
+    try {
+      slug = parent.export();
+    } catch {
+      slug = undefined; // no Braintrust object to export
+    }
+    const carriesEvent = slug !== undefined && JSON.parse(slug_parse(slug)).propagated_event !== undefined;
+    if (typeof headers?.traceparent === 'string' && !carriesEvent) return headers;
+    if (slug !== undefined) return slug;
+    warnOnce('foreign-parent', 'a span of another copy of spanwire with no headers or slug to continue from (legacy ids, no Braintrust object): starting a new trace');
+    return undefined;
+  }
+
   _warnSlug(message) {
     if (this._slugWarned) return;
     this._slugWarned = true;
@@ -848,12 +871,7 @@ export class Logger {
       const err = take_slug_error();
       if (err !== undefined) this._warnSlug(err);
     } else if (typeof parent === 'object' && parent[SPAN_BRAND] === true) {
-      // A Span of another copy of this package (its CommonJS and ES module builds are
-      // separate bundles): continued from its headers, which carry its flags, its
-      // tracestate and its object (baggage), as a span of this copy would be; in legacy
-      // id mode, which writes no headers, from its slug.
-      const headers = parent.inject({});
-      return this._start({ ...options, parent: undefined }, typeof headers?.traceparent === 'string' ? headers : parent.export());
+      return this._start({ ...options, parent: undefined }, this._foreignParent(parent));
     } else if (typeof parent === 'object' && typeof (parent._traceparent ?? parent.traceparent) === 'string') {
       // The values are taken now: the span begins later, and the object may change.
       // An extracted context's tracestate was validated by extract, and is not again.

@@ -54,7 +54,8 @@ export interface LoggerOptions {
 /**
  * What a span can descend from: a live or ended {@link Span} (one from the other
  * build of this package too, `require` beside `import`: it is continued from its
- * headers, or from its slug in legacy id mode), a context from
+ * headers, or from its slug in legacy id mode or when it carries a Braintrust
+ * propagated event), a context from
  * `extractTraceContext` (or a Braintrust-style `{ traceparent, tracestate?, baggage? }`),
  * or an exported slug string (V1–V4, either id format). A malformed slug starts a
  * new trace with one warning instead of throwing. `undefined` or `null` (an absent

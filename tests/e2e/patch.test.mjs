@@ -4,7 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReceiver } from '../../demo/receiver.mjs';
-import { importSpanwire, startRecorder } from './package-spanwire.mjs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { importSpanwire, NODE_MODULES, startRecorder } from './package-spanwire.mjs';
 
 const sw = await importSpanwire();
 
@@ -77,6 +79,36 @@ test('patchGlobalFetch with span.fetch: one client span, a child of the span giv
       const sent = allowed.seen.find((x) => x.path === path).headers.traceparent;
       assert.match(sent, new RegExp(`^00-${given.traceId}-${client.spanId}-0[13]$`), `${path}: the headers name that client span`);
     }
+  } finally {
+    await receiver.close();
+    await allowed.close();
+  }
+});
+
+test('both builds patched (require beside import): a traced call is still traced once', { timeout: 20_000 }, async () => {
+  const cjs = createRequire(join(NODE_MODULES, 'noop.js'))('spanwire');
+  const receiver = await startReceiver();
+  const allowed = await startRecorder();
+  const logger = sw.initLogger({ serviceName: 'esm', exporter: { url: receiver.url }, setCurrent: false });
+  const cjsLogger = cjs.initLogger({ serviceName: 'cjs', exporter: { url: receiver.url }, setCurrent: false });
+  const ambient = cjsLogger.startSpan({ name: 'cjs ambient' });
+  const unpatchCjs = cjs.patchGlobalFetch({ getSpan: () => ambient, propagateTo: [allowed.origin] });
+  const unpatchEsm = sw.patchGlobalFetch({ getSpan: () => undefined, propagateTo: [allowed.origin] });
+  try {
+    const given = logger.startSpan({ name: 'given' });
+    await given.fetch(`${allowed.origin}/once`, undefined, { propagateTo: [allowed.origin] });
+    given.end();
+    ambient.end();
+  } finally {
+    unpatchEsm();
+    unpatchCjs();
+  }
+  try {
+    await logger.flush({ timeoutMs: 5000 });
+    await cjsLogger.flush({ timeoutMs: 5000 });
+    const clients = receiver.spans.filter((s) => s.kind === 'client');
+    assert.equal(clients.length, 1, 'one client span: the call did not go through the other build\'s patch');
+    assert.equal(clients[0].parentSpanId, receiver.spans.find((s) => s.name === 'given').spanId);
   } finally {
     await receiver.close();
     await allowed.close();

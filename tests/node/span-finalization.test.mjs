@@ -96,11 +96,20 @@ test('dropped loggers are closed in wasm after collection, but not before their 
 // until a send loop leaves nothing behind. So exporters made per request are not kept
 // once their spans are sent or given up on, and those that never ended one are never
 // listed.
-const exportersChild = `
+const exportersChild = (weakRefs) => `
+  ${weakRefs ? '' : 'delete globalThis.WeakRef; delete globalThis.FinalizationRegistry; // Workers at older compatibility dates'}
   const { initLogger } = await import('spanwire');
   const dist = new URL('node_modules/spanwire/dist/', 'file://' + process.cwd() + '/');
   const { default: Exporter } = await import(new URL('exporter.js', dist).href);
   const start = Exporter._withWorkCount();
+  // Sends are stubbed (Node's own fetch needs WeakRef): refused, or held until answered.
+  let answer;
+  let hold = false;
+  globalThis.fetch = () => hold
+    ? new Promise((resolve) => {
+      answer = () => resolve({ status: 200, statusText: 'OK', headers: { get: () => null }, arrayBuffer: async () => new ArrayBuffer(0) });
+    })
+    : Promise.reject(new TypeError('connection refused'));
   const options = (i, url) => ({
     projectId: 'p' + i, setCurrent: false,
     exporter: { url }, batch: { delayMs: 60000, maxRetries: 0 },
@@ -120,10 +129,10 @@ const exportersChild = `
   const failed = reports.reduce((n, r) => n + r.failed, 0);
   const afterSend = Exporter._withWorkCount() - start;
 
-  // A send still under way when a flush gives up: the exporter stays listed, for a page
-  // hide to hand its batch to keepalive; once the send settles, the loop's end unlists it.
-  let answer;
-  globalThis.fetch = () => new Promise((resolve) => { answer = () => resolve(new Response('{}')); });
+  // A send still under way when a flush gives up: with weak entries the exporter stays
+  // listed, for a page hide to hand its batch to keepalive, until the loop's end; with
+  // strong ones it goes, as a send whose request context ended would never settle.
+  hold = true;
   const slow = initLogger(options(0, 'http://127.0.0.1:9/v1/traces'));
   slow.startSpan({ name: 'slow' }).end();
   const report = await slow.flush({ timeoutMs: 50 });
@@ -134,8 +143,12 @@ const exportersChild = `
   console.log(JSON.stringify({ idle, queued, failed, afterSend, pending: report.pending, afterTimeout, afterAnswer }));
 `;
 
-test('exporters are listed for the listeners and a restart only while they have spans to send', () => {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', exportersChild], { cwd: root, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { idle: 0, queued: 100, failed: 100, afterSend: 0, pending: 1, afterTimeout: 1, afterAnswer: 0 });
-});
+for (const weakRefs of [true, false]) {
+  test(`exporters are listed for the listeners and a restart only while they have spans to send (${weakRefs ? 'weak entries' : 'no WeakRef: strong entries'})`, () => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', exportersChild(weakRefs)], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), {
+      idle: 0, queued: 100, failed: 100, afterSend: 0, pending: 1, afterTimeout: weakRefs ? 1 : 0, afterAnswer: 0,
+    });
+  });
+}

@@ -314,9 +314,11 @@ test("Braintrust's forms: end({ endTime }), startSpan({ event, spanAttributes })
   const otherRealm = recorder.startSpan({ name: 'vm date', startTime: 1_700_000_000 });
   assert.equal(otherRealm.end(runInNewContext('new Date(1700000005000)')), 1_700_000_005);
   assert.throws(() => recorder.startSpan({ name: 'odd' }).end(new Map()), TypeError);
-  // Options refused by the span's own checks leave no span begun in the recorder.
+  // Options refused after the span has begun (its span attributes sent, a score the
+  // core refuses) leave no span live in the recorder.
   const live = glue.recorder_live();
-  assert.throws(() => recorder.startSpan({ name: 'refused', parent: otherRealm, event: { nope: 1 } }), TypeError);
+  assert.throws(() => recorder.startSpan({ name: 'refused', spanAttributes: { a: 1 }, event: { nope: 1 } }), TypeError);
+  assert.throws(() => recorder.startSpan({ name: 'refused', event: { scores: { s: 5 } } }), /score `s`/);
   assert.throws(() => recorder.startSpan({ name: 'refused', spanAttributes: 'llm' }), /spanAttributes must be an object/);
   assert.equal(glue.recorder_live(), live);
   const body = JSON.parse(new TextDecoder().decode(recorder._source.takeBatch(10).body));
@@ -347,6 +349,28 @@ test('a Span of the other build (require beside import) is a parent: its flags, 
   const fromSlug = logger({ legacyIds: true }).startSpan({ name: 'from slug', parent: legacy });
   assert.equal(fromSlug.rootSpanId, legacy.rootSpanId);
   assert.equal(parseSlug(fromSlug.export()).object_id, 'p-old');
+  // A propagated event travels only in the slug: a parent carrying one continues from it.
+  const withEvent = otherLogger.startSpan({
+    name: 'with event',
+    parent: other.formatSlug({ ...other.parseSlug(parent.export()), propagated_event: { metadata: { run: 7 } } }),
+  });
+  const eventChild = logger().startSpan({ name: 'event child', parent: withEvent });
+  assert.deepEqual(parseSlug(eventChild.export()).propagated_event, { metadata: { run: 7 } });
+  assert.equal(eventChild.rootSpanId, parent.rootSpanId);
+  // Neither headers nor a slug (legacy ids, no Braintrust object): a new trace, one warning.
+  const warnings = [];
+  const warn = console.warn;
+  console.warn = (m) => warnings.push(m);
+  try {
+    const orphan = other.initLogger({ legacyIds: true, exporter: false, setCurrent: false }).startSpan({ name: 'orphan' });
+    const fresh = logger({ legacyIds: true }).startSpan({ name: 'fresh', parent: orphan });
+    assert.notEqual(fresh.rootSpanId, orphan.rootSpanId);
+    assert.deepEqual(fresh.spanParents, []);
+  } finally {
+    console.warn = warn;
+  }
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /another copy of spanwire/);
   // An object that only looks like a span (a Braintrust SDK span, say) is not called.
   const lookalike = { spanId: 'x', export: () => assert.fail('export called'), inject: () => assert.fail('inject called') };
   assert.throws(() => logger().startSpan({ parent: lookalike }), /parent must be a Span/);
