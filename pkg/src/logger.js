@@ -308,13 +308,13 @@ function propagationOf(text) {
 
 const LOG_FIELDS = new Set(['input', 'output', 'expected', 'error', 'metadata', 'metrics', 'scores', 'tags', 'span_attributes']);
 
-/** A span: Braintrust's `Span` with OpenTelemetry's attribute, event and status calls. */
 /**
  * Marks a Span of any copy of this package (its CommonJS and ES module builds are
  * separate bundles, each with its own Span class): one registry-wide symbol.
  */
 const SPAN_BRAND = Symbol.for('spanwire.Span');
 
+/** A span: Braintrust's `Span` with OpenTelemetry's attribute, event and status calls. */
 export class Span {
   constructor(logger, startMs, name, kind, parent) {
     this._logger = logger;
