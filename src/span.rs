@@ -708,6 +708,9 @@ pub struct SpanRecord {
     /// How many of `attributes` had no repeated key when it was last known; those
     /// past it may repeat one (see [`SpanRecord::set_attribute`]).
     attributes_settled: usize,
+    /// Whether `status` is the `Error` a logged `error` set (not a `set_status` call),
+    /// so that logging `error: null` clears it again.
+    status_from_log: bool,
 }
 
 /// A live span's attributes up to this many are kept unique as they are set.
@@ -737,6 +740,7 @@ impl SpanRecord {
             braintrust: BraintrustFields::default(),
             braintrust_parent: None,
             attributes_settled: 0,
+            status_from_log: false,
         }
     }
 
@@ -828,20 +832,44 @@ impl SpanRecord {
     /// Sets the status the way OTel's API does: `Unset` is ignored, `Ok` is final,
     /// and a message is kept only with `Error`.
     pub fn set_status(&mut self, code: StatusCode, message: &str) {
-        match (self.status.code, code) {
-            (_, StatusCode::Unset) | (StatusCode::Ok, _) => {}
-            (_, StatusCode::Ok) => self.status = Status { code, message: String::new() },
-            (_, StatusCode::Error) => self.status = Status { code, message: message.to_owned() },
+        if self.apply_status(code, message) {
+            self.status_from_log = false;
         }
+    }
+
+    /// [`SpanRecord::set_status`]'s rule; returns whether the status changed.
+    fn apply_status(&mut self, code: StatusCode, message: &str) -> bool {
+        let status = match (self.status.code, code) {
+            (_, StatusCode::Unset) | (StatusCode::Ok, _) => return false,
+            (_, StatusCode::Ok) => Status { code, message: String::new() },
+            (_, StatusCode::Error) => Status { code, message: message.to_owned() },
+        };
+        let changed = status != self.status;
+        self.status = status;
+        changed
     }
 
     /// Braintrust's `span.log(...)`: validates the update, merges it, and, when it
     /// carries a non-null `error`, sets the status to `Error` with the error as the
-    /// message (a JSON string's contents, otherwise the JSON text).
+    /// message (a JSON string's contents, otherwise the JSON text). A `null` error
+    /// (Braintrust's way to clear the field) clears an `Error` status that a logged
+    /// error set; one set by [`SpanRecord::set_status`] stays.
     pub fn log(&mut self, mut update: BraintrustFields) -> Result<(), LogError> {
         update.validate()?;
-        if let Some(error) = update.error.as_ref().filter(|e| !e.is_null()) {
-            self.set_status(StatusCode::Error, &error_message(error));
+        match update.error.as_ref() {
+            Some(error) if !error.is_null() => {
+                // Only an error state the log brought counts as the log's (a message it
+                // replaces in a status the caller set stays the caller's).
+                let was_error = self.status.code == StatusCode::Error;
+                if self.apply_status(StatusCode::Error, &error_message(error)) && !was_error {
+                    self.status_from_log = true;
+                }
+            }
+            Some(_) if self.status_from_log => {
+                self.status = Status::default();
+                self.status_from_log = false;
+            }
+            _ => {}
         }
         self.braintrust.merge(update);
         Ok(())
@@ -940,6 +968,35 @@ mod tests {
         let mut s = span();
         s.log(BraintrustFields { error: j("null"), ..Default::default() }).unwrap();
         assert_eq!(s.status.code, StatusCode::Unset);
+    }
+
+    #[test]
+    fn a_null_error_clears_the_status_a_logged_error_set_and_no_other() {
+        let log = |s: &mut SpanRecord, error: &str| s.log(BraintrustFields { error: j(error), ..Default::default() });
+        let mut s = span();
+        log(&mut s, "\"first\"").unwrap();
+        log(&mut s, "\"second\"").unwrap();
+        assert_eq!(s.status, Status { code: StatusCode::Error, message: "second".into() });
+        log(&mut s, "null").unwrap();
+        assert_eq!(s.status, Status::default(), "cleared with the field");
+        s.end(5);
+        assert!(s.events.is_empty(), "no error left to report at the end");
+
+        // An Error the caller set stays, whatever is logged after it.
+        let mut s = span();
+        log(&mut s, "\"logged\"").unwrap();
+        s.set_status(StatusCode::Error, "set");
+        log(&mut s, "null").unwrap();
+        assert_eq!(s.status, Status { code: StatusCode::Error, message: "set".into() });
+        let mut s = span();
+        s.set_status(StatusCode::Error, "set");
+        log(&mut s, "\"logged\"").unwrap();
+        log(&mut s, "null").unwrap();
+        assert_eq!(
+            s.status,
+            Status { code: StatusCode::Error, message: "logged".into() },
+            "logged over a set one: kept"
+        );
     }
 
     #[test]
