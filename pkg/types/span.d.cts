@@ -143,7 +143,7 @@ export interface LogEvent {
   output?: unknown;
   /** The expected output. */
   expected?: unknown;
-  /** An error (an `Error` is logged as its stack). */
+  /** An error (an `Error` is logged as its stack); `null` clears it, with the error status a logged error set. */
   error?: unknown;
   /** Free-form metadata (an object). */
   metadata?: Record<string, unknown>;
