@@ -315,15 +315,18 @@ function resendable(body) {
 /**
  * Whether `tracedFetch` follows this request's redirects itself: it does where it can
  * read them (READABLE_REDIRECTS), when the caller left `redirect` at `'follow'`, and
- * when the body can be sent again.
+ * unless the body is a `Request`'s own, as `input` or as `init` (a hop that turns into
+ * a GET could not be made from it without its body). A stream in `init` goes once: a redirect that turns the
+ * request into a GET drops it, one that keeps the method fails, as in fetch.
  */
 function followsItself(input, init, request) {
   if (!READABLE_REDIRECTS) return false;
   const mode = init?.redirect ?? (request ? input.redirect : undefined) ?? 'follow';
   if (mode !== 'follow') return false;
-  // fetch sends a Request's own body unless init gives one; a stream cannot go twice.
-  if (request && input.body !== null && input.body !== undefined && (init?.body === undefined || init.body === null)) return false;
-  return resendable(init?.body);
+  const hasBody = (r) => r.body !== null && r.body !== undefined;
+  // fetch sends a Request's own body unless init gives one.
+  if (request && hasBody(input) && (init?.body === undefined || init.body === null)) return false;
+  return !(isRequest(init) && hasBody(init));
 }
 
 /** A redirect fetch refuses, shaped as Node's fetch rejects: `TypeError('fetch failed')` with the reason as its cause. */
@@ -388,6 +391,10 @@ async function fetchFollowing(doFetch, input, init, request, url, headers, hop) 
       method = 'GET';
       body = undefined;
       for (const name of BODY_HEADERS) headers.delete(name);
+    } else if (!resendable(body)) {
+      // fetch's rule: a body with no source to read again (a stream) cannot follow a
+      // redirect that keeps the method.
+      throw failed(`a ${status} redirect would send the request body again, and a stream cannot be sent twice`);
     }
     if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name);
     hop(next, headers);

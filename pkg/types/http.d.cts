@@ -35,8 +35,8 @@ export type PropagationTarget = string | RegExp | ((url: URL) => boolean);
  * A request to a destination that is not allowed carries none of the three headers,
  * even ones the caller copied in (a proxy forwarding `request.headers` does not leak
  * the inbound trace). A redirect is checked hop by hop where spanwire can follow it
- * (see {@link tracedFetch}): with a body that cannot be sent twice, fetch follows it,
- * and the headers go on to where it points.
+ * (see {@link tracedFetch}): with a `Request`'s own body, fetch follows it, and the
+ * headers go on to where it points.
  *
  * @example
  * ```ts
@@ -132,13 +132,14 @@ export interface TracedFetchOptions {
  * modified. With `span` undefined it is plain `fetch` under the same header rule.
  *
  * Redirects: in Node, Workers and Deno, a request sent with trace headers follows its
- * redirects itself (when `redirect` is `'follow'`, the default, and the body can be
- * sent again), so that each hop is checked against `propagateTo` as the first was;
- * fetch's own following would send every header on to wherever a redirect points. A
- * body that cannot be sent twice (a stream, or a `Request`'s own body) leaves the
+ * redirects itself (when `redirect` is `'follow'`, the default), so that each hop is
+ * checked against `propagateTo` as the first was; fetch's own following would send
+ * every header on to wherever a redirect points. A stream body in `init` goes once: a
+ * redirect that turns the request into a GET drops it, one that keeps the method
+ * fails, as in fetch. A `Request`'s own body (as `input` or `init`) leaves the
  * following to fetch, trace headers and all: where a redirect may leave the allowed
- * origins, pass the body as a string, bytes, a `Blob` or `FormData` in `init`, or
- * handle redirects yourself (`redirect: 'manual'`). Fetch's rules are kept: at most 20 redirects, 303 (and 301 or 302 after a
+ * origins, pass the body in `init`, or handle redirects yourself
+ * (`redirect: 'manual'`). Fetch's rules are kept: at most 20 redirects, 303 (and 301 or 302 after a
  * POST) become a GET without the body, credentials stay with their origin, and the
  * response has `redirected` and the final `url`. Browsers hide a redirect's target
  * from scripts, so there fetch follows it, and a cross-origin hop is a CORS request

@@ -259,9 +259,12 @@ test('tracedFetch redirect hops keep what fetch keeps: a Request\'s options, the
     const res = await tracedFetch(span, `${origin}/a#top`, undefined, options(s.fetch));
     assert.deepEqual(s.calls.map((c) => c.url), [`${origin}/a#top`, `${origin}/b#top`, `${origin}/c#there`]);
     assert.equal(res.url, `${origin}/c`);
-    // A Request whose body fetch would send (init gives none) cannot be sent twice: fetch follows.
+    // A Request's own body (as input, or as init) leaves the redirects to fetch.
     s = scriptedFetch({});
     await tracedFetch(span, new Request(`${origin}/a`, { method: 'POST', body: 'payload' }), { body: undefined }, options(s.fetch));
+    assert.notEqual(s.calls[0].init?.redirect, 'manual');
+    s = scriptedFetch({});
+    await tracedFetch(span, `${origin}/a`, new Request(`${origin}/a`, { method: 'POST', body: 'payload' }), options(s.fetch));
     assert.notEqual(s.calls[0].init?.redirect, 'manual');
   } finally {
     span.end();
@@ -284,4 +287,32 @@ test('tracedFetch ends its client span when writing the trace headers throws (re
     /the carrier refused/,
   );
   assert.deepEqual(calls, ['event exception', 'status', 'end']);
+});
+
+test('a stream body is followed hop by hop too: a 303 to an origin not allowed gets no trace headers; a 307 fails as in fetch', async () => {
+  const third = await redirector();
+  const allowed = await redirector((req) => ({ '/see-other': { status: 303, location: `${third.origin}/landing` },
+    '/temporary': { status: 307, location: `${third.origin}/again` } })[req.url]);
+  const logger = initLogger({ projectId: 'p1', exporter: false, setCurrent: false });
+  configureHttp(logger, { propagateTo: [allowed.origin] });
+  const span = logger.startSpan({ name: 'upload' });
+  const stream = () => new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('chunk')); c.close(); } });
+  try {
+    const res = await span.fetch(`${allowed.origin}/see-other`, { method: 'POST', body: stream(), duplex: 'half', headers: { baggage: 'k=v' } });
+    assert.equal(res.status, 200);
+    const [landing] = third.seen;
+    assert.deepEqual([landing.method, landing.body], ['GET', ''], '303: a GET without the body');
+    assert.deepEqual([landing.headers.traceparent, landing.headers.tracestate, landing.headers.baggage], [undefined, undefined, undefined]);
+    assert.match(allowed.seen[0].headers.traceparent, /^00-/);
+    assert.equal(allowed.seen[0].body, 'chunk');
+    await assert.rejects(
+      span.fetch(`${allowed.origin}/temporary`, { method: 'POST', body: stream(), duplex: 'half' }),
+      (err) => err instanceof TypeError && err.message === 'fetch failed' && /307 redirect would send the request body again/.test(err.cause?.message),
+    );
+    assert.equal(third.seen.length, 1, 'nothing sent on after the 307');
+  } finally {
+    span.end();
+    await allowed.close();
+    await third.close();
+  }
 });
