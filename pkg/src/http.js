@@ -316,8 +316,9 @@ function resendable(body) {
  * Whether `tracedFetch` follows this request's redirects itself: it does where it can
  * read them (READABLE_REDIRECTS), when the caller left `redirect` at `'follow'`, and
  * unless the body is a `Request`'s own, as `input` or as `init` (a hop that turns into
- * a GET could not be made from it without its body). A stream in `init` goes once: a redirect that turns the
- * request into a GET drops it, one that keeps the method fails, as in fetch.
+ * a GET could not be made from it without its body). A stream in `init` goes once: a
+ * redirect that turns the request into a GET drops it, one that keeps the method
+ * fails, as in fetch.
  */
 function followsItself(input, init, request) {
   if (!READABLE_REDIRECTS) return false;
@@ -524,7 +525,7 @@ export function patchGlobalFetch(options = {}) {
   if (patched !== undefined) throw new Error('spanwire: globalThis.fetch is already patched; call the unpatch function first');
   const original = globalThis.fetch;
   if (typeof original !== 'function') throw new TypeError('spanwire: no fetch in this runtime to patch');
-  const callOptions = { fetch: original[UNPATCHED] ?? original }; // the other build's patch, unwrapped
+  const callOptions = { fetch: original }; // baseFetch unwraps the other build's patch
   if (options.propagateTo !== undefined) {
     compilePropagateTo(options.propagateTo); // fail now
     callOptions.propagateTo = options.propagateTo;
@@ -541,8 +542,9 @@ export function patchGlobalFetch(options = {}) {
     return tracedFetch(span, input, init, callOptions);
   };
   // Marked for every copy of this package (the CommonJS and ES module builds are
-  // separate bundles): their traced calls send through the original.
-  Object.defineProperty(wrapper, UNPATCHED, { value: original[UNPATCHED] ?? original });
+  // separate bundles): their traced calls send through the original, unwrapped from
+  // the other build's patch when that came first.
+  Object.defineProperty(wrapper, UNPATCHED, { value: baseFetch({ fetch: original }) });
   globalThis.fetch = wrapper;
   const mine = { original, wrapper };
   patched = mine;

@@ -829,7 +829,7 @@ export class Logger {
     } catch {
       slug = undefined; // no Braintrust object to export
     }
-    const carriesEvent = slug !== undefined && JSON.parse(slug_parse(slug)).propagated_event !== undefined;
+    const carriesEvent = slug !== undefined && parseSlug(slug).propagated_event !== undefined;
     if (typeof headers?.traceparent === 'string' && !carriesEvent) return headers;
     if (slug !== undefined) return slug;
     warnOnce('foreign-parent', 'a span of another copy of spanwire with no headers or slug to continue from (legacy ids, no Braintrust object): starting a new trace');

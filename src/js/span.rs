@@ -155,8 +155,8 @@ pub fn logger_encode_queued(logger: u32) -> Option<Vec<u8>> {
 
 /// The spans `logger` has queued, even when a failed call (a trap, a stack overflow)
 /// left the recorder borrowed: called then, before the module is instantiated again
-/// (pkg/src/instance.js), when the queue could not be taken. Those spans are lost with the instance, and the
-/// exporter counts them as dropped.
+/// (pkg/src/instance.js), when the queue could not be taken. Those spans are lost with
+/// the instance, and the exporter counts them as dropped.
 #[wasm_bindgen]
 pub fn logger_queued_after_trap(logger: u32) -> u32 {
     if let Ok(recorder) = RECORDER.try_borrow() {
