@@ -79,6 +79,8 @@ pub enum RecorderError {
     BadSnapshot,
     /// `export()` needs a Braintrust object (projectName, projectId or experimentId).
     NoObject,
+    /// An empty row id: a slug cannot carry one.
+    EmptyRowId,
 }
 
 impl Message for RecorderError {
@@ -92,6 +94,7 @@ impl Message for RecorderError {
             Self::NoObject => out.push_str(
                 "span.export() needs a Braintrust parent: pass projectName, projectId or experimentId to initLogger",
             ),
+            Self::EmptyRowId => out.push_str("a span's row id (`event.id`) must not be empty"),
         }
     }
 }
@@ -581,6 +584,16 @@ impl Recorder {
     /// The record of a live span (to set attributes, log, …).
     pub fn record_mut(&mut self, h: Handle) -> Result<&mut SpanRecord, RecorderError> {
         Ok(&mut self.get_mut(h)?.record)
+    }
+
+    /// Sets a live span's row id (`span.id`), as Braintrust's `startSpan({ event: { id } })`
+    /// does. An empty id is refused: a slug cannot carry one.
+    pub fn set_row_id(&mut self, h: Handle, row_id: &str) -> Result<(), RecorderError> {
+        if row_id.is_empty() {
+            return Err(RecorderError::EmptyRowId);
+        }
+        self.get_mut(h)?.id.row = RowId::Text(row_id.into());
+        Ok(())
     }
 
     /// The logger object spans of `logger` default to.

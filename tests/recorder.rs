@@ -90,6 +90,28 @@ fn snapshots_round_trip_for_every_kind_of_span() {
     }
 }
 
+/// `startSpan({ event: { id } })`: the given row id is the span's `span.id`, in its
+/// slug and its snapshot, in both id modes; an empty one is refused and changes nothing.
+#[test]
+fn a_row_id_set_by_the_caller_is_kept_in_the_slug_and_the_snapshot() {
+    for legacy in [false, true] {
+        let mut r = Recorder::new();
+        let l = logger(&mut r, legacy, None);
+        let h = start(&mut r, l, Parent::None);
+        let drawn = r.identity(h).unwrap().row_id();
+        assert!(r.set_row_id(h, "").is_err());
+        assert_eq!(r.identity(h).unwrap().row_id(), drawn);
+        r.set_row_id(h, "row:é 1").unwrap();
+        assert_eq!(r.identity(h).unwrap().row_id(), "row:é 1");
+        let slug = SpanComponents::parse(&r.export_slug(h).unwrap()).unwrap();
+        assert_eq!(slug.row_id.as_deref(), Some("row:é 1"), "legacy {legacy}");
+        let live = r.identity(h).unwrap().clone();
+        let (snap, _) = r.end(h, 20).unwrap();
+        assert_eq!(Snapshot::decode(&snap).unwrap(), live, "legacy {legacy}: {snap}");
+        assert!(r.set_row_id(h, "late").is_err(), "an ended span is not live");
+    }
+}
+
 #[test]
 fn end_once_frees_the_slot_and_snapshots_round_trip() {
     let mut r = Recorder::new();

@@ -173,6 +173,7 @@ export const span_rename = guard(glue.span_rename);
 export const span_set_attributes = guard(glue.span_set_attributes);
 export const span_set_json = guard(glue.span_set_json);
 export const span_set_status = guard(glue.span_set_status);
+export const span_set_row_id = guard(glue.span_set_row_id);
 export const span_start_after = guard(glue.span_start_after);
 export const span_start_child = guard(glue.span_start_child);
 export const span_start_remote = guard(glue.span_start_remote);

@@ -20,7 +20,7 @@ import {
   span_start_root, span_start_child, span_start_after, span_start_remote, span_start_remote_strings, span_start_slug,
   take_slug_error, span_end, span_rename, span_discard, span_field, snapshot_field, span_flags,
   span_propagation, snapshot_propagation, span_export, snapshot_export,
-  span_set_attributes, span_set_json, span_add_event, span_set_status,
+  span_set_attributes, span_set_json, span_add_event, span_set_status, span_set_row_id,
   span_log, slug_parse, slug_format, epoch, onRestart,
 } from './instance.js';
 import { injectContext, readBaggageTail } from './carrier.js';
@@ -344,6 +344,8 @@ export class Span {
     this._rootSpanId = undefined;
     this._parentId = undefined;
     this._prop = undefined;
+    /** @internal the row id from `startSpan({ event: { id } })`, if any */
+    this._rowId = undefined;
   }
 
   /**
@@ -372,6 +374,8 @@ export class Span {
     }
     this._h = beginSpan(this._logger._wasm.id, this._kind, this._startMs, this._parent);
     this._ep = epoch;
+    // A row id the caller chose (`event.id`) is kept when the span begins again.
+    if (this._rowId !== undefined) span_set_row_id(this._h, this._rowId);
     if (register && registry !== undefined) registerSoon(this);
   }
 
@@ -859,6 +863,13 @@ export class Logger {
       spanAttributes = { type: options.type, ...spanAttributes };
     }
     const spanAttributesText = spanAttributes === undefined ? undefined : stringify(spanAttributes, 'startSpan: spanAttributes');
+    // Braintrust's `event.id` is the span's row id (`span.id`); the rest is logged.
+    let event = options.event ?? undefined;
+    let rowId;
+    if (event !== undefined && typeof event === 'object' && event.id !== undefined) {
+      ({ id: rowId, ...event } = event);
+      if (typeof rowId !== 'string' || rowId === '') throw new TypeError('startSpan: event.id must be a non-empty string');
+    }
     let span;
     if (parent === undefined || parent === null) {
       span = new Span(this, startMs, name, kind, undefined);
@@ -890,8 +901,13 @@ export class Logger {
         span_log(span._handle(), undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, spanAttributesText);
       }
       if (options.attributes !== undefined) span.setAttributes(options.attributes);
+      if (rowId !== undefined) {
+        // Kept on the span, which sets it whenever it begins (a slug parent's already has).
+        span._rowId = rowId;
+        if (span._ep === epoch) span_set_row_id(span._h, rowId);
+      }
       // Braintrust's `event`: fields logged as the span starts.
-      if (options.event !== undefined && options.event !== null) span.log(options.event);
+      if (event !== undefined) span.log(event);
     } catch (err) {
       span._discard(); // refused options: the span is not returned, so nothing may keep it
       throw err;

@@ -114,8 +114,8 @@ export interface StartSpanOptions {
   type?: string;
   /** Braintrust span attributes, exported in `braintrust.span_attributes` (their `type` wins over `type` above, as in the Braintrust SDK). */
   spanAttributes?: Record<string, unknown>;
-  /** Braintrust fields logged as the span starts, as `span.log(event)` would. */
-  event?: LogEvent;
+  /** Braintrust fields logged as the span starts, as `span.log(event)` would; `id` sets the row id (`span.id`). */
+  event?: StartSpanEvent;
   /** Initial attributes. */
   attributes?: Record<string, AttributeValue>;
   /** Start time in seconds since the epoch (or a Date); default now. Milliseconds (`Date.now()`) are refused with a TypeError. */
@@ -155,6 +155,20 @@ export interface LogEvent {
   tags?: string[];
   /** Braintrust span attributes (`{ type }`…). */
   span_attributes?: Record<string, unknown>;
+}
+
+/**
+ * The `event` of `startSpan`: a `LogEvent`, and the row id as in Braintrust.
+ *
+ * @example
+ * ```ts
+ * const span = startSpan({ name: 'row', event: { id: 'row-1', input: 'q' } satisfies StartSpanEvent });
+ * span.id; // 'row-1'
+ * ```
+ */
+export interface StartSpanEvent extends LogEvent {
+  /** The span's row id (`span.id`, the slug's `row_id`): a non-empty string. Default: a new random id. */
+  id?: string;
 }
 
 /**
@@ -211,7 +225,7 @@ export interface SlugFields {
 export declare class Span {
   private constructor();
   /**
-   * The row id (Braintrust `id`): 16 hex, or a UUID in legacy mode.
+   * The row id (Braintrust `id`): 16 hex, or a UUID in legacy mode, unless `startSpan({ event: { id } })` chose it.
    * @example
    * ```ts
    * console.log(span.id);

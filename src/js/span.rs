@@ -422,6 +422,12 @@ pub fn snapshot_stage(snapshot: Vec<u8>) {
     *STAGED_SNAPSHOT.borrow_mut() = Some(snapshot);
 }
 
+/// Sets a live span's row id (`startSpan({ event: { id } })`).
+#[wasm_bindgen]
+pub fn span_set_row_id(h: u32, row_id: &str) -> Result<(), JsError> {
+    with(|r| r.set_row_id(h, row_id)).map_err(js_error)
+}
+
 /// Frees a live span without recording it (FinalizationRegistry callback).
 #[wasm_bindgen]
 pub fn span_discard(h: u32) {

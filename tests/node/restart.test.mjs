@@ -277,7 +277,7 @@ test('a span begun before the trap begins again from its parent, keeping its sta
   try {
     const logger = exportingLogger();
     const ctx = extractTraceContext({ traceparent: CALLER });
-    const server = logger.startSpan({ name: 'server', parent: ctx, kind: 'server', startTime: 1700000000 });
+    const server = logger.startSpan({ name: 'server', parent: ctx, kind: 'server', startTime: 1700000000, event: { id: 'row-7' } });
     const oldId = server.spanId; // begun in wasm
     const child = server.startSpan({ name: 'child' });
     child.spanId; // begun too, under the server span
@@ -288,6 +288,8 @@ test('a span begun before the trap begins again from its parent, keeping its sta
     quietly(() => trap(true));
     const newId = server.spanId; // begun again before the id is read
     assert.notEqual(newId, oldId, 'begun again: new ids');
+    assert.equal(server.id, 'row-7', 'but the row id the caller chose');
+    assert.equal(parseSlug(server.export()).row_id, 'row-7');
     assert.equal(server.inject({}).traceparent, `00-${ctx.traceId}-${newId}-01`, 'its headers carry the new id');
     server.setAttribute('after', 'trap');
     child.end();

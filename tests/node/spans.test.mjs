@@ -331,6 +331,37 @@ test("Braintrust's forms: end({ endTime }), startSpan({ event, spanAttributes })
   assert.deepEqual(JSON.parse(attribute('braintrust.metadata')), { m: 1 });
 });
 
+test("Braintrust's startSpan({ event: { id } }): the span's row id, in its slug before and after end; the rest is logged", () => {
+  const recorder = initLogger({
+    projectId: 'p', setCurrent: false,
+    exporter: { url: 'http://127.0.0.1:9/never' }, batch: { delayMs: 86_400_000 },
+  });
+  const span = recorder.startSpan({ name: 'row', event: { id: 'row-1', input: 'q' } });
+  assert.equal(span.id, 'row-1');
+  assert.equal(parseSlug(span.export()).row_id, 'row-1');
+  // A slug parent begins its span at once; the id is set all the same.
+  const fromSlug = recorder.startSpan({ name: 'slug child', parent: span.export(), event: { id: 'row-2' } });
+  assert.equal(fromSlug.id, 'row-2');
+  assert.deepEqual(fromSlug.spanParents, [span.spanId]);
+  fromSlug.end();
+  span.end();
+  assert.equal(span.id, 'row-1', 'read from the ended span');
+  assert.equal(parseSlug(span.export()).row_id, 'row-1');
+  // Refused ids leave no span live.
+  const live = glue.recorder_live();
+  for (const id of ['', 7, null]) {
+    assert.throws(() => recorder.startSpan({ name: 'refused', event: { id } }), /event\.id must be a non-empty string/);
+  }
+  assert.equal(glue.recorder_live(), live);
+  const body = JSON.parse(new TextDecoder().decode(recorder._source.takeBatch(10).body));
+  const exported = body.resourceSpans[0].scopeSpans[0].spans.find((s) => s.name === 'row');
+  assert.equal(exported.attributes.find((a) => a.key === 'braintrust.input_json')?.value.stringValue, '"q"');
+  // Legacy id mode: the UUID drawn for the row gives way to the caller's.
+  const legacy = logger({ legacyIds: true }).startSpan({ event: { id: 'row-3' } });
+  assert.equal(parseSlug(legacy.export()).row_id, 'row-3');
+  legacy.end();
+});
+
 test('a Span of the other build (require beside import) is a parent: its flags, tracestate and object carry on', async () => {
   const { createRequire } = await import('node:module');
   const other = createRequire(import.meta.url)('spanwire');

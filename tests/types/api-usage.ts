@@ -7,7 +7,7 @@ import {
   extractTraceContext, injectTraceContext, TraceContext, Span, Logger,
 } from 'spanwire';
 import type {
-  LoggerOptions, StartSpanOptions, LogEvent, SpanStatus, SlugFields, SpanParent, AttributeValue, SpanKindName,
+  LoggerOptions, StartSpanOptions, LogEvent, StartSpanEvent, SpanStatus, SlugFields, SpanParent, AttributeValue, SpanKindName,
   FlushReport, ExportStats,
 } from 'spanwire';
 
@@ -43,6 +43,8 @@ export async function usage(request: Request): Promise<Response> {
     metadata: { m: 1 }, metrics: { tokens: 3 }, scores: { acc: 0.5, exact: true }, tags: ['t'], span_attributes: { type: 'llm' },
   };
   span.log(event);
+  const startEvent: StartSpanEvent = { ...event, id: 'row-1' };
+  logger.startSpan({ name: 'row', event: startEvent }).end();
   const value: AttributeValue = { nested: [1, 'two', true] };
   span.setAttributes({ 'http.method': 'GET', code: 200, ok: true, value }).setAttribute('k', 'v');
   span.addEvent('evt', { n: 1 }, new Date());
