@@ -3,5 +3,5 @@
 export { newTraceId, newSpanId } from './ids.js';
 export * from './propagation.js';
 export * from './span.js';
-export * from './exporter.js';
+export { BRAINTRUST_OTLP_URL, OTLP_DEFAULT_URL } from './exporter.js';
 export * from './http.js';

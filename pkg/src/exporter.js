@@ -1,9 +1,8 @@
 // The batching OTLP/HTTP exporter: timers, `fetch`, retries, flush, stats.
 //
 // Internal. The logger imports the class as this module's *default* export
-// (`import Exporter from './exporter.js'`); `api.js` re-exports this module with
-// `export *`, which never re-exports a default, so only the named exports below
-// (`BRAINTRUST_OTLP_URL`, `OTLP_DEFAULT_URL`) are public.
+// (`import Exporter from './exporter.js'`) and `weakRef` by name; `api.js` re-exports
+// only `BRAINTRUST_OTLP_URL` and `OTLP_DEFAULT_URL`, the public names.
 //
 //   new Exporter({ exporter, apiKey, batch, braintrustParent }, source)   (`parent` is an alias)
 //   source = { takeBatch(max, maxBytes) -> { body: Uint8Array, count, contentType } | undefined,

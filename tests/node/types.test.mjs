@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 
 const consumer = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -123,4 +124,32 @@ test('every public declaration of the installed package has a doc comment with a
   }
   assert.ok(checked > 50, `only ${checked} declarations found in ${files.join(', ')}`);
   assert.deepEqual(missing, [], 'public declarations without an @example');
+});
+
+test('the names the package exports at run time are exactly the values its types declare, through import and require', async () => {
+  const ts = (await import(pathToFileURL(findUp('node_modules/typescript/lib/typescript.js')).href)).default;
+  const [esm, cjs] = checkFiles('types-check-exports', {
+    'esm.mts': ["import * as spanwire from 'spanwire';", 'export { spanwire };'],
+    'cjs.cts': ["import spanwire = require('spanwire');", 'export { spanwire };'],
+  });
+  const program = ts.createProgram([esm, cjs], {
+    module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true, types: [],
+  });
+  const checker = program.getTypeChecker();
+  // The values (functions, classes, constants) the module's declarations export; types
+  // and interfaces have no run-time name.
+  const declared = (file) => {
+    const [first] = program.getSourceFile(file).statements;
+    const specifier = ts.isImportDeclaration(first) ? first.moduleSpecifier : first.moduleReference.expression;
+    const module = checker.getSymbolAtLocation(specifier);
+    assert.ok(module, `${file}: 'spanwire' did not resolve`);
+    return checker.getExportsOfModule(module)
+      .filter((s) => ((s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s).flags & ts.SymbolFlags.Value) !== 0)
+      .map((s) => s.name).sort();
+  };
+  const imported = Object.keys(await import('spanwire')).sort();
+  const required = Object.keys(createRequire(join(consumer, 'node', 'x.cjs'))('spanwire')).sort();
+  assert.ok(imported.length > 20, `only ${imported.length} names imported`);
+  assert.deepEqual(imported, declared(esm), 'import: run-time names against the declared values');
+  assert.deepEqual(required, declared(cjs), 'require: run-time names against the declared values');
 });
