@@ -6,9 +6,13 @@
 //! ```
 //!
 //! - **Members.** A list member is kept when its key (before the first `=`, spaces and
-//!   tabs trimmed) is a non-empty RFC 7230 token and it holds no control character. Its
-//!   value and properties are kept byte for byte, W3C-valid or not, as the Braintrust SDKs
-//!   do. Empty members and members without `=` are dropped.
+//!   tabs trimmed) is a non-empty RFC 7230 token and it holds no control character and no
+//!   character above U+00FF. Its value and properties are kept byte for byte, W3C-valid or
+//!   not, as the Braintrust SDKs do. Empty members and members without `=` are dropped.
+//!   (W3C values are ASCII, percent-encoded beyond it. A character above U+00FF cannot be
+//!   carried by an HTTP header at all: fetch's `Headers` and Node refuse it. Relayed, it
+//!   would make `inject` into those carriers throw, and `span.inject()`'s object usually
+//!   becomes fetch's headers.)
 //! - **Limits** ([`MAX_MEMBERS`], [`MAX_BYTES`]) on parse and relay: the result is the
 //!   leading run of whole members that fits in 64 members and 8192 UTF-8 bytes (members
 //!   joined by `,`). The first member that does not fit ends the run, so a member is never
@@ -178,13 +182,15 @@ fn is_token_byte(b: u8) -> bool {
 const TOKEN: [bool; 256] = super::alphanumeric_and(b"!#$%&'*+-.^_`|~");
 
 /// The bytes a value is mostly made of: printable ASCII (not the space) or any byte of
-/// a non-ASCII character, except `,` (which ends the piece) and `;` (which ends the
-/// value). One table lookup a byte over the common run.
+/// a character from U+0080 to U+00FF (UTF-8 lead bytes `C2` and `C3`, continuation bytes
+/// `80`..=`BF`), except `,` (which ends the piece) and `;` (which ends the value). One
+/// table lookup a byte over the common run. A lead byte from `C4` up starts a character
+/// above U+00FF, which drops the member, as a control character does.
 #[allow(clippy::indexing_slicing)] // evaluated at compile time: an out-of-range index fails the build
 const VALUE_PLAIN: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0x21;
-    while b < 256 {
+    while b < 0xc4 {
         table[b] = b != 0x7f && b != b',' as usize && b != b';' as usize;
         b += 1;
     }
@@ -241,7 +247,7 @@ impl<'a> Member<'a> {
                     end = i;
                 }
                 Some(&b) if is_ows(b) => i += 1,
-                Some(_) => return (None, member_end(bytes, i)), // a control character or DEL
+                Some(_) => return (None, member_end(bytes, i)), // a control character, DEL, or above U+00FF
             }
         }
         let value_end = match semi {

@@ -272,6 +272,23 @@ test('inbound baggage members are relayed; the carrier\'s win on a shared key; a
   });
 });
 
+test('baggage members no HTTP header can carry (above U+00FF) are not relayed, so inject into Headers and Node never throws', async () => {
+  const { initLogger } = await import('spanwire');
+  const logger = initLogger({ exporter: false, setCurrent: false });
+  // From a carrier that is not HTTP (a queue message's attributes, say).
+  const ctx = extractTraceContext({ traceparent: TP, baggage: 'a=1,emoji=😀,latin=café,cjk=k;p=東京,b=2' });
+  const span = logger.startSpan({ name: 'relay', parent: ctx });
+  const headers = span.inject(new Headers());
+  assert.equal(headers.get('baggage'), 'a=1,latin=café,b=2');
+  assert.equal(span.inject({}).baggage, 'a=1,latin=café,b=2', 'the same for a plain object, often fetch headers later');
+  // A carrier's own baggage is read the same way.
+  const outgoing = { headers: {}, setHeader(k, v) { this.headers[k] = v; }, getHeader(k) { return this.headers[k]; }, removeHeader(k) { delete this.headers[k]; } };
+  outgoing.headers.baggage = 'mine=ok,theirs=☕';
+  span.inject(outgoing);
+  assert.equal(outgoing.headers.baggage, 'mine=ok,a=1,latin=café,b=2');
+  span.end();
+});
+
 test('tracestate: written only when the span carries one; the carrier\'s is otherwise left alone', () => {
   assert.deepEqual(injectContext({ tracestate: 'a=b' }, { traceparent: OUT_TP }), { tracestate: 'a=b', traceparent: OUT_TP });
   assert.deepEqual(injectContext({ TraceState: 'a=b' }, { traceparent: OUT_TP, tracestate: 'x=1' }), { tracestate: 'x=1', traceparent: OUT_TP });
