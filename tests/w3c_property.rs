@@ -114,6 +114,7 @@ fn traceparent_never_panics_and_round_trips() {
 fn tracestate_never_panics_and_kept_values_revalidate() {
     let mut rng = Rng(SEED ^ 1);
     let seeds = ["rojo=00f067aa0ba902b7,congo=t61rcWkgMzE", "t@v=1, a=b", "foo=1,,bar=2 "];
+    let mut kept = 0;
     for round in 0..ROUNDS {
         let lines: Vec<String> = (0..=rng.below(3))
             .map(|_| {
@@ -127,12 +128,15 @@ fn tracestate_never_panics_and_kept_values_revalidate() {
             .collect();
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         if let Some(ts) = TraceState::parse(&refs) {
+            kept += 1;
             let n = validate(ts.as_str()).unwrap_or_else(|e| panic!("round {round}: kept {ts:?} is invalid: {e}"));
             assert!((1..=32).contains(&n), "round {round}: member count {n}");
             assert_eq!(ts.len(), n, "round {round}: members() agrees with validate");
             assert_eq!(TraceState::parse(&[ts.as_str()]).as_ref(), Some(&ts), "round {round}: idempotent");
         }
     }
+    // Mutated valid seeds stay valid often enough for the checks above to run.
+    assert!(kept >= ROUNDS / 20, "only {kept} of {ROUNDS} inputs were kept");
 }
 
 #[test]

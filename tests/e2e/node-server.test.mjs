@@ -11,6 +11,19 @@ const sw = await importSpanwire();
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const CALLER = 'b7ad6b7169203331';
 
+/**
+ * Flushes `logger` until `receiver` holds a span for each of `paths` (a server span ends
+ * when its socket closes, which a loaded machine may report late), or 10 s have passed;
+ * the assertions after it then say what is missing.
+ */
+async function flushUntil(logger, receiver, paths) {
+  const has = (p) => receiver.spans.some((s) => s.attributes['url.path'] === p);
+  for (const end = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 50))) {
+    await logger.flush({ timeoutMs: 5000 });
+    if (paths.every(has) || Date.now() > end) return;
+  }
+}
+
 test('IncomingMessage: a child of the inbound traceparent with the HTTP attributes, ended on finish or close', { timeout: 20_000 }, async () => {
   const receiver = await startReceiver();
   const logger = sw.initLogger({ serviceName: 'node-origin', exporter: { url: receiver.url }, setCurrent: false });
@@ -35,8 +48,7 @@ test('IncomingMessage: a child of the inbound traceparent with the HTTP attribut
       req.end();
       setTimeout(() => { req.destroy(); resolve(); }, 100);
     });
-    await new Promise((r2) => setTimeout(r2, 200));
-    await logger.flush({ timeoutMs: 5000 });
+    await flushUntil(logger, receiver, ['/users/7', '/boom', '/hang']);
     const byPath = (p) => receiver.spans.find((s) => s.attributes['url.path'] === p);
     const ok = byPath('/users/7');
     assert.equal(ok.traceId, TRACE);
@@ -220,8 +232,7 @@ test('IncomingMessage: a "//host/path" target is a path on the Host header; a co
   try {
     await get('//evil.example/users/123', { host: 'api.example:8080' });
     await get('/half');
-    await new Promise((r) => setTimeout(r, 200));
-    await logger.flush({ timeoutMs: 5000 });
+    await flushUntil(logger, receiver, ['//evil.example/users/123', '/half']);
     const target = receiver.spans.find((s) => s.attributes['url.path'] === '//evil.example/users/123');
     assert.ok(target, `the path as sent: ${JSON.stringify(receiver.spans.map((s) => s.attributes['url.path']))}`);
     assert.equal(target.attributes['server.address'], 'api.example');

@@ -107,7 +107,7 @@ test('Node: with no collector listening, the process still exits within the exit
   `);
   const elapsed = performance.now() - t0;
   assert.equal(code, 0, out);
-  assert.ok(elapsed < 8000, `exited after ${Math.round(elapsed)} ms (the retries' backoff alone is 31 s)`);
+  assert.ok(elapsed < 15000, `exited after ${Math.round(elapsed)} ms (the retries' backoff alone is 31 s)`);
   const stats = JSON.parse(out.split('stats ')[1]);
   assert.equal(stats.failed, 3);
   assert.ok(stats.requests >= 2, 'retried within the bound');

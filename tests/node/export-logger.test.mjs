@@ -19,10 +19,12 @@
 //    arrives exactly once (counted by span id); with a small maxQueueSize,
 //    stats().dropped and the flush report's `dropped` equal exactly the number missing
 //    at the receiver. Any unhandled promise rejection fails the test it happens in.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// The installed package's version, which the resource names as telemetry.sdk.version.
+const PACKAGE_VERSION = JSON.parse(readFileSync(new URL('../node_modules/spanwire/package.json', import.meta.url), 'utf8')).version;
 const T0 = 1700000000; // seconds since the epoch: every time in the schema test is explicit
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const REMOTE_PARENT = '00f067aa0ba902b7';
@@ -249,7 +251,7 @@ async function parent() {
       for (const rs of resources) {
         assert.equal(rs.length, 1);
         assert.deepEqual(attrs(rs[0].resource.attributes), {
-          'service.name': 'e2e-service', 'telemetry.sdk.name': 'spanwire', 'telemetry.sdk.version': rs[0].resource.attributes[2].value.stringValue,
+          'service.name': 'e2e-service', 'telemetry.sdk.name': 'spanwire', 'telemetry.sdk.version': PACKAGE_VERSION,
           'telemetry.sdk.language': 'nodejs', 'deployment.environment': 'test', 'host.cores': 8n, regions: ['eu', 'us'],
         });
         assert.equal(rs[0].scopeSpans[0].scope.name, 'spanwire');

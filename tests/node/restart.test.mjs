@@ -332,7 +332,7 @@ function runChild(script, flags = []) {
     const instance = await import(new URL('instance.js', dist).href);
     const glue = await import(new URL('spanwire.js', dist).href);
   `;
-  const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', script.replace('// prelude', prelude)], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', script.replace('// prelude', prelude)], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
 }

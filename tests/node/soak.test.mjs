@@ -60,6 +60,5 @@ if (process.env.SPANWIRE_SOAK_CHILD === '1') {
     console.log(`  JS heap used: ${mb(base.heap)} after ${WARMUP}, ${mb(end.heap)} after ${TOTAL}`);
     assert.ok(end.wasm <= base.wasm * 1.1, 'wasm memory grew more than 10%');
     assert.ok(end.heap <= base.heap * 1.1, 'JS heap grew more than 10%');
-    assert.ok(seconds < 50, `took ${seconds} s`);
   });
 }

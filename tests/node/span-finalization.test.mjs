@@ -33,7 +33,7 @@ const child = `
 `;
 
 test('spans begun and dropped unended are freed after collection; a referenced one is not', () => {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', child], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', child], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.begun, 101, '100 dropped + 1 kept are live in wasm; the ended one is not');
@@ -63,7 +63,8 @@ const loggersChild = `
       const logger = initLogger({ projectId: 'p' + i, exporter: false });
       logger.startSpan({ name: 'request' }).end();
     }
-    const waiting = initLogger({ projectId: 'w', setCurrent: false, exporter: { url }, batch: { delayMs: 400 } });
+    // Its send timer fires long after the first look (a loaded machine may be slow).
+    const waiting = initLogger({ projectId: 'w', setCurrent: false, exporter: { url }, batch: { delayMs: 2000 } });
     waiting.startSpan({ name: 'queued' }).end();
   })();
   const made = open() - start;
@@ -75,13 +76,14 @@ const loggersChild = `
   };
   await settle(200);
   const beforeSend = { open: open() - start, received };
-  await settle(1500);
+  // Then until the span is sent and its logger closed, or 20 s.
+  for (let t = 0; t < 20000 && !(received === 1 && open() - start === 1); t += 100) await settle(100);
   console.log(JSON.stringify({ made, beforeSend, afterSend: { open: open() - start, received } }));
   server.close();
 `;
 
 test('dropped loggers are closed in wasm after collection, but not before their spans are sent', () => {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', loggersChild], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', loggersChild], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   const { made, beforeSend, afterSend } = JSON.parse(r.stdout);
   assert.equal(made, 501, 'every logger is open while referenced');
@@ -145,7 +147,7 @@ const exportersChild = (weakRefs) => `
 
 for (const weakRefs of [true, false]) {
   test(`exporters are listed for the listeners and a restart only while they have spans to send (${weakRefs ? 'weak entries' : 'no WeakRef: strong entries'})`, () => {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', exportersChild(weakRefs)], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', exportersChild(weakRefs)], { cwd: root, encoding: 'utf8', timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), {
       idle: 0, queued: 100, failed: 100, afterSend: 0, pending: 1, afterTimeout: weakRefs ? 1 : 0, afterAnswer: 0,

@@ -90,8 +90,8 @@ test('traced: sync and async, ends the span, records and rethrows errors', async
   await assert.rejects(l.traced(async (span) => { seen = span; throw new Error('later'); }), /later/);
   assert.ok(seen.ended);
   const parent = l.startSpan({ name: 'p' });
-  parent.traced((child) => assert.deepEqual(child.spanParents, [parent.spanId]));
-  l.traced((child) => assert.deepEqual(child.spanParents, [parent.spanId]), { parent });
+  assert.equal(parent.traced((child) => { assert.deepEqual(child.spanParents, [parent.spanId]); return 'ran'; }), 'ran');
+  assert.equal(l.traced((child) => { assert.deepEqual(child.spanParents, [parent.spanId]); return 'ran'; }, { parent }), 'ran');
   parent.end();
 });
 
