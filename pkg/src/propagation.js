@@ -33,12 +33,21 @@ const TRACEPARENT_LEN = 55;
 const MADE_HERE = Symbol('spanwire.TraceContext');
 
 /**
+ * Marks a TraceContext of any copy of this package (the `require` build beside the
+ * `import` one has its own class): one of another copy is read again from its values.
+ */
+const CONTEXT_BRAND = Symbol.for('spanwire.TraceContext');
+
+/**
  * An inbound trace context: the caller's trace id, span id and flags, and the validated
  * header values a span started from it carries on. Made by `extractTraceContext`.
  */
 export class TraceContext {
   /** Set only by the constructor: `instanceof` is fooled by Object.create(TraceContext.prototype). */
   #extracted = true;
+
+  /** The validated tracestate: private, so the value a span trusts cannot be replaced. */
+  #tracestate;
 
   /** @internal Whether `value` was made by this module, so its tracestate was validated. */
   static _extracted(value) {
@@ -52,8 +61,7 @@ export class TraceContext {
     this._traceparent = traceparent;
     /** @internal the raw trace-flags byte */
     this._flags = flags;
-    /** @internal the validated tracestate (lines joined), or undefined */
-    this._tracestate = tracestate;
+    this.#tracestate = tracestate;
     /** @internal the inbound baggage as received, or undefined */
     this._baggage = baggage;
     /** @internal what injectTraceContext writes, built on first use */
@@ -62,6 +70,16 @@ export class TraceContext {
     this._fwd = undefined;
     /** @internal the context this one is a child of (its baggage is the same) */
     this._up = undefined;
+  }
+
+  /** @internal the validated tracestate (lines joined), or undefined; read-only */
+  get _tracestate() {
+    return this.#tracestate;
+  }
+
+  /** @internal see CONTEXT_BRAND */
+  get [CONTEXT_BRAND]() {
+    return true;
   }
 
   /** The trace id: 32 lowercase hex characters. */
@@ -217,7 +235,20 @@ export const extractTraceContextFromHeaders = extractTraceContext;
  */
 export function injectTraceContext(context, carrier) {
   if (!(context instanceof TraceContext)) {
-    throw new TypeError('spanwire: injectTraceContext expects a TraceContext from extractTraceContext');
+    // One of the other build (require beside import): read again from what it holds.
+    const local = context?.[CONTEXT_BRAND] === true ? extractTraceContext(foreignHeaders(context)) : undefined;
+    if (local === undefined) {
+      throw new TypeError('spanwire: injectTraceContext expects a TraceContext from extractTraceContext');
+    }
+    context = local;
   }
   return injectContext(carrier ?? {}, context._propagation());
+}
+
+/** The headers a TraceContext of another copy of the package was made from. */
+function foreignHeaders(context) {
+  const headers = { traceparent: context._traceparent };
+  if (typeof context._tracestate === 'string') headers.tracestate = context._tracestate;
+  if (typeof context._baggage === 'string') headers.baggage = context._baggage;
+  return headers;
 }

@@ -405,6 +405,31 @@ test('injectTraceContext forwards an extracted context unchanged, as version 00 
   assert.equal(forward('k=v,braintrust.parent=project_name%3AMy%0AProj'), 'k=v,braintrust.parent=project_name%3AMy%0AProj', 'a parent with a line break');
 });
 
+test("a context's validated tracestate cannot be replaced: a span under it forwards what extract validated", async () => {
+  const { initLogger } = await import('spanwire');
+  const ctx = extractTraceContext({ traceparent: TP, tracestate: 'rojo=1' });
+  assert.throws(() => { ctx._tracestate = 'a=1\r\nset-cookie: x=1'; }, TypeError);
+  const span = initLogger({ exporter: false, setCurrent: false }).startSpan({ name: 's', parent: ctx });
+  assert.equal(span.inject({}).tracestate, 'rojo=1');
+  assert.equal(injectTraceContext(ctx).tracestate, 'rojo=1');
+  span.end();
+});
+
+test('injectTraceContext takes a context of the other build (require beside import), read again from its values', async () => {
+  const { createRequire } = await import('node:module');
+  const other = createRequire(import.meta.url)('spanwire');
+  assert.notEqual(other.TraceContext, TraceContext, 'another copy of the class');
+  const foreign = other.extractTraceContext({ traceparent: TP, tracestate: 'rojo=1', baggage: 'k=v,braintrust.parent=project_id%3Aabc' });
+  assert.deepEqual(injectTraceContext(foreign), other.injectTraceContext(foreign));
+  assert.deepEqual(injectTraceContext(foreign, {}), {
+    traceparent: TP, tracestate: 'rojo=1', baggage: 'k=v,braintrust.parent=project_id%3Aabc',
+  });
+  const hop = foreign.child();
+  assert.equal(injectTraceContext(hop).traceparent, hop._traceparent);
+  // Anything else is still refused.
+  assert.throws(() => injectTraceContext({ traceparent: TP }), /expects a TraceContext/);
+});
+
 test('a TraceContext comes only from extractTraceContext: one built by hand is refused', () => {
   // A span trusts a context's tracestate as validated; a hand-built one could carry
   // anything (a newline here would split the span's propagation text).
