@@ -4,7 +4,8 @@
 // behind an ended span, and a span collected before it ended is freed by a
 // FinalizationRegistry.
 //
-// Crossings: a span costs two wasm calls in the usual case. Starting passes numbers
+// Crossings: a span costs two wasm calls in the usual case (and, with an exporter,
+// two more with numbers only as it is queued: Exporter.notify). Starting passes numbers
 // only; the name and the string/number/boolean attributes wait in the Span and go
 // with `end`, written to wasm memory in one piece (wire.js). Attributes are applied in
 // the order they were set, so buffering changes nothing a reader could see.

@@ -71,7 +71,9 @@ export interface ExporterOptions {
   /**
    * gzip the request body with `CompressionStream` where the runtime has it:
    * `'auto'` (default) for bodies of 1 KiB or more, `'gzip'` (or `true`) always,
-   * `'none'` (or `false`) never. A body that would not shrink is sent as is.
+   * `'none'` (or `false`) never. A body that would not shrink is sent as is, and so is
+   * a batch sent with `keepalive` as a page is hidden (it must leave before the page
+   * goes, and compressing is asynchronous).
    */
   compression?: 'auto' | 'gzip' | 'none' | boolean;
 }

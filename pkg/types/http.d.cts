@@ -75,11 +75,12 @@ export interface HttpOptions {
  * });
  * ```
  */
-export function configureHttp(logger: Logger, options: HttpOptions): Logger;
+export function configureHttp(logger: Logger, options?: HttpOptions): Logger;
 
 /**
- * Whether trace headers may be sent to `url` under `propagateTo` (the default when
- * omitted). Relative URLs resolve against the page in a browser. Only `http:` and
+ * Whether trace headers may be sent to `url` (a string, a URL, or a `Request` by its
+ * `url`) under `propagateTo` (the default when omitted). Relative URLs resolve against
+ * the page in a browser. Only `http:` and
  * `https:` URLs are ever allowed. Throws a `TypeError` on a malformed target.
  *
  * @example
@@ -90,7 +91,7 @@ export function configureHttp(logger: Logger, options: HttpOptions): Logger;
  * propagationAllowed('https://example.com/');                                       // false on a server
  * ```
  */
-export function propagationAllowed(url: string | URL, propagateTo?: PropagateTo): boolean;
+export function propagationAllowed(url: string | URL | { url: string }, propagateTo?: PropagateTo): boolean;
 
 /**
  * Options of one {@link tracedFetch} call (or `span.fetch`).
@@ -284,7 +285,7 @@ export function startServerSpan(request: Request | IncomingMessageLike, options?
  * }
  * ```
  */
-export function endServerSpan(span: Span, outcome: Response | { status: number } | number | unknown): void;
+export function endServerSpan(span: Span, outcome?: Response | { status: number } | number | unknown): void;
 
 /**
  * The execution context Workers pass to `fetch` (Cloudflare's `ExecutionContext` fits).
@@ -385,8 +386,8 @@ export interface InstrumentConfig<Env = any> {
   logger?: Logger | ((env: Env) => Logger);
   /** Where `tracedFetch` from the handler may send trace headers; default: nowhere. */
   propagateTo?: PropagateTo;
-  /** The route template of a request (`'/users/:id'`); default: none (the name is the method alone). */
-  route?: (request: Request) => string | undefined;
+  /** The route template (`'/users/:id'`), or a function of the request giving it; default: none (the name is the method alone). */
+  route?: string | ((request: Request) => string | undefined);
   /** The server span's name; default: `'<METHOD> <route>'`, or the method alone without a route, as the semantic conventions say. */
   name?: (request: Request) => string;
   /** Requests to leave untraced (the handler still runs); default: CORS preflights. */

@@ -120,8 +120,8 @@ export interface StartSpanOptions {
   attributes?: Record<string, AttributeValue>;
   /** Start time in seconds since the epoch (or a Date); default now. Milliseconds (`Date.now()`) are refused with a TypeError. */
   startTime?: number | Date;
-  /** OTel span kind (default `internal`). */
-  kind?: SpanKindName;
+  /** OTel span kind (default `internal`), by name or as OpenTelemetry's `SpanKind` number (0 internal, 1 server, 2 client, 3 producer, 4 consumer). */
+  kind?: SpanKindName | 0 | 1 | 2 | 3 | 4;
 }
 
 /**

@@ -44,6 +44,13 @@ const s2: Span = startServerSpan(new Request('https://example.com/x'), { logger,
 endServerSpan(s2, new Response('ok'));
 endServerSpan(s2, 503);
 endServerSpan(s2, new Error('boom'));
+endServerSpan(s2);
+configureHttp(logger);
+const viaRequest: boolean = propagationAllowed(new Request('https://a.b/'), targets);
+void viaRequest;
+export const fixedRoute = instrument({ fetch: () => new Response('ok') }, { route: '/health' });
+const numericKind: Span = logger.startSpan({ name: 'consume', kind: 4 });
+numericKind.end();
 void s1;
 void client;
 
