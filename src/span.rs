@@ -678,6 +678,31 @@ fn error_message(error: &JsonText) -> String {
     }
 }
 
+/// A JS time in milliseconds since the epoch (`Date`, `performance.timeOrigin + now()`)
+/// as OTLP's nanoseconds: whole milliseconds exactly, the fraction rounded to the
+/// nearest nanosecond. (`ms * 1e6` in `f64` is off by up to 128 ns at today's dates:
+/// 1.7e18 is past 2^53.) NaN and times at or before the epoch are 0; past `u64` it
+/// saturates.
+///
+/// ```
+/// use spanwire::span::unix_nano_from_ms;
+/// assert_eq!(unix_nano_from_ms(1_700_000_000_250.0), 1_700_000_000_250_000_000);
+/// assert_eq!(unix_nano_from_ms(0.5), 500_000);
+/// assert_eq!(unix_nano_from_ms(f64::NAN), 0);
+/// ```
+#[inline(never)] // one body for the eight bindings that take a time
+pub fn unix_nano_from_ms(ms: f64) -> u64 {
+    if ms.is_nan() || ms <= 0.0 {
+        return 0;
+    }
+    // Truncates (and saturates past u64::MAX); exact below 2^53 ms, year 287,396.
+    let whole = ms as u64;
+    // Exact: `whole` is `ms` without its fraction, so the two are within a factor of 2.
+    let fraction = ms - whole as f64;
+    let fraction_ns = (fraction * 1e6 + 0.5) as u64; // 0..=1_000_000
+    whole.saturating_mul(1_000_000).saturating_add(fraction_ns)
+}
+
 /// One span's recorded data.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpanRecord {

@@ -18,7 +18,9 @@ use crate::message::message_text;
 use crate::otlp::Encoding;
 use crate::recorder::{LoggerConfig, Parent, Recorder};
 use crate::single_thread::SingleThread;
-use crate::span::{AttributeValue, Attributes, BraintrustFields, JsonText, Resource, SpanKind, StatusCode};
+use crate::span::{
+    unix_nano_from_ms, AttributeValue, Attributes, BraintrustFields, JsonText, Resource, SpanKind, StatusCode,
+};
 use crate::w3c::BraintrustParent;
 
 /// The module's one recorder.
@@ -33,15 +35,6 @@ fn recorder() -> RefMut<'static, Recorder> {
 
 fn with<R>(f: impl FnOnce(&mut Recorder) -> R) -> R {
     f(&mut recorder())
-}
-
-/// Milliseconds (f64) to nanoseconds (u64), saturating; NaN and negatives give 0.
-fn ms_to_ns(ms: f64) -> u64 {
-    if ms.is_nan() || ms <= 0.0 {
-        0
-    } else {
-        (ms * 1e6) as u64
-    }
 }
 
 /// A JSON object's entries as attributes (for events and resources).
@@ -230,20 +223,20 @@ fn started(r: Result<crate::recorder::Started, crate::recorder::RecorderError>) 
 /// [`span_end`], with the attributes: nothing reads it before.
 #[wasm_bindgen]
 pub fn span_start_root(logger: u32, kind: u8, start_ms: f64) -> Result<u32, JsError> {
-    started(with(|r| r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), Parent::None)))
+    started(with(|r| r.start(logger, "", kind_from(kind), unix_nano_from_ms(start_ms), Parent::None)))
 }
 
 /// Starts a child of a live span.
 #[wasm_bindgen]
 pub fn span_start_child(logger: u32, kind: u8, start_ms: f64, parent: u32) -> Result<u32, JsError> {
-    started(with(|r| r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), Parent::Live(parent))))
+    started(with(|r| r.start(logger, "", kind_from(kind), unix_nano_from_ms(start_ms), Parent::Live(parent))))
 }
 
 /// Starts a child of an ended span, given its snapshot.
 #[wasm_bindgen]
 pub fn span_start_after(logger: u32, kind: u8, start_ms: f64, snapshot_len: usize) -> Result<u32, JsError> {
     with_snapshot(snapshot_len, |snapshot| {
-        started(with(|r| r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), Parent::Snapshot(snapshot))))
+        started(with(|r| r.start(logger, "", kind_from(kind), unix_nano_from_ms(start_ms), Parent::Snapshot(snapshot))))
     })
 }
 
@@ -294,7 +287,7 @@ pub fn span_start_remote_strings(
 /// The one body of both remote starts (kept out of line: it is most of their code).
 #[inline(never)]
 fn start_remote(logger: u32, kind: u8, start_ms: f64, parent: Parent<'_>) -> Result<u32, JsError> {
-    started(with(|r| r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), parent)))
+    started(with(|r| r.start(logger, "", kind_from(kind), unix_nano_from_ms(start_ms), parent)))
 }
 
 static LAST_SLUG_ERROR: SingleThread<RefCell<Option<String>>> = SingleThread::new(RefCell::new(None));
@@ -303,7 +296,8 @@ static LAST_SLUG_ERROR: SingleThread<RefCell<Option<String>>> = SingleThread::ne
 /// error is then kept for [`take_slug_error`].
 #[wasm_bindgen]
 pub fn span_start_slug(logger: u32, kind: u8, start_ms: f64, slug: &str) -> Result<u32, JsError> {
-    let s = with(|r| r.start(logger, "", kind_from(kind), ms_to_ns(start_ms), Parent::Slug(slug))).map_err(js_error)?;
+    let s = with(|r| r.start(logger, "", kind_from(kind), unix_nano_from_ms(start_ms), Parent::Slug(slug)))
+        .map_err(js_error)?;
     *LAST_SLUG_ERROR.borrow_mut() = s.slug_error.map(|e| crate::message::text(&e));
     Ok(s.handle)
 }
@@ -386,7 +380,7 @@ pub fn span_end(h: u32, end_ms: f64, text_len: usize, name_len: i32, count: usiz
             }
             apply_attributes(rec, &mut fields, meta, count)?;
             let mut result = Ok(());
-            let len = wire::output(|out| result = r.end_into(h, ms_to_ns(end_ms), out).map(drop));
+            let len = wire::output(|out| result = r.end_into(h, unix_nano_from_ms(end_ms), out).map(drop));
             result.map(|()| len).map_err(js_error)
         })
     })
@@ -531,7 +525,7 @@ pub fn span_set_json(h: u32, key: &str, json: &str) -> Result<(), JsError> {
 #[wasm_bindgen]
 pub fn span_add_event(h: u32, name: &str, time_ms: f64, attributes_json: &str) -> Result<(), JsError> {
     let attributes = if attributes_json.is_empty() { Vec::new() } else { attributes_from_json(attributes_json)? };
-    with(|r| r.record_mut(h).map(|rec| rec.add_event(name, ms_to_ns(time_ms), attributes))).map_err(js_error)
+    with(|r| r.record_mut(h).map(|rec| rec.add_event(name, unix_nano_from_ms(time_ms), attributes))).map_err(js_error)
 }
 
 /// Sets the status: 0 unset, 1 ok, 2 error.
