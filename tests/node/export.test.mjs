@@ -390,7 +390,11 @@ test('a network error on an unreachable port fails after retries without rejecti
 
 test('gzip: on for large bodies by default, forced by "gzip", off with "none"', () =>
   withReceiver(async (rx) => {
-    for (const [compression, n, gzipped] of [[undefined, 1, false], [undefined, 40, true], ['gzip', 1, true], ['none', 40, false]]) {
+    const cases = [
+      [undefined, 1, false], [undefined, 40, true], ['auto', 1, false], ['auto', 40, true],
+      ['gzip', 1, true], [true, 1, true], ['none', 40, false], [false, 40, false],
+    ];
+    for (const [compression, n, gzipped] of cases) {
       const src = fakeSource();
       const ex = new Exporter({ exporter: { url: rx.url, compression }, batch: FAST }, src);
       const before = rx.spans().length;
@@ -407,6 +411,34 @@ test('gzip: on for large bodies by default, forced by "gzip", off with "none"', 
     assert.throws(() => new Exporter({ exporter: { url: 'not a url' } }, fakeSource()), /url/);
     assert.throws(() => new Exporter({ batch: { maxQueueSize: -1 } }, fakeSource()), /maxQueueSize/);
   }));
+
+test('exporter.headers as Headers, a Map or [name, value] pairs are sent like an object', () =>
+  withReceiver(async (rx) => {
+    const forms = [
+      new Headers({ 'X-Team': 'a', 'X-Form': 'headers' }),
+      new Map([['X-Team', 'a'], ['X-Form', 'map']]),
+      [['X-Team', 'a'], ['X-Form', 'pairs']],
+    ];
+    for (const headers of forms) {
+      const src = fakeSource();
+      const ex = new Exporter({ exporter: { url: rx.url, headers }, batch: FAST }, src);
+      src.add(1);
+      assert.deepEqual(await ex.flush(), { exported: 1, dropped: 0, failed: 0, pending: 0 });
+      const h = rx.requests.at(-1).headers;
+      assert.equal(h['x-team'], 'a');
+      assert.equal(h['x-form'], headers instanceof Headers ? 'headers' : headers instanceof Map ? 'map' : 'pairs');
+      assert.equal(h['content-type'], 'application/json');
+      await ex.shutdown();
+    }
+  }));
+
+test("without url or apiKey the exporter sends to OpenTelemetry's default endpoint", async () => {
+  const { OTLP_DEFAULT_URL } = await import('spanwire');
+  assert.equal(OTLP_DEFAULT_URL, 'http://localhost:4318/v1/traces');
+  const ex = new Exporter({ batch: FAST }, fakeSource());
+  assert.equal(ex.url, OTLP_DEFAULT_URL);
+  await ex.shutdown();
+});
 
 test('exporter: false sends nothing', async () => {
   const src = fakeSource();

@@ -408,3 +408,67 @@ test('a Span of the other build (require beside import) is a parent: its flags, 
   parent.end();
   legacy.end();
 });
+
+test('currentLogger: a propagation-only logger until initLogger, then the last initLogger unless setCurrent is false', async () => {
+  const { spawnSync } = await import('node:child_process');
+  // A fresh process: this file's own initLogger calls set the module's current logger.
+  const child = `
+    const { currentLogger, initLogger, startSpan } = await import('spanwire');
+    const first = currentLogger();
+    const span = startSpan({ name: 'before init' });
+    span.end();
+    const out = { same: currentLogger() === first, report: await first.flush(), stats: first.stats(), service: first.serviceName };
+    const a = initLogger({ exporter: false, serviceName: 'a' });
+    initLogger({ exporter: false, serviceName: 'b', setCurrent: false });
+    out.afterInit = currentLogger() === a;
+    console.log(JSON.stringify(out));
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child], {
+    cwd: new URL('..', import.meta.url), encoding: 'utf8', timeout: 60_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), {
+    same: true,
+    report: { exported: 0, dropped: 0, failed: 0, pending: 0 },
+    stats: { queued: 0, inFlight: 0, exported: 0, failed: 0, dropped: 0, retries: 0, requests: 0 },
+    service: 'unknown_service',
+    afterInit: true,
+  });
+});
+
+test("a logger's fields are its options; serviceName defaults to projectName, then 'unknown_service', and names the resource", () => {
+  const l = initLogger({ projectName: 'shop', experimentId: 'exp-1', sampleRate: 0.25, legacyIds: true, exporter: false, setCurrent: false });
+  assert.deepEqual(
+    [l.projectName, l.projectId, l.experimentId, l.serviceName, l.legacyIds, l.sampleRate],
+    ['shop', undefined, 'exp-1', 'shop', true, 0.25],
+  );
+  const plain = initLogger({ exporter: false, setCurrent: false });
+  assert.deepEqual([plain.serviceName, plain.legacyIds, plain.sampleRate], ['unknown_service', false, 1]);
+  for (const [options, service] of [[{ projectName: 'shop' }, 'shop'], [{}, 'unknown_service'], [{ projectName: 'shop', serviceName: 'api' }, 'api']]) {
+    const exporting = initLogger({ ...options, setCurrent: false, exporter: { url: 'http://127.0.0.1:9/never' }, batch: { delayMs: 86_400_000 } });
+    exporting.startSpan({ name: 'x' }).end();
+    const body = JSON.parse(new TextDecoder().decode(exporting._source.takeBatch(10).body));
+    const attribute = body.resourceSpans[0].resource.attributes.find((a) => a.key === 'service.name');
+    assert.deepEqual(attribute.value, { stringValue: service }, JSON.stringify(options));
+  }
+});
+
+test('times as Dates (startTime, addEvent) and OpenTelemetry numeric status codes', () => {
+  const l = initLogger({ projectId: 'p', setCurrent: false, exporter: { url: 'http://127.0.0.1:9/never' }, batch: { delayMs: 86_400_000 } });
+  const statuses = [];
+  for (const [code, want] of [[0, undefined], [1, 1], [2, 2]]) { // OTLP/JSON: enums as numbers, unset omitted
+    const span = l.startSpan({ name: `status ${code}`, startTime: new Date(1_700_000_000_250) });
+    span.addEvent('at', { n: 1 }, new Date(1_700_000_000_500));
+    span.setStatus({ code, message: code === 2 ? 'bad' : undefined });
+    span.end(1_700_000_001);
+    statuses.push(want);
+  }
+  assert.throws(() => l.startSpan({ name: 'x' }).setStatus({ code: 3 }), /code must be/);
+  const spans = JSON.parse(new TextDecoder().decode(l._source.takeBatch(10).body)).resourceSpans[0].scopeSpans[0].spans;
+  assert.deepEqual(spans.map((s) => s.status?.code), statuses);
+  assert.equal(spans[2].status.message, 'bad');
+  for (const s of spans) {
+    assert.equal(s.startTimeUnixNano, '1700000000250000000');
+    assert.deepEqual(s.events.map((e) => [e.name, e.timeUnixNano]), [['at', '1700000000500000000']]);
+  }
+});
