@@ -184,6 +184,52 @@ test('instrument: a frozen ctx (as tests make) still works, and spans ended by i
   }
 });
 
+test('options: tracedFetch name and attributes; startServerSpan attributes, propagateTo and the current logger; instrument ignore, attributes and a logger of env', { timeout: 20_000 }, async () => {
+  const receiver = await startReceiver();
+  const seen = [];
+  const server = createServer((req, res) => { seen.push(req.headers); res.end('ok'); });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const target = `http://127.0.0.1:${server.address().port}`;
+  const logger = sw.initLogger({ serviceName: 'options', exporter: { url: receiver.url }, batch: { delayMs: 60_000 } });
+  try {
+    // startServerSpan without `logger`: the current logger; `propagateTo` configures it.
+    const server1 = sw.startServerSpan(new Request('https://app.example.com/s'), { attributes: { tenant: 't1' }, propagateTo: [target] });
+    const res = await sw.tracedFetch(server1, `${target}/x`, {}, { name: 'call backend', attributes: { 'peer.service': 'backend' } });
+    assert.equal(await res.text(), 'ok');
+    assert.match(seen[0].traceparent ?? '', /^00-/, 'propagateTo given to startServerSpan allowed the target');
+    sw.endServerSpan(server1);
+    // instrument: a logger made from env, an ignore rule, attributes on every server span.
+    const pending = [];
+    const ctx = { waitUntil: (p) => void pending.push(p) };
+    const made = [];
+    const worker = sw.instrument({ fetch: () => new Response('ok') }, {
+      logger: (env) => { made.push(env.name); return logger; },
+      ignore: (request) => new URL(request.url).pathname === '/health',
+      attributes: { 'deployment.region': 'eu' },
+    });
+    for (const path of ['/health', '/work']) {
+      assert.equal(await (await worker.fetch(new Request(`https://app.example.com${path}`), { name: 'env-1' }, ctx)).text(), 'ok');
+    }
+    await Promise.all(pending);
+    await logger.flush({ timeoutMs: 5000 });
+    assert.deepEqual(made, ['env-1'], 'the logger function ran once, with env');
+    const byPath = (p) => receiver.spans.filter((s) => s.attributes['url.path'] === p);
+    assert.equal(byPath('/health').length, 0, 'ignored: not traced');
+    assert.equal(byPath('/work')[0].attributes['deployment.region'], 'eu');
+    const s = byPath('/s')[0];
+    assert.equal(s.attributes.tenant, 't1');
+    assert.equal(s.kind, 'server');
+    const client = receiver.spans.find((x) => x.name === 'call backend');
+    assert.equal(client.kind, 'client');
+    assert.equal(client.parentSpanId, s.spanId);
+    assert.equal(client.attributes['peer.service'], 'backend');
+  } finally {
+    server.closeAllConnections?.();
+    await new Promise((r) => server.close(r));
+    await receiver.close();
+  }
+});
+
 test('instrument: a name function that throws or gives no string falls back to the default name, never failing the request', { timeout: 20_000 }, async () => {
   const receiver = await startReceiver();
   const logger = sw.initLogger({ serviceName: 'instrumented', exporter: { url: receiver.url }, setCurrent: false });
