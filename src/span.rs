@@ -50,10 +50,11 @@
 //! | `span_attributes` | `braintrust.span_attributes` | string (JSON text)  |
 //! | `tags`            | `braintrust.tags`            | array of strings    |
 //! | parent            | `braintrust.parent`          | string              |
-//! | `error`           | span status `Error` + message (see [`SpanRecord::log`]); an `exception` event if the final status is not `Error` ([`SpanRecord::end`]) |
+//! | `error`           | span status `Error` + message (see [`SpanRecord::log`]); an `exception` event if the final status does not carry it ([`SpanRecord::end`]) |
 //!
 //! Braintrust has no `braintrust.error` attribute; an error is carried the OTel way,
-//! as the span status, or as an `exception` event where an `ok` status is final.
+//! as the span status, or as an `exception` event where the status says something else
+//! (an `ok`, which is final, or an `Error` the caller set with its own message).
 
 use crate::prelude::*;
 use core::fmt;
@@ -194,7 +195,8 @@ pub type Attributes = Vec<(String, AttributeValue)>;
 /// body's framing around them.
 pub const ITEM_WEIGHT: usize = 64;
 
-/// [`SpanRecord::weight`] of `attributes` at nesting `depth`.
+/// [`SpanRecord::weight`] of `attributes` whose values are at nesting `depth` (1 for a
+/// span's own attributes, as the encoders count).
 fn attributes_weight(attributes: &[(String, AttributeValue)], depth: usize) -> usize {
     attributes.iter().map(|(key, value)| ITEM_WEIGHT + key.len() + value_weight(value, depth)).sum()
 }
@@ -594,9 +596,10 @@ impl core::error::Error for AttributesJsonError {}
 
 /// A JSON value as an attribute value: strings, bools, numbers (an integral number
 /// within the i64 range is an Int, any other a Double), arrays as arrays, objects as
-/// kv-lists in their key order. `null`, and arrays or objects nested deeper than
-/// [`MAX_VALUE_DEPTH`], are `None` at the top, and [`AttributeValue::Empty`] in their
-/// place inside an array or object (OpenTelemetry keeps the nulls in an array).
+/// kv-lists in their key order. `null` is `None` at the top, and
+/// [`AttributeValue::Empty`] in its place inside an array or object (OpenTelemetry
+/// keeps the nulls in an array); so is a value deeper than [`MAX_VALUE_DEPTH`] levels
+/// (the attribute's own value is level 1), where the encoders stop.
 ///
 /// ```
 /// use spanwire::json::JsonValue;
@@ -618,10 +621,14 @@ impl core::error::Error for AttributesJsonError {}
 /// assert_eq!(attribute_from_json(JsonValue::Null), None);
 /// ```
 pub fn attribute_from_json(value: JsonValue) -> Option<AttributeValue> {
-    attribute_at_depth(value, 0)
+    attribute_at_depth(value, 1)
 }
 
+/// `value` at nesting level `depth` (1 for an attribute's value), as the encoders count.
 fn attribute_at_depth(value: JsonValue, depth: usize) -> Option<AttributeValue> {
+    if depth > MAX_VALUE_DEPTH {
+        return None; // where the encoders write an empty value: kept as one
+    }
     Some(match value {
         JsonValue::Null => return None,
         JsonValue::Bool(b) => AttributeValue::Bool(b),
@@ -630,16 +637,15 @@ fn attribute_at_depth(value: JsonValue, depth: usize) -> Option<AttributeValue> 
         JsonValue::Number(n) => AttributeValue::Double(n),
         // Inside, a `null` (or a value nested too deep) stays in its place as an empty
         // value: an array keeps its length and every item its index.
-        JsonValue::Array(items) if depth < MAX_VALUE_DEPTH => AttributeValue::Array(
+        JsonValue::Array(items) => AttributeValue::Array(
             items.into_iter().map(|v| attribute_at_depth(v, depth + 1).unwrap_or(AttributeValue::Empty)).collect(),
         ),
-        JsonValue::Object(object) if depth < MAX_VALUE_DEPTH => AttributeValue::KvList(
+        JsonValue::Object(object) => AttributeValue::KvList(
             object
                 .into_iter()
                 .map(|(k, v)| (k, attribute_at_depth(v, depth + 1).unwrap_or(AttributeValue::Empty)))
                 .collect(),
         ),
-        JsonValue::Array(_) | JsonValue::Object(_) => return None,
     })
 }
 
@@ -804,13 +810,13 @@ impl SpanRecord {
         for tag in b.tags.iter().flatten() {
             sum += ITEM_WEIGHT + tag.len();
         }
-        sum += attributes_weight(&self.attributes, 0);
+        sum += attributes_weight(&self.attributes, 1);
         for event in &self.events {
-            sum += ITEM_WEIGHT + event.name.len() + attributes_weight(&event.attributes, 0);
+            sum += ITEM_WEIGHT + event.name.len() + attributes_weight(&event.attributes, 1);
         }
         for link in &self.links {
             sum +=
-                ITEM_WEIGHT + link.trace_state.as_ref().map_or(0, String::len) + attributes_weight(&link.attributes, 0);
+                ITEM_WEIGHT + link.trace_state.as_ref().map_or(0, String::len) + attributes_weight(&link.attributes, 1);
         }
         sum
     }
@@ -857,7 +863,10 @@ impl SpanRecord {
     /// Sets the status the way OTel's API does: `Unset` is ignored, `Ok` is final,
     /// and a message is kept only with `Error`.
     pub fn set_status(&mut self, code: StatusCode, message: &str) {
-        if self.apply_status(code, message) {
+        self.apply_status(code, message);
+        // A status the caller sets is the caller's, even one equal to what a log set (a
+        // later `log({ error: null })` must not clear it).
+        if code != StatusCode::Unset {
             self.status_from_log = false;
         }
     }
@@ -904,10 +913,10 @@ impl SpanRecord {
     /// first call counts; returns whether this call ended it.
     ///
     /// A logged `error` is added as an OpenTelemetry `exception` event at the end time
-    /// when the final status is not `Error` and the span records no `exception` event
-    /// yet (`traced` adds one for what it catches), so the export keeps it: an `Ok`
-    /// status is final (a later error cannot replace it), and an `Ok` set after the
-    /// error replaces it.
+    /// when the final status does not carry it and the span records no `exception`
+    /// event yet (`traced` adds one for what it catches), so the export keeps it: an
+    /// `Ok` status is final (a later error cannot replace it), an `Ok` set after the
+    /// error replaces it, and an `Error` the caller set says its own message.
     pub fn end(&mut self, end_time_unix_nano: u64) -> bool {
         self.settle_attributes();
         if self.end_time_unix_nano != 0 {
@@ -915,9 +924,11 @@ impl SpanRecord {
         }
         self.end_time_unix_nano = end_time_unix_nano.max(self.start_time_unix_nano);
         if let Some(error) = self.braintrust.error.as_ref().filter(|e| !e.is_null()) {
-            if self.status.code != StatusCode::Error && !self.events.iter().any(|e| e.name == "exception") {
-                let attributes =
-                    vec![(String::from("exception.message"), AttributeValue::String(error_message(error)))];
+            let message = error_message(error);
+            let in_status =
+                self.status.code == StatusCode::Error && (self.status_from_log || self.status.message == message);
+            if !in_status && !self.events.iter().any(|e| e.name == "exception") {
+                let attributes = vec![(String::from("exception.message"), AttributeValue::String(message))];
                 self.add_event("exception", self.end_time_unix_nano, attributes);
             }
         }
@@ -931,6 +942,34 @@ mod tests {
 
     fn j(s: &str) -> Option<JsonText> {
         Some(JsonText::new(s.to_owned()).unwrap())
+    }
+
+    /// `n` arrays around `inner`, as JSON.
+    fn nested(n: usize, inner: &str) -> JsonValue {
+        JsonValue::parse(&format!("{}{inner}{}", "[".repeat(n), "]".repeat(n))).unwrap()
+    }
+
+    /// How many arrays deep `value` goes, and what it holds there.
+    fn innermost(mut value: &AttributeValue) -> (usize, &AttributeValue) {
+        let mut levels = 0;
+        while let AttributeValue::Array(items) = value {
+            levels += 1;
+            value = &items[0];
+        }
+        (levels, value)
+    }
+
+    #[test]
+    fn an_attribute_keeps_what_the_encoders_write_and_no_deeper() {
+        // The attribute's value is level 1: 31 arrays put the scalar at level 32, written.
+        let kept = attribute_from_json(nested(31, "7")).unwrap();
+        assert_eq!(innermost(&kept), (31, &AttributeValue::Int(7)));
+        // 32 arrays put it at level 33, where the encoders write an empty value: so does
+        // the record, which used to hold (and weigh) a value never exported.
+        let cut = attribute_from_json(nested(32, "7")).unwrap();
+        assert_eq!(innermost(&cut), (32, &AttributeValue::Empty));
+        assert_eq!(attribute_from_json(nested(40, "7")).map(|v| innermost(&v).0), Some(32));
+        assert_eq!(attribute_from_json(nested(40, "{\"k\":1}")).map(|v| innermost(&v).0), Some(32));
     }
 
     fn span() -> SpanRecord {
@@ -1022,6 +1061,16 @@ mod tests {
             Status { code: StatusCode::Error, message: "logged".into() },
             "logged over a set one: kept"
         );
+        // The caller sets the very status the log set: it is the caller's now.
+        let mut s = span();
+        log(&mut s, "\"boom\"").unwrap();
+        s.set_status(StatusCode::Error, "boom");
+        log(&mut s, "null").unwrap();
+        assert_eq!(
+            s.status,
+            Status { code: StatusCode::Error, message: "boom".into() },
+            "set again by the caller: kept"
+        );
     }
 
     #[test]
@@ -1068,8 +1117,8 @@ mod tests {
                     s.set_status(StatusCode::Error, "timeout");
                 },
                 Status { code: StatusCode::Error, message: "timeout".into() },
-                vec![],
-                "an Error status with another message says it failed",
+                vec![exception("bad")],
+                "an Error the caller set says its own message: the logged one is kept as an event",
             ),
             (
                 |s| {
