@@ -93,8 +93,15 @@ export function weakRef(value) {
 function eachWithWork(fn) {
   for (const ref of withWork) {
     const exporter = ref.deref();
-    if (exporter === undefined) withWork.delete(ref);
-    else fn(exporter);
+    if (exporter === undefined) {
+      withWork.delete(ref);
+      continue;
+    }
+    try {
+      fn(exporter);
+    } catch (err) {
+      exporter._note(err); // one exporter's failure must not keep the others from their flush
+    }
   }
 }
 
@@ -311,6 +318,7 @@ export default class Exporter {
     this._timer = undefined; // the batching delay
     this._pump = undefined; // the send loop's promise, while it runs
     this._sending = undefined; // the batch the send loop is sending
+    this._loop = undefined; // the current send loop's token (_drain stops when replaced)
     this._deadline = 0; // when the send loop's current step (a request, a backoff) must be over
     this._orphans = []; // batches of a send loop that stalled, sent again by the next one
     this._taken = 0; // spans taken from the source so far (sequence numbers)
@@ -410,15 +418,25 @@ export default class Exporter {
           resolve(finish(0));
         };
         this._waiters.push(waiter);
+        // A backoff under way holds the process for this flush (see _send).
+        this._sending?.sender?.timer?.ref?.();
         // This flush drives the sends it waits for from its own call chain: in Workers
         // a send loop started by another request stops when that request's
         // waitUntil ends, so it must never carry this flush's spans (see _kick).
+        // A loop of another request that stalls (its context ended) is replaced once
+        // past its deadline: the wait wakes then and kicks again (see _kick).
         const drive = async () => {
           while (!done && !this._closed && this._unsent(waiter.target)) {
             this._kick(waiter.target);
             const pump = this._pump;
             if (pump === undefined) return;
-            await pump;
+            let timer;
+            const pastDeadline = new Promise((resolve) => {
+              timer = setTimeout(resolve, Math.max(0, this._deadline - Date.now()) + 1);
+              timer?.unref?.();
+            });
+            await Promise.race([pump, pastDeadline]);
+            clearTimeout(timer);
           }
         };
         drive().catch((err) => this._note(err));
@@ -631,6 +649,7 @@ export default class Exporter {
       this._note('a send loop stalled (its request context ended); its batch is sent again');
       this._sending = undefined;
       this._pump = undefined;
+      this._loop = undefined; // the stalled loop stops taking batches, should it wake
     }
     if (this._timer !== undefined) {
       clearTimeout(this._timer);
@@ -651,7 +670,9 @@ export default class Exporter {
     // comes later: in Workers it runs in the I/O context of the request that started
     // it, which ends once that request's flush resolves.
     const stop = Math.min(end ?? Infinity, this._taken + Math.max(queued, 0));
-    const pump = this._drain(stop)
+    const loop = {};
+    this._loop = loop;
+    const pump = this._drain(stop, loop)
       .catch((err) => this._note(err))
       .finally(() => {
         if (this._pump !== pump) return; // a stalled loop, replaced
@@ -673,8 +694,9 @@ export default class Exporter {
     this._pump = pump;
   }
 
-  async _drain(stop) {
-    for (let guard = 0; guard < 1e6 && !this._closed; guard++) {
+  /** The send loop `loop`: sends batches up to `stop` while it is the current loop. */
+  async _drain(stop, loop) {
+    for (let guard = 0; guard < 1e6 && !this._closed && this._loop === loop; guard++) {
       const orphan = this._orphans.findIndex((b) => b.seq < stop);
       const batch = orphan >= 0
         ? this._orphans.splice(orphan, 1)[0]
@@ -714,8 +736,9 @@ export default class Exporter {
   async _send(batch, keepalive) {
     const sender = {}; // a batch sent again after a stall is accounted by its last sender
     batch.sender = sender;
+    // Only the batch's current sender moves the deadline (a replaced loop's does not).
     const step = (ms) => {
-      if (!keepalive) this._deadline = Date.now() + ms + STALL_SLACK_MS;
+      if (!keepalive && batch.sender === sender) this._deadline = Date.now() + ms + STALL_SLACK_MS;
     };
     let delivered = false;
     let rejected = 0;
@@ -755,7 +778,7 @@ export default class Exporter {
             const partial = partialSuccess(r, batch.count);
             rejected = partial.rejected;
             if (rejected > 0) {
-              this._note(`the collector rejected ${rejected} span(s)${partial.message ? `: ${partial.message.slice(0, 200)}` : ''}`);
+              this._note(`the collector rejected ${rejected} span(s)${partial.message ? `: ${this._redact(partial.message).slice(0, 200)}` : ''}`);
             }
             break;
           }
@@ -766,13 +789,19 @@ export default class Exporter {
           // A page being hidden hands a batch waiting here to a keepalive send, which
           // wakes this wait early (see _flushKeepalive); that sender accounts for it.
           await new Promise((resolve) => {
+            // While no flush waits, a backoff must not hold a Node process open: the
+            // timer is unref'd, and when the event loop empties the beforeExit hook
+            // wakes this wait within the exit bound. A flush refs it (flush()).
             const timer = setTimeout(resolve, wait);
+            if (this._waiters.length === 0) timer?.unref?.();
+            sender.timer = timer;
             sender.wake = () => {
               clearTimeout(timer);
               resolve();
             };
           });
           sender.wake = undefined;
+          sender.timer = undefined;
           if (batch.sender !== sender) break;
         }
       } finally {
@@ -828,7 +857,8 @@ export default class Exporter {
         contentType: res.headers.get('content-type') ?? undefined,
         bytes,
         text,
-        error: `HTTP ${status}${res.statusText ? ` ${res.statusText}` : ''} from ${this.url}${text ? `: ${text.slice(0, 200)}` : ''}`,
+        // Redacted before it is cut: a cut inside the key would leave part of it.
+        error: `HTTP ${status}${res.statusText ? ` ${res.statusText}` : ''} from ${this.url}${text ? `: ${this._redact(text).slice(0, 200)}` : ''}`,
       };
     } catch (err) {
       return timedOut
@@ -887,7 +917,13 @@ export default class Exporter {
       proc.on('beforeExit', () => {
         // Only when there is work: the sends keep the loop alive, and this runs again after.
         eachWithWork((e) => {
-          if (e._pump !== undefined) return;
+          if (e._pump !== undefined) {
+            // A loop in its retry backoff (an unref'd timer): bounded by the exit flush's
+            // time from now, and woken to try again at once.
+            if (e._exitBy === Infinity) e._exitBy = Date.now() + EXIT_FLUSH_MS;
+            e._sending?.sender?.wake?.();
+            return;
+          }
           e._unlistIfIdle(); // listed by an end that failed before queuing its span
           if (!e._listed) return;
           e._exitBy = Date.now() + EXIT_FLUSH_MS;

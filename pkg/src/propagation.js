@@ -74,7 +74,7 @@ export class TraceContext {
 
   /** @internal the validated tracestate (lines joined), or undefined; read-only */
   get _tracestate() {
-    return this.#tracestate;
+    return #tracestate in this ? this.#tracestate : undefined; // a forged context has none
   }
 
   /** @internal see CONTEXT_BRAND */

@@ -128,7 +128,12 @@ export interface BatchOptions {
  * ```
  */
 export interface FlushOptions {
-  /** Give up waiting after this many ms (default 30000); what is not settled by then is reported as `pending` and keeps being sent. */
+  /**
+   * Give up waiting after this many ms (default 30000); what is not settled by then is
+   * reported as `pending` and keeps being sent where the runtime lets it (in a Worker,
+   * sends stop with the request whose `waitUntil` held them; the next flush sends
+   * them again).
+   */
   timeoutMs?: number;
 }
 

@@ -114,6 +114,30 @@ test('Node: with no collector listening, the process still exits within the exit
   assert.match(out, /3 span\(s\) could not be exported/);
 });
 
+test('Node: a send loop already in its retry backoff when the event loop empties is bounded by the exit flush too', async () => {
+  const closed = await new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(`http://127.0.0.1:${port}/v1/traces`));
+    });
+  });
+  const t0 = performance.now();
+  // delayMs 0: the loop starts at once, fails, and sleeps in its backoff (15.5 s to 31 s
+  // in all with the default jitter) before the script's event loop empties.
+  const { code, out } = await run(`
+    const ex = new Exporter({ exporter: { url: ${JSON.stringify(closed)} }, batch: { delayMs: 0, maxBatchSize: 2 } }, source(5));
+    ex.notify();
+    process.on('exit', () => console.log('stats', JSON.stringify(ex.stats())));
+  `);
+  const elapsed = performance.now() - t0;
+  assert.equal(code, 0, out);
+  assert.ok(elapsed < 12000, `exited after ${Math.round(elapsed)} ms`);
+  const stats = JSON.parse(out.split('stats ')[1]);
+  assert.equal(stats.failed, 5, out);
+  assert.equal(stats.queued + stats.inFlight, 0);
+});
+
 test('browser-like pagehide: a batch waiting to be retried is sent at once with keepalive, and only once', async () => {
   const rx = await startReceiver();
   rx.script(503);
@@ -138,6 +162,32 @@ test('browser-like pagehide: a batch waiting to be retried is sent at once with 
     assert.equal(rx.spans().length, 5, 'delivered once');
     assert.equal(stats.exported, 5);
     assert.equal(stats.inFlight, 0);
+  } finally {
+    await rx.close();
+  }
+});
+
+test('browser-like pagehide: an exporter whose queue cannot be read does not keep the others from sending', async () => {
+  const rx = await startReceiver();
+  try {
+    const { code, out } = await run(`
+      const calls = browserLike();
+      const broken = source(2);
+      const bad = new Exporter({ exporter: { url: ${JSON.stringify(rx.url)} }, batch: { delayMs: 60000 } }, broken);
+      bad.notify(); // listed first, with spans to send
+      const good = new Exporter({ exporter: { url: ${JSON.stringify(rx.url)} }, batch: { delayMs: 60000 } }, source(3));
+      good.notify();
+      broken.queued = () => { throw new Error('logger gone'); };
+      globalThis.dispatchEvent(new Event('pagehide'));
+      const report = await good.flush({ timeoutMs: 3000 });
+      console.log('RESULT', JSON.stringify({ calls, report, lastError: bad._lastError }));
+      await good.shutdown({ timeoutMs: 100 });
+    `);
+    assert.equal(code, 0, out);
+    const { calls, report, lastError } = JSON.parse(out.split('RESULT ')[1]);
+    assert.deepEqual(report, { exported: 3, dropped: 0, failed: 0, pending: 0 });
+    assert.deepEqual(calls, [{ keepalive: true }], 'the good exporter sent at pagehide, with keepalive');
+    assert.match(lastError, /logger gone/, 'the broken one noted its error');
   } finally {
     await rx.close();
   }

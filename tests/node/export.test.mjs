@@ -137,6 +137,26 @@ test('apiKey: Braintrust endpoint by default, Bearer auth and x-bt-parent; the k
   });
 });
 
+test('the API key is redacted before an echoed error body is cut short, so no part of it shows', () =>
+  withReceiver(async (rx) => {
+    const key = 'sk-SECRETSECRETSECRET-0123456789';
+    // The 200-character cut would fall inside the key.
+    rx.script({ status: 401, body: `${'x'.repeat(180)} Bearer ${key}` }, { status: 400, body: `${'y'.repeat(190)}${key}` });
+    for (let i = 0; i < 2; i++) {
+      const src = fakeSource();
+      const ex = new Exporter({ apiKey: key, exporter: { url: rx.url }, batch: FAST }, src);
+      let report;
+      const warnings = await capturingWarnings(async () => {
+        src.add(1);
+        report = await ex.flush();
+      });
+      assert.equal(report.failed, 1);
+      const everything = JSON.stringify([warnings, ex.stats()]);
+      assert.ok(!everything.includes(key.slice(0, 6)), everything);
+      await ex.shutdown();
+    }
+  }));
+
 test('x-bt-parent: the logger\'s object as Braintrust reads it; a name a header cannot carry goes as a V3 slug', () =>
   withReceiver(async (rx) => {
     const { initLogger } = await import('spanwire');
@@ -223,6 +243,71 @@ test('a send loop whose I/O context ended (its fetch and timers never settle) is
       globalThis.fetch = realFetch;
     }
   }));
+
+test('a flush that joins a stalled loop of another request replaces it once past its deadline, not at its own timeout', () =>
+  withReceiver(async (rx) => {
+    const realFetch = globalThis.fetch;
+    let calls = 0;
+    globalThis.fetch = (url, init) => (++calls === 1 ? new Promise(() => {}) : realFetch(url, init));
+    try {
+      const src = fakeSource();
+      const ex = new Exporter({ exporter: { url: rx.url }, batch: { ...FAST, timeoutMs: 100 } }, src);
+      src.add(2);
+      ex.notify();
+      // Request A gives up at once; its loop (a fetch that never settles) stalls.
+      assert.deepEqual(await ex.flush({ timeoutMs: 50 }), { exported: 0, dropped: 0, failed: 0, pending: 2 });
+      // Request B flushes before that loop is past its deadline (the request's 100 ms
+      // plus 2 s of slack): it waits for the deadline, not for its own 20 s.
+      src.add(1);
+      const t0 = performance.now();
+      const report = await ex.flush({ timeoutMs: 20_000 });
+      const elapsed = performance.now() - t0;
+      assert.deepEqual(report, { exported: 3, dropped: 0, failed: 0, pending: 0 });
+      assert.ok(elapsed < 10_000, `waited ${Math.round(elapsed)} ms`);
+      const ids = rx.spans().map((span) => span.spanId);
+      assert.deepEqual([ids.length, new Set(ids).size], [3, 3], 'each span delivered once');
+      await ex.shutdown();
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  }));
+
+test('a loop judged stalled (the event loop was blocked past its deadline) stops taking batches once replaced', async () => {
+  const realFetch = globalThis.fetch;
+  let calls = 0;
+  let inFlight = 0;
+  let most = 0;
+  const sent = [];
+  globalThis.fetch = async (url, init) => {
+    const call = ++calls;
+    most = Math.max(most, ++inFlight);
+    await new Promise((r) => setTimeout(r, 50));
+    inFlight--;
+    if (call === 1) return new Response('', { status: 503 }); // the first loop backs off
+    const body = JSON.parse(new TextDecoder().decode(init.body));
+    sent.push(...body.resourceSpans[0].scopeSpans[0].spans.map((x) => x.spanId));
+    return new Response('{}', { status: 200 });
+  };
+  try {
+    const src = fakeSource();
+    const ex = new Exporter({ exporter: { url: 'http://127.0.0.1:9/v1/traces', compression: 'none' },
+      batch: { delayMs: 0, maxBatchSize: 4, timeoutMs: 200, initialBackoffMs: 600, maxBackoffMs: 600, maxRetries: 3 } }, src);
+    src.add(12);
+    ex.notify(); // the first loop: 3 batches, the first answered 503
+    await new Promise((r) => setTimeout(r, 150)); // it sleeps in its backoff (300 to 600 ms)
+    const t = Date.now();
+    while (Date.now() - t < 2900) { /* the event loop blocked past the backoff and the 2 s slack */ }
+    src.add(4);
+    ex.notify(); // a full batch: the loop is past its deadline, judged stalled, replaced
+    const report = await ex.flush({ timeoutMs: 10_000 });
+    assert.deepEqual(report, { exported: 16, dropped: 0, failed: 0, pending: 0 });
+    assert.equal(most, 1, 'one request at a time: the replaced loop took no more batches');
+    assert.deepEqual([sent.length, new Set(sent).size], [16, 16], 'each span delivered once');
+    await ex.shutdown();
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+});
 
 test('flush with a bad timeoutMs still waits for the spans in flight (bounded by the default)', () =>
   withReceiver(async (rx) => {

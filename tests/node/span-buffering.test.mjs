@@ -217,7 +217,10 @@ test('lone surrogates (a string cut inside an emoji) are recorded as U+FFFD on e
 test('a span under a forged TraceContext (not made by extractTraceContext) has its tracestate validated', () => {
   const { logger, exported } = recording();
   const forged = Object.create(sw.TraceContext.prototype);
-  Object.assign(forged, { _traceparent: TP, _flags: 1, _tracestate: 'a=1\r\nset-cookie: x=1', _baggage: 'k=v' });
+  // Own properties, as a forger would define them (the prototype's _tracestate is a getter).
+  for (const [key, value] of Object.entries({ _traceparent: TP, _flags: 1, _tracestate: 'a=1\r\nset-cookie: x=1', _baggage: 'k=v' })) {
+    Object.defineProperty(forged, key, { value, enumerable: true });
+  }
   const s = logger.startSpan({ name: 'forged', parent: forged });
   const out = s.inject({});
   assert.equal(out.traceparent.slice(0, 36), `00${TP.slice(2, 36)}`, 'the trace is joined');
