@@ -784,8 +784,11 @@ impl SpanRecord {
     /// About how many bytes the record adds to an export body: the bytes of every
     /// string, value and id it holds, plus [`ITEM_WEIGHT`] for the span itself and for
     /// each attribute, event, link and tag (their keys and framing). The export queue
-    /// bounds its memory and a batch's body by this sum ([`crate::export::BatchQueue`]);
-    /// it walks nested values only as deep as the encoders write them.
+    /// bounds its memory and a batch by this sum ([`crate::export::BatchQueue`]); it
+    /// walks nested values only as deep as the encoders write them. A body is about
+    /// this size, not at most: OTLP/JSON escapes a quote or backslash in two bytes and
+    /// a control character in six (a batch of 4 MiB of control characters would be a
+    /// 24 MiB body), and protobuf adds a few bytes of framing a value.
     ///
     /// ```
     /// use spanwire::span::{SpanRecord, ITEM_WEIGHT};

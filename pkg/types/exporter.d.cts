@@ -102,7 +102,9 @@ export interface BatchOptions {
   /**
    * Most bytes of spans in one request, counted as for `maxQueueBytes` (default 4 MiB;
    * never more than `maxQueueBytes`). A single larger span is sent alone. Queued spans
-   * of this weight are sent at once, as a full `maxBatchSize` is.
+   * of this weight are sent at once, as a full `maxBatchSize` is. The request body is
+   * about this size (OTLP/JSON escaping can make it larger: quotes two bytes, control
+   * characters six).
    */
   maxBatchBytes?: number;
   /** How long ended spans wait for more before a request is sent, in ms (default 5000; 0 sends at once). A full batch is sent at once. */
