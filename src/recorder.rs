@@ -747,10 +747,14 @@ impl Recorder {
         if l.queue.is_empty() || max == 0 {
             return None;
         }
-        let spans = l.queue.take(max, max_bytes);
+        // Encoded where they wait, then taken: should the encoding trap (memory runs
+        // out), the spans are still queued, where a restart counts or salvages them.
+        let batch = l.queue.next_batch(max, max_bytes);
+        let spans = l.queue.as_slice().get(..batch.count).unwrap_or_default();
         let mut body = Vec::with_capacity(256 * spans.len());
-        encoding.encode(&l.resource, &l.scope, &spans, &mut body);
-        Some((body, spans.len(), encoding.content_type()))
+        encoding.encode(&l.resource, &l.scope, spans, &mut body);
+        l.queue.take_front(batch);
+        Some((body, batch.count, encoding.content_type()))
     }
 
     /// Drops up to `max` of `logger`'s queued spans unsent (oldest first); returns how

@@ -95,6 +95,26 @@ fn weight_counts_every_string_and_value_the_record_holds() {
     assert_eq!(s.weight(), base + ITEM_WEIGHT + 4 + 32 * ITEM_WEIGHT);
 }
 
+/// `take_batch` encodes a batch where it waits and takes it after: `next_batch` leaves
+/// the queue as it is, and `take_front` then takes exactly what `take` would have.
+#[test]
+fn next_batch_leaves_the_spans_queued_until_take_front() {
+    let w = heavy(0, 1000).weight();
+    let mut q = BatchQueue::new(100, 100 * w);
+    let mut twin = BatchQueue::new(100, 100 * w);
+    for n in 0..5 {
+        assert!(q.push(heavy(n, 1000)) && twin.push(heavy(n, 1000)));
+    }
+    let batch = q.next_batch(10, 2 * w + 10);
+    assert_eq!((batch.count, batch.weight), (2, 2 * w));
+    assert_eq!(q.len(), 5, "nothing taken yet");
+    assert_eq!(q.as_slice()[..batch.count], twin.as_slice()[..2]);
+    let taken = q.take_front(batch);
+    assert_eq!(taken, twin.take(10, 2 * w + 10));
+    assert_eq!((q.len(), q.as_slice()), (twin.len(), twin.as_slice()));
+    assert!(q.holds_batch(usize::MAX, 3 * w) && !q.holds_batch(usize::MAX, 3 * w + 1), "the bytes left are 3 spans'");
+}
+
 #[test]
 fn the_queue_drops_a_span_that_would_take_it_past_its_bytes() {
     let w = heavy(0, 1000).weight();

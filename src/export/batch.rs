@@ -45,6 +45,13 @@ pub const MAX_QUEUE_BYTES_LIMIT: usize = 1 << 30;
 /// commonly keep; the collector's HTTP receiver takes 20 MiB.
 pub const DEFAULT_MAX_BATCH_BYTES: usize = 4 << 20;
 
+/// The oldest queued spans that make one batch: how many, and their weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Batch {
+    pub count: usize,
+    pub weight: usize,
+}
+
 /// The batching options (`initLogger({ batch: { … } })`), with OpenTelemetry's
 /// defaults. Use [`BatchConfig::normalized`] to make any values usable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,17 +187,31 @@ impl BatchQueue {
     /// Removes and returns up to `max` spans weighing up to `max_bytes` together,
     /// oldest first, and always the first span however heavy (none when `max` is 0).
     pub fn take(&mut self, max: usize, max_bytes: usize) -> Vec<SpanRecord> {
-        let mut count = 0;
-        let mut taken = 0usize;
+        let batch = self.next_batch(max, max_bytes);
+        self.take_front(batch)
+    }
+
+    /// The batch [`BatchQueue::take`] would take (the first span, then each next one
+    /// while `max` spans and `max_bytes` hold), left in the queue: encode
+    /// `as_slice()[..batch.count]`, then [`BatchQueue::take_front`] it.
+    pub fn next_batch(&self, max: usize, max_bytes: usize) -> Batch {
+        let mut batch = Batch { count: 0, weight: 0 };
         for span in self.items.iter().take(max) {
             let weight = span.weight();
-            if count > 0 && weight > max_bytes.saturating_sub(taken) {
+            if batch.count > 0 && weight > max_bytes.saturating_sub(batch.weight) {
                 break;
             }
-            taken += weight;
-            count += 1;
+            batch.weight += weight;
+            batch.count += 1;
         }
-        self.bytes -= taken.min(self.bytes);
+        batch
+    }
+
+    /// Removes and returns the spans of `batch`, which [`BatchQueue::next_batch`] gave
+    /// with nothing taken since.
+    pub fn take_front(&mut self, batch: Batch) -> Vec<SpanRecord> {
+        let count = batch.count.min(self.items.len());
+        self.bytes -= batch.weight.min(self.bytes);
         if count == self.items.len() {
             // Everything: hand over the buffer, and keep one as large for what comes next.
             return core::mem::replace(&mut self.items, Vec::with_capacity(count));
