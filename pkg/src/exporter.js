@@ -322,7 +322,7 @@ export default class Exporter {
     this._deadline = 0; // when the send loop's current step (a request, a backoff) must be over
     this._orphans = []; // batches of a send loop that stalled, sent again by the next one
     this._taken = 0; // spans taken from the source so far (sequence numbers)
-    this._open = new Set(); // sequence starts of batches taken but not settled
+    this._open = new Map(); // batches taken but not settled: sequence start -> span count
     this._waiters = [];
     this._inFlight = 0;
     this._bytesPerSpan = 0;
@@ -409,7 +409,7 @@ export default class Exporter {
           this._waiters = this._waiters.filter((w) => w !== waiter);
           // A send loop whose context ended (a Worker's request) never reaches its end.
           this._unlistIfIdle();
-          resolve(finish(Math.max(0, waiter.target - this._lowWater())));
+          resolve(finish(this._pendingBelow(waiter.target)));
         }, timeoutMs);
         timer?.unref?.();
         waiter.resolve = () => {
@@ -531,8 +531,18 @@ export default class Exporter {
 
   _lowWater() {
     let low = this._taken;
-    for (const s of this._open) if (s < low) low = s;
+    for (const s of this._open.keys()) if (s < low) low = s;
     return low;
+  }
+
+  /**
+   * Spans below sequence `target` not settled yet: those not taken, and those of open
+   * batches (which may settle out of order: a keepalive send, a stalled loop's batch).
+   */
+  _pendingBelow(target) {
+    let pending = Math.max(0, target - this._taken);
+    for (const [seq, count] of this._open) if (seq < target) pending += Math.min(count, target - seq);
+    return pending;
   }
 
   _settle() {
@@ -722,7 +732,7 @@ export default class Exporter {
     if (!batch || !(batch.count > 0)) return undefined;
     batch.seq = this._taken;
     this._taken += batch.count;
-    this._open.add(batch.seq);
+    this._open.set(batch.seq, batch.count);
     this._inFlight += batch.count;
     const per = batch.body.byteLength / batch.count;
     this._bytesPerSpan = this._bytesPerSpan === 0 ? per : Math.max(per, 0.8 * this._bytesPerSpan + 0.2 * per);

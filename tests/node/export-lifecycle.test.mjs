@@ -167,6 +167,30 @@ test('browser-like pagehide: a batch waiting to be retried is sent at once with 
   }
 });
 
+test('browser-like pagehide: batches settling out of order, a flush reports as pending only what is not settled', async () => {
+  const { code, out } = await run(`
+    let attempts = 0;
+    globalThis.fetch = async (url, init) => {
+      const ids = JSON.parse(new TextDecoder().decode(init.body)).resourceSpans[0].scopeSpans[0].spans.map((s) => s.spanId);
+      if (++attempts === 1) return new Response('', { status: 503 }); // the first batch backs off
+      if (ids[0] === '0000000000000001') return new Promise(() => {}); // and, sent again, hangs
+      return new Response('{}', { status: 200 });
+    };
+    browserLike();
+    const ex = new Exporter({ exporter: { url: 'http://127.0.0.1:9/v1/traces' },
+      batch: { delayMs: 0, maxBatchSize: 3, initialBackoffMs: 60000, maxBackoffMs: 60000 } }, source(6));
+    ex.notify();
+    while (ex.stats().retries === 0) await new Promise((r) => setTimeout(r, 10));
+    globalThis.dispatchEvent(new Event('pagehide')); // both batches go with keepalive: the second settles first
+    const report = await ex.flush({ timeoutMs: 500 });
+    console.log('RESULT', JSON.stringify(report));
+    process.exit(0);
+  `);
+  assert.equal(code, 0, out);
+  const report = JSON.parse(out.split('RESULT ')[1]);
+  assert.deepEqual(report, { exported: 3, dropped: 0, failed: 0, pending: 3 }, 'the hung batch only, not the delivered one after it');
+});
+
 test('browser-like pagehide: an exporter whose queue cannot be read does not keep the others from sending', async () => {
   const rx = await startReceiver();
   try {
