@@ -4,7 +4,7 @@
 //   rx.url                      // 'http://127.0.0.1:<port>/v1/traces'
 //   rx.script(503, { status: 429, retryAfter: '1' }, 'hang', 'reset', 'ok')
 //                               // how to answer the next requests, in order; then 'ok' (200)
-//   await rx.down(ms)           // stop listening (connections refused) for `ms`, then listen again
+//   await rx.down(ms)           // drop every connection for `ms` (the port stays bound), then accept again
 //   rx.requests                 // every request: { status?, action, headers, raw, body, spans }
 //   rx.spans()                  // spans of the requests answered 2xx: { traceId, spanId, name }
 //   rx.spanCount()              // how many spans were accepted (answered 2xx), also with keep: false
@@ -152,7 +152,12 @@ export async function startReceiver({ file, port = 0, keep = true } = {}) {
       wake();
     });
   });
+  let refusing = false; // down(): connections are dropped as they come
   server.on('connection', (s) => {
+    if (refusing) {
+      s.destroy();
+      return;
+    }
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -183,11 +188,16 @@ export async function startReceiver({ file, port = 0, keep = true } = {}) {
     spans: accepted,
     /** How many spans were accepted (answered 2xx); counted with `keep: false` too. */
     spanCount: () => acceptedCount,
-    /** Stops listening (connections refused) for `ms`, then listens on the same port again. */
+    /**
+     * Down for `ms`: open connections are closed and new ones dropped at once (the
+     * client sees a network error). The port stays bound, so no other socket (a
+     * client's ephemeral port) can take it before the receiver is back.
+     */
     async down(ms) {
-      await stop();
+      refusing = true;
+      for (const s of sockets) s.destroy();
       await new Promise((r) => setTimeout(r, ms));
-      await listen(boundPort);
+      refusing = false;
     },
     /** Resolves when `n` spans have been accepted; rejects after `ms`. */
     waitForSpans(n, ms = 5000) {
