@@ -770,7 +770,10 @@ export default class Exporter {
       let useKeepalive = keepalive && this._keepaliveBytes + body.byteLength <= KEEPALIVE_BUDGET;
       if (useKeepalive) this._keepaliveBytes += body.byteLength;
       try {
-        for (let attempt = 1; attempt <= this.config.maxRetries + 1; attempt++) {
+        // Attempts are counted on the batch: one handed to another sender (a keepalive
+        // send at pagehide, a stalled loop's batch sent again) goes on from its count.
+        for (let attempt = (batch.attempts ?? 0) + 1; attempt <= this.config.maxRetries + 1; attempt++) {
+          batch.attempts = attempt;
           step(this.config.timeoutMs);
           const r = await this._attempt(body, headers, useKeepalive);
           const wait = retryDelayMs(

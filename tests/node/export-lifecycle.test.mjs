@@ -167,6 +167,30 @@ test('browser-like pagehide: a batch waiting to be retried is sent at once with 
   }
 });
 
+test('browser-like pagehide: a batch handed to a keepalive send goes on from its attempts, not from the first', async () => {
+  const rx = await startReceiver();
+  rx.script(503, 503, 503);
+  try {
+    const { code, out } = await run(`
+      browserLike();
+      const ex = new Exporter({ exporter: { url: ${JSON.stringify(rx.url)} },
+        batch: { delayMs: 0, maxRetries: 1, initialBackoffMs: 60000, maxBackoffMs: 60000 } }, source(5));
+      ex.notify();
+      while (ex.stats().retries === 0) await new Promise((r) => setTimeout(r, 10)); // attempt 1: 503
+      globalThis.dispatchEvent(new Event('pagehide')); // attempt 2, the last maxRetries allows
+      const report = await ex.flush({ timeoutMs: 2000 });
+      console.log('RESULT', JSON.stringify({ report, requests: ex.stats().requests }));
+      process.exit(0);
+    `);
+    assert.equal(code, 0, out);
+    const { report, requests } = JSON.parse(out.split('RESULT ')[1]);
+    assert.deepEqual(report, { exported: 0, dropped: 0, failed: 5, pending: 0 }, 'failed after its two attempts, not waiting to retry');
+    assert.equal(requests, 2);
+  } finally {
+    await rx.close();
+  }
+});
+
 test('browser-like pagehide: batches settling out of order, a flush reports as pending only what is not settled', async () => {
   const { code, out } = await run(`
     let attempts = 0;
