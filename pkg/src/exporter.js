@@ -407,6 +407,8 @@ export default class Exporter {
           if (done) return;
           done = true;
           this._waiters = this._waiters.filter((w) => w !== waiter);
+          // The last flush gone: a backoff under way no longer holds the process.
+          if (this._waiters.length === 0 && this._exitBy === Infinity) this._sending?.sender?.timer?.unref?.();
           // A send loop whose context ended (a Worker's request) never reaches its end.
           this._unlistIfIdle();
           resolve(finish(this._pendingBelow(waiter.target)));
@@ -426,7 +428,11 @@ export default class Exporter {
         // A loop of another request that stalls (its context ended) is replaced once
         // past its deadline: the wait wakes then and kicks again (see _kick).
         const drive = async () => {
-          while (!done && !this._closed && this._unsent(waiter.target)) {
+          // What a send loop still has to do for this flush: spans not taken, a stalled
+          // loop's batches, or the batch the loop is sending (which may be stalled).
+          const forThisFlush = () => this._unsent(waiter.target)
+            || (this._pump !== undefined && this._sending !== undefined && this._sending.seq < waiter.target);
+          while (!done && !this._closed && forThisFlush()) {
             this._kick(waiter.target);
             const pump = this._pump;
             if (pump === undefined) return;
@@ -804,10 +810,12 @@ export default class Exporter {
           await new Promise((resolve) => {
             // While no flush waits, a backoff must not hold a Node process open: the
             // timer is unref'd, and when the event loop empties the beforeExit hook
-            // wakes this wait within the exit bound. A flush refs it (flush()).
+            // bounds the loop by the exit flush (refs the timer or wakes it). A flush
+            // refs it while it waits (flush()); an exit flush keeps it ref'd.
             const timer = setTimeout(resolve, wait);
-            if (this._waiters.length === 0) timer?.unref?.();
+            if (this._waiters.length === 0 && this._exitBy === Infinity) timer?.unref?.();
             sender.timer = timer;
+            sender.until = Date.now() + wait;
             sender.wake = () => {
               clearTimeout(timer);
               resolve();
@@ -815,6 +823,7 @@ export default class Exporter {
           });
           sender.wake = undefined;
           sender.timer = undefined;
+          sender.until = undefined;
           if (batch.sender !== sender) break;
         }
       } finally {
@@ -931,10 +940,14 @@ export default class Exporter {
         // Only when there is work: the sends keep the loop alive, and this runs again after.
         eachWithWork((e) => {
           if (e._pump !== undefined) {
-            // A loop in its retry backoff (an unref'd timer): bounded by the exit flush's
-            // time from now, and woken to try again at once.
-            if (e._exitBy === Infinity) e._exitBy = Date.now() + EXIT_FLUSH_MS;
-            e._sending?.sender?.wake?.();
+            // A loop in its retry backoff (an unref'd timer) becomes an exit flush,
+            // bounded from now: a backoff that ends within the bound is waited for (it
+            // may be a Retry-After), a longer one is cut short.
+            if (e._exitBy !== Infinity) return;
+            e._exitBy = Date.now() + EXIT_FLUSH_MS;
+            const sender = e._sending?.sender;
+            if (sender?.until !== undefined && sender.until <= e._exitBy) sender.timer?.ref?.();
+            else sender?.wake?.();
             return;
           }
           e._unlistIfIdle(); // listed by an end that failed before queuing its span

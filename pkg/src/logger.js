@@ -867,9 +867,11 @@ export class Logger {
     // Braintrust's `event.id` is the span's row id (`span.id`); the rest is logged.
     let event = options.event ?? undefined;
     let rowId;
-    if (event !== undefined && typeof event === 'object' && event.id !== undefined) {
-      ({ id: rowId, ...event } = event);
-      if (typeof rowId !== 'string' || rowId === '') throw new TypeError('startSpan: event.id must be a non-empty string');
+    if (event !== undefined && typeof event === 'object' && 'id' in event) {
+      ({ id: rowId, ...event } = event); // `id: undefined` is no id
+      if (rowId !== undefined && (typeof rowId !== 'string' || rowId === '')) {
+        throw new TypeError('startSpan: event.id must be a non-empty string');
+      }
     }
     let span;
     if (parent === undefined || parent === null) {

@@ -138,6 +138,50 @@ test('Node: a send loop already in its retry backoff when the event loop empties
   assert.equal(stats.queued + stats.inFlight, 0);
 });
 
+test('Node: an exit flush honours the backoff (Retry-After here) within its bound, not retrying at once', async () => {
+  const rx = await startReceiver();
+  rx.script(...Array(10).fill({ status: 503, retryAfter: '2' }));
+  try {
+    const t0 = performance.now();
+    const { code, out } = await run(`
+      const ex = new Exporter({ exporter: { url: ${JSON.stringify(rx.url)} }, batch: { delayMs: 0 } }, source(3));
+      ex.notify();
+      process.on('exit', () => console.log('stats', JSON.stringify(ex.stats())));
+    `);
+    const elapsed = performance.now() - t0;
+    assert.equal(code, 0, out);
+    const stats = JSON.parse(out.split('stats ')[1]);
+    assert.equal(stats.failed, 3, out);
+    // Attempts 2 s apart: at 0, 2 and 4 s; a fourth would come after the 5 s bound.
+    assert.equal(rx.requests.length, 3, `${rx.requests.length} requests`);
+    assert.ok(elapsed >= 3500 && elapsed < 12000, `exited after ${Math.round(elapsed)} ms`);
+  } finally {
+    await rx.close();
+  }
+});
+
+test('Node: a flush that gave up no longer holds the process through a long backoff', async () => {
+  const closed = await new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(`http://127.0.0.1:${port}/v1/traces`));
+    });
+  });
+  const t0 = performance.now();
+  const { code, out } = await run(`
+    const ex = new Exporter({ exporter: { url: ${JSON.stringify(closed)} },
+      batch: { initialBackoffMs: 20000, maxBackoffMs: 20000 } }, source(2));
+    console.log('report', JSON.stringify(await ex.flush({ timeoutMs: 500 })));
+    process.on('exit', () => console.log('stats', JSON.stringify(ex.stats())));
+  `);
+  const elapsed = performance.now() - t0;
+  assert.equal(code, 0, out);
+  assert.deepEqual(JSON.parse(out.split('report ')[1].split('\n')[0]), { exported: 0, dropped: 0, failed: 0, pending: 2 });
+  assert.ok(elapsed < 9000, `exited after ${Math.round(elapsed)} ms (the backoff is 10 to 20 s)`);
+  assert.equal(JSON.parse(out.split('stats ')[1]).failed, 2);
+});
+
 test('browser-like pagehide: a batch waiting to be retried is sent at once with keepalive, and only once', async () => {
   const rx = await startReceiver();
   rx.script(503);

@@ -272,6 +272,27 @@ test('a flush that joins a stalled loop of another request replaces it once past
     }
   }));
 
+test('a flush with nothing new queued, waiting on a stalled loop\'s batch, replaces the loop at its deadline', () =>
+  withReceiver(async (rx) => {
+    const realFetch = globalThis.fetch;
+    let calls = 0;
+    globalThis.fetch = (url, init) => (++calls === 1 ? new Promise(() => {}) : realFetch(url, init));
+    try {
+      const src = fakeSource();
+      const ex = new Exporter({ exporter: { url: rx.url }, batch: { ...FAST, timeoutMs: 100 } }, src);
+      src.add(2);
+      ex.notify();
+      assert.deepEqual(await ex.flush({ timeoutMs: 50 }), { exported: 0, dropped: 0, failed: 0, pending: 2 });
+      const t0 = performance.now();
+      const report = await ex.flush({ timeoutMs: 20_000 }); // its target: the stalled batch alone
+      assert.deepEqual(report, { exported: 2, dropped: 0, failed: 0, pending: 0 });
+      assert.ok(performance.now() - t0 < 10_000, `waited ${Math.round(performance.now() - t0)} ms`);
+      await ex.shutdown();
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  }));
+
 test('a loop judged stalled (the event loop was blocked past its deadline) stops taking batches once replaced', async () => {
   const realFetch = globalThis.fetch;
   let calls = 0;

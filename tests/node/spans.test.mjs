@@ -356,6 +356,10 @@ test("Braintrust's startSpan({ event: { id } }): the span's row id, in its slug 
   const body = JSON.parse(new TextDecoder().decode(recorder._source.takeBatch(10).body));
   const exported = body.resourceSpans[0].scopeSpans[0].spans.find((s) => s.name === 'row');
   assert.equal(exported.attributes.find((a) => a.key === 'braintrust.input_json')?.value.stringValue, '"q"');
+  // `id: undefined` (an optional id not given) is no id: one is drawn, the rest logged.
+  const drawn = recorder.startSpan({ name: 'no id', event: { id: undefined, input: 'q' } });
+  assert.match(drawn.id, HEX16);
+  drawn.end();
   // Legacy id mode: the UUID drawn for the row gives way to the caller's.
   const legacy = logger({ legacyIds: true }).startSpan({ event: { id: 'row-3' } });
   assert.equal(parseSlug(legacy.export()).row_id, 'row-3');
