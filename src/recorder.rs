@@ -675,6 +675,11 @@ impl Recorder {
         record.parent_span_id = id.parent_span_id;
         record.parent_is_remote = parent_is_remote;
         record.trace_flags = id.ctx.flags.bits();
+        // Under a slug that carries a propagated event, every span logs it (Braintrust's
+        // SDKs merge it into each span's row); the span's own fields go on top of it.
+        if let Some(event) = id.propagated_event.as_deref() {
+            record.log_propagated_event(event);
+        }
         let handle = self.insert(LiveSpan { record, id, logger })?;
         Ok(Started { handle, slug_error })
     }

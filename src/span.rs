@@ -912,6 +912,55 @@ impl SpanRecord {
         Ok(())
     }
 
+    /// Merges Braintrust's propagated event (a slug parent's `propagated_event`) into the
+    /// row, as the Braintrust SDKs do for every span under such a parent. Each known
+    /// field is logged on its own, so one the log refuses (`metadata` not an object,
+    /// say) leaves the others; unknown keys are ignored.
+    ///
+    /// ```
+    /// use spanwire::json::{JsonValue};
+    /// use spanwire::span::SpanRecord;
+    /// use spanwire::{SpanId, TraceId};
+    /// let trace = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
+    /// let mut span = SpanRecord::new(trace, SpanId::from_hex("00f067aa0ba902b7").unwrap(), "score", 1);
+    /// let JsonValue::Object(event) = JsonValue::parse(r#"{"span_attributes":{"purpose":"scorer"},"metadata":{"run":7}}"#).unwrap() else { unreachable!() };
+    /// span.log_propagated_event(&event);
+    /// assert_eq!(span.braintrust.metadata.as_ref().map(|m| m.as_str()), Some(r#"{"run":7}"#));
+    /// ```
+    pub fn log_propagated_event(&mut self, event: &JsonObject) {
+        for (key, value) in event.iter() {
+            let text = || Some(JsonText::from_value(value));
+            let update = match key {
+                "input" => BraintrustFields { input: text(), ..Default::default() },
+                "output" => BraintrustFields { output: text(), ..Default::default() },
+                "expected" => BraintrustFields { expected: text(), ..Default::default() },
+                "error" => BraintrustFields { error: text(), ..Default::default() },
+                "metadata" => BraintrustFields { metadata: text(), ..Default::default() },
+                "metrics" => BraintrustFields { metrics: text(), ..Default::default() },
+                "scores" => BraintrustFields { scores: text(), ..Default::default() },
+                "span_attributes" => BraintrustFields { span_attributes: text(), ..Default::default() },
+                "tags" => match value {
+                    JsonValue::Array(items) => BraintrustFields {
+                        tags: Some(
+                            items
+                                .iter()
+                                .filter_map(|t| match t {
+                                    JsonValue::String(t) => Some(t.clone()),
+                                    _ => None,
+                                })
+                                .collect(),
+                        ),
+                        ..Default::default()
+                    },
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            // A field the log refuses is left out; the span goes on.
+            let _ = self.log(update);
+        }
+    }
+
     /// Ends the span at `end_time_unix_nano` (clamped to the start time). Only the
     /// first call counts; returns whether this call ended it.
     ///

@@ -112,6 +112,47 @@ fn a_row_id_set_by_the_caller_is_kept_in_the_slug_and_the_snapshot() {
     }
 }
 
+/// A slug's propagated event is merged into the row of every span under it (Braintrust's
+/// SDKs do so in each span's constructor), children and children of ended spans too;
+/// a field the log would refuse is left out, the others kept.
+#[test]
+fn a_slug_propagated_event_is_logged_by_every_span_under_it() {
+    use spanwire::json::JsonValue;
+    use spanwire::slug::ObjectType;
+    let event = match JsonValue::parse(
+        r#"{"span_attributes":{"purpose":"scorer"},"metadata":{"run":7},"scores":"not an object","tags":["t",1],"other":1}"#,
+    ) {
+        Ok(JsonValue::Object(o)) => o,
+        other => panic!("{other:?}"),
+    };
+    let slug = SpanComponents {
+        object_type: ObjectType::Experiment,
+        object_id: Some("exp-1".into()),
+        row_id: Some("r1".into()),
+        span_id: Some("0123456789abcdef".into()),
+        root_span_id: Some("0123456789abcdef0123456789abcdef".into()),
+        propagated_event: Some(event),
+        compute_object_metadata_args: None,
+    }
+    .to_v4_string();
+    let mut r = Recorder::new();
+    let l = logger(&mut r, false, None);
+    let first = start(&mut r, l, Parent::Slug(&slug));
+    let child = start(&mut r, l, Parent::Live(first));
+    let (ended, _) = r.end(child, 20).unwrap();
+    let after = start(&mut r, l, Parent::Snapshot(&ended));
+    for h in [first, after] {
+        let b = &r.record_mut(h).unwrap().braintrust;
+        assert_eq!(b.span_attributes.as_ref().map(|t| t.as_str()), Some(r#"{"purpose":"scorer"}"#));
+        assert_eq!(b.metadata.as_ref().map(|t| t.as_str()), Some(r#"{"run":7}"#));
+        assert_eq!(b.scores, None, "refused by the log: left out");
+        assert_eq!(b.tags, Some(vec!["t".to_string()]));
+    }
+    // A span under headers or no parent logs nothing of it.
+    let plain = start(&mut r, l, Parent::None);
+    assert_eq!(r.record_mut(plain).unwrap().braintrust.metadata, None);
+}
+
 #[test]
 fn end_once_frees_the_slot_and_snapshots_round_trip() {
     let mut r = Recorder::new();

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runInNewContext } from 'node:vm';
-import { initLogger, startSpan, traced, flush, parseSlug, Span } from 'spanwire';
+import { initLogger, startSpan, traced, flush, parseSlug, formatSlug, Span } from 'spanwire';
 
 // The package's wasm glue, the same instance the bare import uses (recorder_live counts live spans).
 const glue = await import(new URL('../node_modules/spanwire/dist/spanwire.js', import.meta.url));
@@ -364,6 +364,24 @@ test("Braintrust's startSpan({ event: { id } }): the span's row id, in its slug 
   const legacy = logger({ legacyIds: true }).startSpan({ event: { id: 'row-3' } });
   assert.equal(parseSlug(legacy.export()).row_id, 'row-3');
   legacy.end();
+});
+
+test("a slug's propagated event is in the exported row of every span under it, the span's own fields on top", () => {
+  const l = initLogger({ projectId: 'p', setCurrent: false, exporter: { url: 'http://127.0.0.1:9/never' }, batch: { delayMs: 86_400_000 } });
+  const source = l.startSpan({ name: 'source' });
+  const slug = formatSlug({ ...parseSlug(source.export()), propagated_event: { span_attributes: { purpose: 'scorer' }, metadata: { run: 7 } } });
+  source.end();
+  const scorer = l.startSpan({ name: 'scorer', parent: slug, type: 'score', event: { metadata: { extra: true } } });
+  const inner = scorer.startSpan({ name: 'inner' });
+  inner.end();
+  scorer.end();
+  const spans = JSON.parse(new TextDecoder().decode(l._source.takeBatch(10).body)).resourceSpans[0].scopeSpans[0].spans;
+  const attr = (name, key) => JSON.parse((spans.find((s) => s.name === name).attributes ?? []).find((a) => a.key === key)?.value.stringValue ?? 'null');
+  assert.deepEqual(attr('scorer', 'braintrust.span_attributes'), { purpose: 'scorer', type: 'score' });
+  assert.deepEqual(attr('scorer', 'braintrust.metadata'), { run: 7, extra: true });
+  assert.deepEqual(attr('inner', 'braintrust.span_attributes'), { purpose: 'scorer' });
+  assert.deepEqual(attr('inner', 'braintrust.metadata'), { run: 7 });
+  assert.equal(attr('source', 'braintrust.metadata'), null, 'the source span itself carried no event');
 });
 
 test('a Span of the other build (require beside import) is a parent: its flags, tracestate and object carry on', async () => {
