@@ -301,9 +301,15 @@ function propagationOf(text) {
   const a = text.indexOf('\n');
   const b = text.indexOf('\n', a + 1);
   const c = text.indexOf('\n', b + 1);
-  const p = { traceparent: text.slice(0, a) };
-  if (b > a + 1) p.tracestate = text.slice(a + 1, b);
-  if (c > b + 1) p.baggage = text.slice(b + 1, c);
+  // Every field its own (undefined when absent): none may be read from a polluted
+  // Object.prototype by the carrier writer.
+  const p = {
+    traceparent: text.slice(0, a),
+    tracestate: b > a + 1 ? text.slice(a + 1, b) : undefined,
+    baggage: c > b + 1 ? text.slice(b + 1, c) : undefined,
+    relayed: undefined,
+    braintrustParent: undefined,
+  };
   return readBaggageTail(text, c + 1, p);
 }
 
@@ -888,13 +894,18 @@ export class Logger {
       return this._start({ ...options, parent: undefined }, this._foreignParent(parent));
     } else if (typeof parent === 'object' && typeof (parent._traceparent ?? parent.traceparent) === 'string') {
       // The values are taken now: the span begins later, and the object may change.
-      // An extracted context's tracestate was validated by extract, and is not again.
-      const context = {
-        traceparent: parent._traceparent ?? parent.traceparent,
-        tracestate: parent._tracestate ?? parent.tracestate,
-        baggage: parent._baggage ?? parent.baggage,
-        checked: TraceContext._extracted(parent),
-      };
+      // An extracted context's tracestate was validated by extract, and is not again;
+      // only its own fields are read then (a `tracestate` or `baggage` set on it, or
+      // inherited from a polluted Object.prototype, would go unchecked).
+      const extracted = TraceContext._extracted(parent);
+      const context = extracted
+        ? { traceparent: parent._traceparent, tracestate: parent._tracestate, baggage: parent._baggage, checked: true }
+        : {
+          traceparent: parent._traceparent ?? parent.traceparent,
+          tracestate: parent._tracestate ?? parent.tracestate,
+          baggage: parent._baggage ?? parent.baggage,
+          checked: false,
+        };
       span = new Span(this, startMs, name, kind, context);
     } else {
       throw new TypeError('startSpan: parent must be a Span, a context from extractTraceContext, or an exported slug string');

@@ -139,12 +139,18 @@ export class TraceContext {
   _propagation() {
     if (this._prop === undefined) {
       const flags = this._knownFlags();
-      const p = { traceparent: `00${this._traceparent.slice(2, 53)}0${flags}` };
-      if (this._tracestate !== undefined) p.tracestate = this._tracestate;
+      // Its fields its own (undefined when absent), so that none is read from a
+      // polluted Object.prototype; `relayed` only with baggage (see outboundBaggage).
+      const p = {
+        traceparent: `00${this._traceparent.slice(2, 53)}0${flags}`,
+        tracestate: this._tracestate,
+        baggage: undefined,
+        braintrustParent: undefined,
+      };
       if (this._baggage !== undefined) {
         p.baggage = this._baggage;
         const { relayed, braintrustParent } = this._forwarded();
-        if (braintrustParent !== undefined) p.braintrustParent = braintrustParent;
+        p.braintrustParent = braintrustParent;
         p.relayed = relayed; // see carrier.js outboundBaggage
       }
       this._prop = p;

@@ -120,3 +120,33 @@ test('what a failed draw threw is given to that draw\'s error only, never to a l
   assert.equal(error.cause, undefined);
   assert.match(newTraceId(), /^[0-9a-f]{32}$/);
 });
+
+test('Node without a global crypto (Node 18 unless --experimental-global-webcrypto): ids and spans through import and require', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const cwd = new URL('..', import.meta.url);
+  const scripts = {
+    'import': "const s = await import('spanwire');",
+    'require': "const { createRequire } = await import('node:module'); const s = createRequire(process.cwd() + '/x.cjs')('spanwire');",
+  };
+  for (const [how, load] of Object.entries(scripts)) {
+    const script = `${load}
+      const span = s.initLogger({ exporter: false, setCurrent: false }).startSpan({ name: 'x' });
+      span.end();
+      console.log(JSON.stringify([s.newTraceId(), s.newSpanId(), span.spanId]));`;
+    // A file, not `-e`: code run with `-e` sees Node's modules as globals, `crypto` too.
+    const { writeFileSync, rmSync } = await import('node:fs');
+    const file = new URL(`no-global-crypto-${how}.mjs`, cwd);
+    writeFileSync(file, script);
+    let r;
+    try {
+      r = spawnSync(process.execPath, ['--no-experimental-global-webcrypto', file.pathname], { cwd, encoding: 'utf8', timeout: 60_000 });
+    } finally {
+      rmSync(file, { force: true });
+    }
+    assert.equal(r.status, 0, `${how}: ${r.stderr}`);
+    const [trace, spanId, spanOfSpan] = JSON.parse(r.stdout);
+    assert.match(trace, /^[0-9a-f]{32}$/, how);
+    assert.match(spanId, /^[0-9a-f]{16}$/, how);
+    assert.match(spanOfSpan, /^[0-9a-f]{16}$/, how);
+  }
+});

@@ -415,6 +415,26 @@ test("a context's validated tracestate cannot be replaced: a span under it forwa
   span.end();
 });
 
+test('a span under an extracted context reads only what extract validated: nothing set on it or inherited', async () => {
+  const { initLogger, parseSlug } = await import('spanwire');
+  const logger = initLogger({ projectId: 'mine', exporter: false, setCurrent: false });
+  const ctx = extractTraceContext({ traceparent: TP }); // no tracestate, no baggage
+  ctx.tracestate = 'a=b\nc';
+  Object.prototype.baggage = 'braintrust.parent=project_id%3Aevil';
+  Object.prototype.tracestate = 'evil\r\nx: 1';
+  try {
+    const span = logger.startSpan({ name: 's', parent: ctx });
+    const out = span.inject({});
+    assert.equal(Object.hasOwn(out, 'tracestate'), false);
+    assert.equal(out.baggage, 'braintrust.parent=project_id%3Amine');
+    assert.equal(parseSlug(span.export()).object_id, 'mine');
+    span.end();
+  } finally {
+    delete Object.prototype.baggage;
+    delete Object.prototype.tracestate;
+  }
+});
+
 test('injectTraceContext takes a context of the other build (require beside import), read again from its values', async () => {
   const { createRequire } = await import('node:module');
   const other = createRequire(import.meta.url)('spanwire');
