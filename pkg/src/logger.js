@@ -477,7 +477,8 @@ export class Span {
         if (value === null) return;
         this._sendAttributes();
         value = stringify(value, `attribute \`${key}\``); // user code (toJSON, getters) runs before the handle is read
-        span_set_json(this._handle(), key, value);
+        // A toJSON that gives undefined: no value, as for undefined itself.
+        if (value !== undefined) span_set_json(this._handle(), key, value);
         return;
       default:
         return; // undefined, functions, symbols: not attributes
@@ -773,7 +774,7 @@ export class Logger {
       protocol === 0 ? 0 : protocol === 'json' ? 1 : 2,
       batch.maxQueueSize,
       batch.maxQueueBytes,
-      resource === undefined ? '' : stringify(resource, 'initLogger: resourceAttributes'),
+      resource === undefined ? '' : stringify(resource, 'initLogger: resourceAttributes') ?? '',
     ]);
     /** @internal */
     this._wasm = wasmLogger;
@@ -869,6 +870,7 @@ export class Logger {
       if (typeof options.type !== 'string') throw new TypeError('startSpan: type must be a string');
       spanAttributes = { type: options.type, ...spanAttributes };
     }
+    // (undefined too when a toJSON gives undefined: then there are none)
     const spanAttributesText = spanAttributes === undefined ? undefined : stringify(spanAttributes, 'startSpan: spanAttributes');
     // Braintrust's `event.id` is the span's row id (`span.id`); the rest is logged.
     let event = options.event ?? undefined;
@@ -994,5 +996,7 @@ export function parseSlug(slug) {
 /** Encodes slug fields as Braintrust's V4 (default) or V3 slug. */
 export function formatSlug(fields, options = {}) {
   if (fields === null || typeof fields !== 'object') throw new TypeError('formatSlug expects an object');
-  return slug_format(JSON.stringify(fields), options.version ?? 4);
+  const json = stringify(fields, 'formatSlug: fields');
+  if (typeof json !== 'string' || json[0] !== '{') throw new TypeError('formatSlug: fields must serialize to a JSON object');
+  return slug_format(json, options.version ?? 4);
 }

@@ -494,3 +494,16 @@ test('times as Dates (startTime, addEvent) and OpenTelemetry numeric status code
     assert.deepEqual(s.events.map((e) => [e.name, e.timeUnixNano]), [['at', '1700000000500000000']]);
   }
 });
+
+test('a toJSON that gives undefined is no value: no attribute, no resource attributes, no span attributes; formatSlug says what is wrong', () => {
+  const gone = { toJSON: () => undefined };
+  const l = initLogger({ projectId: 'p', setCurrent: false, resourceAttributes: gone, exporter: { url: 'http://127.0.0.1:9/never' }, batch: { delayMs: 86_400_000 } });
+  const span = l.startSpan({ name: 'gone', spanAttributes: gone });
+  span.setAttribute('kept', 1).setAttribute('gone', gone);
+  span.end();
+  const body = JSON.parse(new TextDecoder().decode(l._source.takeBatch(10).body));
+  const exported = body.resourceSpans[0].scopeSpans[0].spans[0];
+  assert.deepEqual(exported.attributes.map((a) => a.key), ['kept']);
+  assert.throws(() => formatSlug(gone), /formatSlug: fields must serialize to a JSON object/);
+  assert.throws(() => formatSlug([1]), /formatSlug: fields must serialize to a JSON object/);
+});
