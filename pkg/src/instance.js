@@ -102,18 +102,50 @@ function afterThrow(error) {
   else return withRandomCause(error);
   restarting = true;
   let outcome;
+  const old = memoryOf();
   try {
     outcome = [...runHooks(beforeHooks), 'spans in progress begin again with new ids'].join('; ');
     glue.__wbg_reset_state();
     epoch++;
     runHooks(hooks);
   } catch (e) {
+    if (memoryOf() !== old) {
+      // The new instance is in place but did not start (the stack ran out in its start,
+      // say): no handle of the old one may reach it, and a whole restart runs again
+      // from the fresh stack of a microtask.
+      epoch++;
+      queueMicrotask(restartAgain);
+    }
     return new Error(`spanwire: internal error: ${failed}, and it could not be restarted (${e?.message ?? e})`, { cause: error });
   } finally {
     restarting = false;
   }
   globalThis.console?.warn?.(`spanwire: ${failed}; it was restarted: ${outcome}`);
   return new Error(`spanwire: internal error: ${failed}; it was restarted: ${outcome}`, { cause: error });
+}
+
+/** The live instance's memory (which instance is in place), or undefined. */
+function memoryOf() {
+  try {
+    return glue.__memory();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A restart whose new instance failed to start, done again (see afterThrow). */
+function restartAgain() {
+  if (restarting) return;
+  restarting = true;
+  try {
+    glue.__wbg_reset_state();
+    epoch++;
+    runHooks(hooks);
+  } catch (e) {
+    globalThis.console?.warn?.(`spanwire: the WebAssembly module could not be restarted (${e?.message ?? e})`);
+  } finally {
+    restarting = false;
+  }
 }
 
 /**

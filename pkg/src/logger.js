@@ -159,10 +159,10 @@ class WasmLogger {
   }
 
   _recreate() {
-    this._ep = epoch;
     this._id = NO_LOGGER;
     try {
       this._id = logger_create(...this.config);
+      this._ep = epoch; // only once created: a failed attempt is made again at next use
     } finally {
       this.exporter?.deref()?._restarted();
     }

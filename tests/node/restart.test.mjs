@@ -548,3 +548,60 @@ test('a stack that runs out at any point of a span\'s calls throws a RangeError 
   assert.equal(out.lostAtMostDropped, true);
   assert.equal(out.failed, 0);
 });
+
+test('a restart whose new instance fails to start is made again from a microtask; stale handles never reach the new instance', async () => {
+  // A copy of the package whose restart fails once after the new instance is in place
+  // (as a stack overflow in its start would), in a child process of its own.
+  const { cpSync, readFileSync, writeFileSync, rmSync } = await import('node:fs');
+  const copy = new URL('../broken-start-copy/', import.meta.url);
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(dist, copy, { recursive: true });
+  const gluePath = new URL('spanwire.js', copy);
+  const source = readFileSync(gluePath, 'utf8');
+  const patched = source.replace(
+    /(wasm = wasmInstance\.exports;\n)(\s*)wasm\.__wbindgen_start\(\);/,
+    "$1$2if (globalThis.__failStartOnce) { globalThis.__failStartOnce = false; throw new RangeError('Maximum call stack size exceeded'); }\n$2wasm.__wbindgen_start();",
+  );
+  assert.notEqual(patched, source, 'the glue still has the reset this test patches');
+  writeFileSync(gluePath, patched);
+  try {
+    const script = `
+      const api = await import(${JSON.stringify(new URL('entry-node.js', copy).href)});
+      const instance = await import(${JSON.stringify(new URL('instance.js', copy).href)});
+      console.warn = () => {};
+      const logger = api.initLogger({ projectId: 'before', exporter: false, setCurrent: false });
+      const live = logger.startSpan({ name: 'live' });
+      live.spanId; // begun in the old instance
+      globalThis.__failStartOnce = true;
+      let message;
+      try { instance.__trap(true); } catch (e) { message = e.message; }
+      await null; // the microtask makes the restart again
+      const ctx = api.extractTraceContext({ traceparent: ${JSON.stringify(CALLER)} });
+      const after = logger.startSpan({ name: 'after', parent: ctx });
+      const other = api.initLogger({ projectId: 'other', exporter: false, setCurrent: false });
+      const otherSpan = other.startSpan({ name: 'other' });
+      live.end();
+      console.log(JSON.stringify({
+        message,
+        traceId: ctx?.traceId,
+        afterRoot: after.rootSpanId,
+        afterObject: api.parseSlug(after.export()).object_id,
+        otherObject: api.parseSlug(otherSpan.export()).object_id,
+        liveObject: api.parseSlug(live.export()).object_id,
+        id: api.newTraceId().length,
+      }));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.match(out.message, /could not be restarted/);
+    assert.equal(out.traceId, '4bf92f3577b34da6a3ce929d0e0e4736', 'extract reads what it is given');
+    assert.equal(out.afterRoot, out.traceId);
+    assert.equal(out.afterObject, 'before', "the old logger's spans are its own");
+    assert.equal(out.otherObject, 'other', "a new logger's spans are its own");
+    assert.equal(out.liveObject, 'before', 'a span begun before begins again under its logger');
+    assert.equal(out.id, 32);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+});
