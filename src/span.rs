@@ -703,7 +703,7 @@ pub fn unix_nano_from_ms(ms: f64) -> u64 {
     }
     // Truncates (and saturates past u64::MAX); exact below 2^53 ms, year 287,396.
     let whole = ms as u64;
-    // Exact: `whole` is `ms` without its fraction, so the two are within a factor of 2.
+    // Exact: from 1 up the two are within a factor of 2 (Sterbenz); below 1 it is `ms`.
     let fraction = ms - whole as f64;
     let fraction_ns = (fraction * 1e6 + 0.5) as u64; // 0..=1_000_000
     whole.saturating_mul(1_000_000).saturating_add(fraction_ns)
