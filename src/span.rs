@@ -929,34 +929,32 @@ impl SpanRecord {
     /// ```
     pub fn log_propagated_event(&mut self, event: &JsonObject) {
         for (key, value) in event.iter() {
-            let text = || Some(JsonText::from_value(value));
-            let update = match key {
-                "input" => BraintrustFields { input: text(), ..Default::default() },
-                "output" => BraintrustFields { output: text(), ..Default::default() },
-                "expected" => BraintrustFields { expected: text(), ..Default::default() },
-                "error" => BraintrustFields { error: text(), ..Default::default() },
-                "metadata" => BraintrustFields { metadata: text(), ..Default::default() },
-                "metrics" => BraintrustFields { metrics: text(), ..Default::default() },
-                "scores" => BraintrustFields { scores: text(), ..Default::default() },
-                "span_attributes" => BraintrustFields { span_attributes: text(), ..Default::default() },
+            let mut update = BraintrustFields::default();
+            let slot = match key {
+                "input" => &mut update.input,
+                "output" => &mut update.output,
+                "expected" => &mut update.expected,
+                "error" => &mut update.error,
+                "metadata" => &mut update.metadata,
+                "metrics" => &mut update.metrics,
+                "scores" => &mut update.scores,
+                "span_attributes" => &mut update.span_attributes,
                 "tags" => match value {
-                    JsonValue::Array(items) => BraintrustFields {
-                        tags: Some(
-                            items
-                                .iter()
-                                .filter_map(|t| match t {
-                                    JsonValue::String(t) => Some(t.clone()),
-                                    _ => None,
-                                })
-                                .collect(),
-                        ),
-                        ..Default::default()
-                    },
+                    JsonValue::Array(items) => {
+                        let strings = items.iter().filter_map(|t| match t {
+                            JsonValue::String(t) => Some(t.clone()),
+                            _ => None,
+                        });
+                        update.tags = Some(strings.collect());
+                        let _ = self.log(update);
+                        continue;
+                    }
                     _ => continue,
                 },
                 _ => continue,
             };
-            // A field the log refuses is left out; the span goes on.
+            *slot = Some(JsonText::from_value(value));
+            // One field a call: a field the log refuses is left out, the others kept.
             let _ = self.log(update);
         }
     }
