@@ -73,6 +73,17 @@ function run(script) {
   });
 }
 
+/** An OTLP URL on a port that was just closed: nothing listens there (a collector down). */
+function closedPortUrl() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(`http://127.0.0.1:${port}/v1/traces`));
+    });
+  });
+}
+
 test('Node: beforeExit sends spans still waiting for the batch delay, then the process exits', async () => {
   const rx = await startReceiver();
   try {
@@ -92,13 +103,7 @@ test('Node: beforeExit sends spans still waiting for the batch delay, then the p
 });
 
 test('Node: with no collector listening, the process still exits within the exit flush bound (5 s), the spans counted as failed', async () => {
-  const closed = await new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(`http://127.0.0.1:${port}/v1/traces`));
-    });
-  });
+  const closed = await closedPortUrl();
   const t0 = performance.now();
   const { code, out } = await run(`
     const ex = new Exporter({ exporter: { url: ${JSON.stringify(closed)} }, batch: { delayMs: 60000 } }, source(3));
@@ -115,13 +120,7 @@ test('Node: with no collector listening, the process still exits within the exit
 });
 
 test('Node: a send loop already in its retry backoff when the event loop empties is bounded by the exit flush too', async () => {
-  const closed = await new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(`http://127.0.0.1:${port}/v1/traces`));
-    });
-  });
+  const closed = await closedPortUrl();
   const t0 = performance.now();
   // delayMs 0: the loop starts at once, fails, and sleeps in its backoff (15.5 s to 31 s
   // in all with the default jitter) before the script's event loop empties.
@@ -161,13 +160,7 @@ test('Node: an exit flush honours the backoff (Retry-After here) within its boun
 });
 
 test('Node: a flush that gave up no longer holds the process through a long backoff', async () => {
-  const closed = await new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(`http://127.0.0.1:${port}/v1/traces`));
-    });
-  });
+  const closed = await closedPortUrl();
   const t0 = performance.now();
   const { code, out } = await run(`
     const ex = new Exporter({ exporter: { url: ${JSON.stringify(closed)} },

@@ -217,81 +217,61 @@ test('a partial success (OTLP/JSON or protobuf answer) counts the rejected spans
     }
   }));
 
+/**
+ * An exporter to `rx` whose first request never settles and ignores its abort signal,
+ * as a Worker's send loop stops for good when the request whose flush started it
+ * ends: 2 spans are queued, and a flush that gives up at once leaves its loop stalled.
+ * Runs `fn({ src, ex })`, then puts `fetch` back.
+ */
+async function withStalledLoop(rx, fn) {
+  const realFetch = globalThis.fetch;
+  let calls = 0;
+  globalThis.fetch = (url, init) => (++calls === 1 ? new Promise(() => {}) : realFetch(url, init));
+  try {
+    const src = fakeSource();
+    const ex = new Exporter({ exporter: { url: rx.url }, batch: { ...FAST, timeoutMs: 100 } }, src);
+    src.add(2);
+    ex.notify();
+    assert.deepEqual(await ex.flush({ timeoutMs: 50 }), { exported: 0, dropped: 0, failed: 0, pending: 2 });
+    await fn({ src, ex });
+    const ids = rx.spans().map((span) => span.spanId);
+    assert.equal(new Set(ids).size, ids.length, 'each span delivered once');
+    await ex.shutdown();
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+}
+
 test('a send loop whose I/O context ended (its fetch and timers never settle) is replaced by the next flush, which sends its batch again', () =>
-  withReceiver(async (rx) => {
-    // A Worker's send loop stops for good when the request whose flush started it ends:
-    // here the first request never settles and ignores its abort signal.
-    const realFetch = globalThis.fetch;
-    let calls = 0;
-    globalThis.fetch = (url, init) => (++calls === 1 ? new Promise(() => {}) : realFetch(url, init));
-    try {
-      const src = fakeSource();
-      const ex = new Exporter({ exporter: { url: rx.url }, batch: { ...FAST, timeoutMs: 100 } }, src);
-      src.add(2);
-      ex.notify();
-      assert.deepEqual(await ex.flush({ timeoutMs: 200 }), { exported: 0, dropped: 0, failed: 0, pending: 2 });
-      await new Promise((r) => setTimeout(r, 2500)); // past the request's 100 ms and the 2 s slack
-      src.add(1);
-      ex.notify();
-      assert.deepEqual(await ex.flush({ timeoutMs: 5000 }), { exported: 3, dropped: 0, failed: 0, pending: 0 });
-      const ids = rx.spans().map((span) => span.spanId);
-      assert.deepEqual([ids.length, new Set(ids).size], [3, 3], 'each span delivered once');
-      const stats = ex.stats();
-      assert.deepEqual([stats.queued, stats.inFlight, stats.exported, stats.failed], [0, 0, 3, 0]);
-      await ex.shutdown();
-    } finally {
-      globalThis.fetch = realFetch;
-    }
-  }));
+  withReceiver((rx) => withStalledLoop(rx, async ({ src, ex }) => {
+    await new Promise((r) => setTimeout(r, 2500)); // past the request's 100 ms and the 2 s slack
+    src.add(1);
+    ex.notify();
+    assert.deepEqual(await ex.flush({ timeoutMs: 5000 }), { exported: 3, dropped: 0, failed: 0, pending: 0 });
+    assert.equal(rx.spans().length, 3);
+    const stats = ex.stats();
+    assert.deepEqual([stats.queued, stats.inFlight, stats.exported, stats.failed], [0, 0, 3, 0]);
+  })));
 
 test('a flush that joins a stalled loop of another request replaces it once past its deadline, not at its own timeout', () =>
-  withReceiver(async (rx) => {
-    const realFetch = globalThis.fetch;
-    let calls = 0;
-    globalThis.fetch = (url, init) => (++calls === 1 ? new Promise(() => {}) : realFetch(url, init));
-    try {
-      const src = fakeSource();
-      const ex = new Exporter({ exporter: { url: rx.url }, batch: { ...FAST, timeoutMs: 100 } }, src);
-      src.add(2);
-      ex.notify();
-      // Request A gives up at once; its loop (a fetch that never settles) stalls.
-      assert.deepEqual(await ex.flush({ timeoutMs: 50 }), { exported: 0, dropped: 0, failed: 0, pending: 2 });
-      // Request B flushes before that loop is past its deadline (the request's 100 ms
-      // plus 2 s of slack): it waits for the deadline, not for its own 20 s.
-      src.add(1);
-      const t0 = performance.now();
-      const report = await ex.flush({ timeoutMs: 20_000 });
-      const elapsed = performance.now() - t0;
-      assert.deepEqual(report, { exported: 3, dropped: 0, failed: 0, pending: 0 });
-      assert.ok(elapsed < 10_000, `waited ${Math.round(elapsed)} ms`);
-      const ids = rx.spans().map((span) => span.spanId);
-      assert.deepEqual([ids.length, new Set(ids).size], [3, 3], 'each span delivered once');
-      await ex.shutdown();
-    } finally {
-      globalThis.fetch = realFetch;
-    }
-  }));
+  withReceiver((rx) => withStalledLoop(rx, async ({ src, ex }) => {
+    // Request B flushes before the loop is past its deadline (the request's 100 ms
+    // plus 2 s of slack): it waits for the deadline, not for its own 20 s.
+    src.add(1);
+    const t0 = performance.now();
+    assert.deepEqual(await ex.flush({ timeoutMs: 20_000 }), { exported: 3, dropped: 0, failed: 0, pending: 0 });
+    assert.ok(performance.now() - t0 < 10_000, `waited ${Math.round(performance.now() - t0)} ms`);
+    assert.equal(rx.spans().length, 3);
+  })));
 
 test('a flush with nothing new queued, waiting on a stalled loop\'s batch, replaces the loop at its deadline', () =>
-  withReceiver(async (rx) => {
-    const realFetch = globalThis.fetch;
-    let calls = 0;
-    globalThis.fetch = (url, init) => (++calls === 1 ? new Promise(() => {}) : realFetch(url, init));
-    try {
-      const src = fakeSource();
-      const ex = new Exporter({ exporter: { url: rx.url }, batch: { ...FAST, timeoutMs: 100 } }, src);
-      src.add(2);
-      ex.notify();
-      assert.deepEqual(await ex.flush({ timeoutMs: 50 }), { exported: 0, dropped: 0, failed: 0, pending: 2 });
-      const t0 = performance.now();
-      const report = await ex.flush({ timeoutMs: 20_000 }); // its target: the stalled batch alone
-      assert.deepEqual(report, { exported: 2, dropped: 0, failed: 0, pending: 0 });
-      assert.ok(performance.now() - t0 < 10_000, `waited ${Math.round(performance.now() - t0)} ms`);
-      await ex.shutdown();
-    } finally {
-      globalThis.fetch = realFetch;
-    }
-  }));
+  withReceiver((rx) => withStalledLoop(rx, async ({ ex }) => {
+    const t0 = performance.now();
+    const report = await ex.flush({ timeoutMs: 20_000 }); // its target: the stalled batch alone
+    assert.deepEqual(report, { exported: 2, dropped: 0, failed: 0, pending: 0 });
+    assert.ok(performance.now() - t0 < 10_000, `waited ${Math.round(performance.now() - t0)} ms`);
+    assert.equal(rx.spans().length, 2);
+  })));
 
 test('a loop judged stalled (the event loop was blocked past its deadline) stops taking batches once replaced', async () => {
   const realFetch = globalThis.fetch;
