@@ -305,7 +305,8 @@ export interface ExecutionContextLike {
 
 /**
  * A module Worker's fetch handler as you write it for {@link instrument}: given the
- * request's server span as a fourth argument. The handler may declare richer
+ * request's server span as a fourth argument, or `undefined` for a request `ignore`
+ * leaves untraced (CORS preflights by default). `tracedFetch(span, …)` takes either. The handler may declare richer
  * parameter types than these runtime-neutral ones, such as `ctx: ExecutionContext`
  * and `request: Request<unknown, IncomingRequestCfProperties>` from
  * `@cloudflare/workers-types` (the parameters are compared as a method's, both ways).
@@ -315,7 +316,7 @@ export interface ExecutionContextLike {
  * import { instrument, tracedFetch, type InstrumentedFetch } from 'spanwire';
  * interface Env { ORIGIN: string }
  * const handle: InstrumentedFetch<Env> = async (request, env, ctx, span) => {
- *   span.setAttribute('app.path', new URL(request.url).pathname);
+ *   span?.setAttribute('app.path', new URL(request.url).pathname); // undefined for a preflight
  *   return tracedFetch(span, `${env.ORIGIN}/api`);
  * };
  * export default instrument({ fetch: handle }, { serviceName: 'edge' });
@@ -325,7 +326,7 @@ export type InstrumentedFetch<Env = any> = {
   // A method's signature, not a function type: under `strictFunctionTypes` a function
   // type's parameters must accept the base types (`ExecutionContextLike`), which
   // Cloudflare's `ExecutionContext` annotation would fail; a method's are bivariant.
-  fetch(request: Request, env: Env, ctx: ExecutionContextLike, span: Span): Response | Promise<Response>;
+  fetch(request: Request, env: Env, ctx: ExecutionContextLike, span: Span | undefined): Response | Promise<Response>;
 }['fetch'];
 
 /**

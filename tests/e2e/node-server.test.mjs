@@ -202,7 +202,8 @@ test('options: tracedFetch name and attributes; startServerSpan attributes, prop
     const pending = [];
     const ctx = { waitUntil: (p) => void pending.push(p) };
     const made = [];
-    const worker = sw.instrument({ fetch: () => new Response('ok') }, {
+    const spansGiven = [];
+    const worker = sw.instrument({ fetch: (request, env, c, span) => { spansGiven.push(span); return new Response('ok'); } }, {
       logger: (env) => { made.push(env.name); return logger; },
       ignore: (request) => new URL(request.url).pathname === '/health',
       attributes: { 'deployment.region': 'eu' },
@@ -213,6 +214,8 @@ test('options: tracedFetch name and attributes; startServerSpan attributes, prop
     await Promise.all(pending);
     await logger.flush({ timeoutMs: 5000 });
     assert.deepEqual(made, ['env-1'], 'the logger function ran once, with env');
+    assert.equal(spansGiven[0], undefined, 'an ignored request is given no span (as its type says)');
+    assert.ok(spansGiven[1] instanceof sw.Span);
     const byPath = (p) => receiver.spans.filter((s) => s.attributes['url.path'] === p);
     assert.equal(byPath('/health').length, 0, 'ignored: not traced');
     assert.equal(byPath('/work')[0].attributes['deployment.region'], 'eu');

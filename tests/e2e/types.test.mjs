@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONSUMER, REPO } from '../support/consumer.mjs';
 
-test('http-usage.ts type-checks with tsc --strict; a bad propagateTo, tracedFetch call or instrumented fetch call do not', { timeout: 60_000 }, () => {
+test('http-usage.ts type-checks with tsc --strict; a bad propagateTo, tracedFetch call, instrumented fetch call or unchecked handler span do not', { timeout: 60_000 }, () => {
   const dir = join(CONSUMER, 'types-check-http');
   mkdirSync(dir, { recursive: true });
   copyFileSync(join(REPO, 'tests', 'e2e', 'http-usage.ts'), join(dir, 'http-usage.ts'));
@@ -19,6 +19,7 @@ test('http-usage.ts type-checks with tsc --strict; a bad propagateTo, tracedFetc
     'configureHttp(initLogger(), { propagateTo: 42 });',
     "void tracedFetch('not a span', 'https://x.example/');",
     "void instrument({ fetch: () => new Response('ok') }).fetch(new Request('https://x.example/'));",
+    "void instrument({ fetch: async (request, env, ctx, span) => span.fetch('https://x.example/') });",
     'export {};',
   ].join('\n'));
   const r = spawnSync(process.execPath, [
@@ -34,4 +35,5 @@ test('http-usage.ts type-checks with tsc --strict; a bad propagateTo, tracedFetc
   assert.ok(errorLines.some((l) => /misuse\.ts\(2,/.test(l)), `propagateTo: 42 is refused:\n${out}`);
   assert.ok(errorLines.some((l) => /misuse\.ts\(3,/.test(l)), `a string for the span is refused:\n${out}`);
   assert.ok(errorLines.some((l) => /misuse\.ts\(4,.*error TS2554/.test(l)), `the instrumented fetch takes (request, env, ctx):\n${out}`);
+  assert.ok(errorLines.some((l) => /misuse\.ts\(5,.*error TS18048/.test(l)), `the handler's span may be undefined (an ignored request):\n${out}`);
 });
