@@ -250,18 +250,37 @@ function errorName(err) {
   return '_OTHER';
 }
 
+/**
+ * `text` with every URL in it redacted as `url.full` is (credentials, signed-URL query
+ * values): fetch's errors quote the URL they were given ("…includes credentials:
+ * http://user:pass@…", "Failed to parse URL from …?sig=…").
+ */
+function redactUrlsIn(text) {
+  if (typeof text !== 'string' || !text.includes('://')) return text;
+  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi, (found) => {
+    try {
+      return redactedUrl(new URL(found));
+    } catch {
+      // Not a URL the parser takes: its userinfo and secret parameters, by pattern.
+      return found
+        .replace(/\/\/[^/?#@\s]*@/, '//REDACTED:REDACTED@')
+        .replace(/([?&])([^=&#]+)=[^&#]*/g, (pair, sep, key) => (SECRET_PARAMS.has(key.toLowerCase()) ? `${sep}${key}=REDACTED` : pair));
+    }
+  });
+}
+
 /** Records `err` on `span` as an OpenTelemetry `exception` event and an error status. Never throws. */
 function recordException(span, err) {
   try {
     const type = errorName(err);
     let message;
     try {
-      message = err instanceof Error ? err.message : String(err);
+      message = redactUrlsIn(err instanceof Error ? err.message : String(err));
     } catch {
       message = 'unprintable error';
     }
     const event = { 'exception.type': type, 'exception.message': message };
-    if (err instanceof Error && typeof err.stack === 'string') event['exception.stacktrace'] = err.stack;
+    if (err instanceof Error && typeof err.stack === 'string') event['exception.stacktrace'] = redactUrlsIn(err.stack);
     span.addEvent('exception', event);
     span.setAttributes({ 'error.type': type });
     span.setStatus({ code: 'error', message: `${type}: ${message}` });

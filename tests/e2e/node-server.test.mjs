@@ -138,7 +138,8 @@ test('tracedFetch records a 4xx answer and a network error on the client span', 
     const r = await sw.tracedFetch(root, `http://127.0.0.1:${server.address().port}/missing`, { method: 'DELETE' });
     assert.equal(r.status, 404);
     await assert.rejects(sw.tracedFetch(root, 'http://127.0.0.1:1/refused'));
-    await assert.rejects(sw.tracedFetch(root, `${base}/creds`), TypeError, 'fetch refuses credentials in the URL');
+    await assert.rejects(sw.tracedFetch(root, `${base}/creds?sig=s1gn3d`), TypeError, 'fetch refuses credentials in the URL');
+    await assert.rejects(sw.tracedFetch(root, 'http://[bad/parse?X-Goog-Signature=t0ps3cret'), TypeError, 'fetch cannot parse it');
     root.end();
     await logger.flush({ timeoutMs: 5000 });
     const client = (p) => receiver.spans.find((s) => s.kind === 'client' && String(s.attributes['url.full']).includes(p));
@@ -153,7 +154,11 @@ test('tracedFetch records a 4xx answer and a network error on the client span', 
     assert.equal(refused.attributes['http.response.status_code'], undefined);
     assert.ok(refused.events.some((e) => e.name === 'exception'));
     const creds = client('/creds');
-    assert.equal(creds.attributes['url.full'], `http://REDACTED:REDACTED@127.0.0.1:${server.address().port}/creds`);
+    assert.equal(creds.attributes['url.full'], `http://REDACTED:REDACTED@127.0.0.1:${server.address().port}/creds?sig=REDACTED`);
+    // fetch's errors quote the URL: the exception and the status say it redacted too.
+    const exported = JSON.stringify(receiver.spans);
+    for (const secret of [':pw@', 's1gn3d', 't0ps3cret']) assert.ok(!exported.includes(secret), `${secret} in ${exported}`);
+    assert.match(creds.events.find((e) => e.name === 'exception').attributes['exception.message'], /REDACTED:REDACTED@/);
   } finally {
     server.closeAllConnections?.();
     await new Promise((r) => server.close(r));
