@@ -367,9 +367,10 @@ async function fetchFollowing(doFetch, input, init, request, url, headers, hop) 
   let [target, options] = withHeaders(input, init, headers);
   options = { ...options, redirect: 'manual' };
   // A Request's other options (Workers' `cf`, `keepalive`, `credentials`, …) go on
-  // through each hop's Request; a plain init's through its spread.
+  // through each hop's Request; a plain init's through its spread, over the Request's
+  // as on the first hop (Node's `dispatcher` among them: a proxy is kept on every hop).
   const base = request ? input : isRequest(init) ? init : undefined;
-  const rest = base === undefined ? init : undefined;
+  const rest = isRequest(init) ? undefined : init;
   let method = String(init?.method ?? (request ? input.method : 'GET'));
   let body = init?.body;
   const signal = init?.signal ?? (request ? input.signal : undefined);
@@ -828,7 +829,12 @@ export function instrument(handler, config = {}) {
     const canWait = ctx !== null && typeof ctx?.waitUntil === 'function';
     try {
       const response = await fetchHandler.call(thisArg, request, env, canWait ? trackingContext(ctx, background) : ctx, span);
-      endServerSpan(span, response);
+      // Not a Response (a forgotten `return`, say): the runtime fails the request, so
+      // the span says so rather than ending without a status.
+      const isResponse = response !== null && typeof response === 'object' && typeof response.status === 'number';
+      endServerSpan(span, isResponse
+        ? response
+        : new TypeError(`the fetch handler returned ${response === null ? 'null' : typeof response}, not a Response`));
       return response;
     } catch (err) {
       endServerSpan(span, err);

@@ -238,6 +238,24 @@ test('options: tracedFetch name and attributes; startServerSpan attributes, prop
   }
 });
 
+test('instrument: a handler that returns no Response (a forgotten return) ends its span with an error', { timeout: 20_000 }, async () => {
+  const receiver = await startReceiver();
+  const logger = sw.initLogger({ serviceName: 'instrumented', exporter: { url: receiver.url }, setCurrent: false });
+  try {
+    const pending = [];
+    const ctx = { waitUntil: (p) => void pending.push(p) };
+    const worker = sw.instrument({ fetch: () => undefined }, { logger });
+    assert.equal(await worker.fetch(new Request('https://app.example.com/forgot'), {}, ctx), undefined);
+    await Promise.all(pending);
+    const span = receiver.spans.find((s) => s.attributes['url.path'] === '/forgot');
+    assert.equal(span.status.code, 'error');
+    assert.equal(span.attributes['error.type'], 'TypeError');
+    assert.match(span.status.message, /returned undefined, not a Response/);
+  } finally {
+    await receiver.close();
+  }
+});
+
 test('instrument: a name function that throws or gives no string falls back to the default name, never failing the request', { timeout: 20_000 }, async () => {
   const receiver = await startReceiver();
   const logger = sw.initLogger({ serviceName: 'instrumented', exporter: { url: receiver.url }, setCurrent: false });

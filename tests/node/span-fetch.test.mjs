@@ -250,6 +250,12 @@ test('tracedFetch redirect hops keep what fetch keeps: a Request\'s options, the
     assert.equal(s.calls.length, 2);
     assert.equal(s.calls[1].request?.keepalive, true, "the Request's options on the second hop");
     assert.equal(s.calls[1].request?.url, `${origin}/b`);
+    // A Request as input and a plain init: the init's other options (Node's dispatcher,
+    // say: a proxy) are on every hop, as on the first.
+    const dispatcher = { name: 'egress proxy' };
+    s = scriptedFetch({ '/a': { status: 302, location: '/b' } });
+    await tracedFetch(span, new Request(`${origin}/a`), { dispatcher, cache: 'no-store' }, options(s.fetch));
+    assert.deepEqual(s.calls.map((c) => [c.init?.dispatcher, c.init?.cache]), [[dispatcher, 'no-store'], [dispatcher, 'no-store']]);
     // A method fetch does not normalize stays as written (307 keeps it).
     s = scriptedFetch({ '/a': { status: 307, location: '/b' } });
     await tracedFetch(span, `${origin}/a`, { method: 'patch', body: 'x' }, options(s.fetch));
