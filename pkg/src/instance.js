@@ -105,9 +105,7 @@ function afterThrow(error) {
   const old = memoryOf();
   try {
     outcome = [...runHooks(beforeHooks), 'spans in progress begin again with new ids'].join('; ');
-    glue.__wbg_reset_state();
-    epoch++;
-    runHooks(hooks);
+    resetInstance();
   } catch (e) {
     if (memoryOf() !== old) {
       // The new instance is in place but did not start (the stack ran out in its start,
@@ -133,14 +131,19 @@ function memoryOf() {
   }
 }
 
+/** A new instance in place of the old, and the hooks told: the restart itself. */
+function resetInstance() {
+  glue.__wbg_reset_state();
+  epoch++;
+  runHooks(hooks);
+}
+
 /** A restart whose new instance failed to start, done again (see afterThrow). */
 function restartAgain() {
   if (restarting) return;
   restarting = true;
   try {
-    glue.__wbg_reset_state();
-    epoch++;
-    runHooks(hooks);
+    resetInstance();
   } catch (e) {
     globalThis.console?.warn?.(`spanwire: the WebAssembly module could not be restarted (${e?.message ?? e})`);
   } finally {
