@@ -874,16 +874,15 @@ impl SpanRecord {
         }
     }
 
-    /// [`SpanRecord::set_status`]'s rule; returns whether the status changed.
+    /// [`SpanRecord::set_status`]'s rule; returns whether the status was taken (not
+    /// `Unset`, and not refused by an `Ok` already set).
     fn apply_status(&mut self, code: StatusCode, message: &str) -> bool {
-        let status = match (self.status.code, code) {
+        self.status = match (self.status.code, code) {
             (_, StatusCode::Unset) | (StatusCode::Ok, _) => return false,
             (_, StatusCode::Ok) => Status { code, message: String::new() },
             (_, StatusCode::Error) => Status { code, message: message.to_owned() },
         };
-        let changed = status != self.status;
-        self.status = status;
-        changed
+        true
     }
 
     /// Braintrust's `span.log(...)`: validates the update, merges it, and, when it
