@@ -204,23 +204,24 @@ function methodAttributes(method, attributes) {
   return upper === attributes['http.request.method'] ? upper : 'HTTP';
 }
 
-function redactedSearch(url) {
-  if (!url.search) return '';
+/** A query (`?…`, or '') with the values of signed-URL parameters REDACTED. */
+function redactedQuery(search) {
+  if (!search) return '';
   let changed = false;
-  const params = new URLSearchParams(url.search);
+  const params = new URLSearchParams(search);
   for (const key of [...params.keys()]) {
     if (SECRET_PARAMS.has(key.toLowerCase())) {
       params.set(key, 'REDACTED');
       changed = true;
     }
   }
-  return changed ? `?${params}` : url.search;
+  return changed ? `?${params}` : search;
 }
 
 /** The URL without credentials (REDACTED) or the values of signed-URL query parameters. */
 function redactedUrl(url) {
   const creds = url.username || url.password ? 'REDACTED:REDACTED@' : '';
-  return `${url.protocol}//${creds}${url.host}${url.pathname}${redactedSearch(url)}${url.hash}`;
+  return `${url.protocol}//${creds}${url.host}${url.pathname}${redactedQuery(url.search)}${url.hash}`;
 }
 
 function defaultPort(protocol) {
@@ -235,7 +236,7 @@ function urlAttributes(url, attributes, server) {
   if (server) {
     attributes['url.scheme'] = url.protocol.slice(0, -1);
     attributes['url.path'] = url.pathname;
-    const q = redactedSearch(url);
+    const q = redactedQuery(url.search);
     if (q) attributes['url.query'] = q.slice(1);
   }
 }
@@ -261,10 +262,10 @@ function redactUrlsIn(text) {
     try {
       return redactedUrl(new URL(found));
     } catch {
-      // Not a URL the parser takes: its userinfo and secret parameters, by pattern.
-      return found
-        .replace(/\/\/[^/?#@\s]*@/, '//REDACTED:REDACTED@')
-        .replace(/([?&])([^=&#]+)=[^&#]*/g, (pair, sep, key) => (SECRET_PARAMS.has(key.toLowerCase()) ? `${sep}${key}=REDACTED` : pair));
+      // Not a URL the parser takes: its userinfo by pattern, its query as a URL's is.
+      const userless = found.replace(/\/\/[^/?#@\s]*@/, '//REDACTED:REDACTED@');
+      const q = userless.indexOf('?');
+      return q < 0 ? userless : userless.slice(0, q) + redactedQuery(userless.slice(q));
     }
   });
 }
